@@ -1,0 +1,1 @@
+//! CloudFormation extraction (to be written).

@@ -1,0 +1,1 @@
+//! CloudFormation intrinsics -> `Doc`/`Value` (to be written).

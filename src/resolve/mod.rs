@@ -1,0 +1,237 @@
+//! Resolve stage: format-specific expressions (CloudFormation intrinsics, Terraform
+//! interpolations) -> `Value`s that say what is known statically and what is not.
+//!
+//! A policy is turned into a `Doc`, the same spanned tree for every input format, whose leaves are
+//! `Value`s. Nothing unknown is ever guessed: a parameter without a default, a module output or a
+//! resource attribute becomes an explicit `Part::Unknown` with the reason, and the model treats it
+//! as "could be anything".
+
+pub mod cloudformation;
+
+use crate::source::Loc;
+
+/// One piece of a string value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    Lit(String),
+    /// The account the key is deployed into (`AWS::AccountId`, `aws_caller_identity`).
+    SelfAccount,
+    /// Something that cannot be known before deployment; the reason says what it is.
+    Unknown(String),
+}
+
+/// A scalar value: text in which some parts may be the key's own account or unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Value {
+    pub parts: Vec<Part>,
+}
+
+impl Value {
+    pub fn lit(s: impl Into<String>) -> Self {
+        Value {
+            parts: vec![Part::Lit(s.into())],
+        }
+    }
+
+    pub fn self_account() -> Self {
+        Value {
+            parts: vec![Part::SelfAccount],
+        }
+    }
+
+    pub fn unknown(reason: impl Into<String>) -> Self {
+        Value {
+            parts: vec![Part::Unknown(reason.into())],
+        }
+    }
+
+    /// Appends a part, merging adjacent literal text.
+    pub fn push(&mut self, part: Part) {
+        match (self.parts.last_mut(), part) {
+            (_, Part::Lit(s)) if s.is_empty() => {}
+            (Some(Part::Lit(prev)), Part::Lit(s)) => prev.push_str(&s),
+            (_, p) => self.parts.push(p),
+        }
+    }
+
+    pub fn append(&mut self, other: Value) {
+        for p in other.parts {
+            self.push(p);
+        }
+    }
+
+    /// The text when the value is entirely literal.
+    pub fn as_lit(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [] => Some(""),
+            [Part::Lit(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_self_account(&self) -> bool {
+        matches!(self.parts.as_slice(), [Part::SelfAccount])
+    }
+
+    /// The first unknown part's reason, if any part is unknown.
+    pub fn unknown_reason(&self) -> Option<&str> {
+        self.parts.iter().find_map(|p| match p {
+            Part::Unknown(r) => Some(r.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Human-readable form: self account as `${AWS::AccountId}`, unknown parts as `${?}`.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(t) => s.push_str(t),
+                Part::SelfAccount => s.push_str("${AWS::AccountId}"),
+                Part::Unknown(_) => s.push_str("${?}"),
+            }
+        }
+        s
+    }
+
+    /// Splits on a literal separator, keeping non-literal parts inside the pieces. Used to take
+    /// an ARN apart: `arn:aws:iam::${AWS::AccountId}:root` -> [.., [SelfAccount], [Lit(root)]].
+    pub fn split(&self, sep: char) -> Vec<Value> {
+        let mut out = vec![Value::default()];
+        for p in &self.parts {
+            match p {
+                Part::Lit(t) => {
+                    let mut pieces = t.split(sep);
+                    if let Some(first) = pieces.next() {
+                        if let Some(cur) = out.last_mut() {
+                            cur.push(Part::Lit(first.to_string()));
+                        }
+                    }
+                    for piece in pieces {
+                        out.push(Value::lit(piece));
+                    }
+                }
+                other => {
+                    if let Some(cur) = out.last_mut() {
+                        cur.push(other.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A resolved, spanned document: the policy as AWS will receive it, with each element's location
+/// in the user's files. Duplicate keys are kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Doc {
+    pub kind: DocKind,
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum DocKind {
+    Scalar(Value),
+    /// JSON/YAML null or an absent value (`AWS::NoValue`).
+    Null,
+    List(Vec<Doc>),
+    Map(Vec<DocEntry>),
+    /// Several alternatives, any of which may be deployed (`Fn::If`, Terraform conditionals).
+    Choice(Vec<Doc>),
+    /// A whole subtree that cannot be known statically (a list from a variable, a module output).
+    Unknown(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocEntry {
+    pub key: String,
+    pub key_loc: Loc,
+    pub value: Doc,
+}
+
+impl Doc {
+    pub fn new(kind: DocKind, loc: Loc) -> Self {
+        Doc { kind, loc }
+    }
+
+    pub fn scalar(value: Value, loc: Loc) -> Self {
+        Doc::new(DocKind::Scalar(value), loc)
+    }
+
+    pub fn entries(&self) -> &[DocEntry] {
+        match &self.kind {
+            DocKind::Map(e) => e,
+            _ => &[],
+        }
+    }
+
+    /// Every entry whose key equals `key`, ASCII case-insensitively when `ci` is set. IAM policy
+    /// element names are case-sensitive; condition keys are not.
+    pub fn all<'a>(&'a self, key: &'a str, ci: bool) -> impl Iterator<Item = &'a DocEntry> + 'a {
+        self.entries().iter().filter(move |e| {
+            if ci {
+                e.key.eq_ignore_ascii_case(key)
+            } else {
+                e.key == key
+            }
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Doc> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+    }
+
+    pub fn as_value(&self) -> Option<&Value> {
+        match &self.kind {
+            DocKind::Scalar(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list, or the value itself when it is a single element; alternatives of a
+    /// `Choice` are all included (any of them may be deployed).
+    pub fn flatten(&self) -> Vec<&Doc> {
+        let mut out = Vec::new();
+        self.flatten_into(&mut out);
+        out
+    }
+
+    fn flatten_into<'a>(&'a self, out: &mut Vec<&'a Doc>) {
+        match &self.kind {
+            DocKind::List(items) => items.iter().for_each(|d| d.flatten_into(out)),
+            DocKind::Choice(alts) => alts.iter().for_each(|d| d.flatten_into(out)),
+            DocKind::Null => {}
+            _ => out.push(self),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_symbolic_parts_in_their_field() {
+        let mut v = Value::lit("arn:aws:iam::");
+        v.push(Part::SelfAccount);
+        v.push(Part::Lit(":root".into()));
+        let f = v.split(':');
+        assert_eq!(f.len(), 6);
+        assert!(f[4].is_self_account());
+        assert_eq!(f[5].as_lit(), Some("root"));
+        assert_eq!(v.render(), "arn:aws:iam::${AWS::AccountId}:root");
+    }
+
+    #[test]
+    fn push_merges_literals() {
+        let mut v = Value::lit("a");
+        v.push(Part::Lit("b".into()));
+        v.push(Part::Lit(String::new()));
+        assert_eq!(v.as_lit(), Some("ab"));
+    }
+}
