@@ -28,9 +28,9 @@ pub struct Value {
 
 impl Value {
     pub fn lit(s: impl Into<String>) -> Self {
-        Value {
-            parts: vec![Part::Lit(s.into())],
-        }
+        let mut v = Value::default();
+        v.push(Part::Lit(s.into()));
+        v
     }
 
     pub fn self_account() -> Self {
