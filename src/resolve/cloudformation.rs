@@ -149,24 +149,22 @@ impl<'a> Template<'a> {
                     ),
                 );
             };
-            let default_loc = self.loc(default);
+            // Findings point where the value is used; the message names the parameter.
             let text = default.as_str().unwrap_or_default();
             if ptype == "CommaDelimitedList" || ptype.starts_with("List<") {
                 let items = match &default.kind {
                     NodeKind::Seq(items) => items
                         .iter()
-                        .map(|n| {
-                            Doc::scalar(Value::lit(n.as_str().unwrap_or_default()), self.loc(n))
-                        })
+                        .map(|n| Doc::scalar(Value::lit(n.as_str().unwrap_or_default()), loc))
                         .collect(),
                     _ => text
                         .split(',')
-                        .map(|s| Doc::scalar(Value::lit(s.trim()), default_loc))
+                        .map(|s| Doc::scalar(Value::lit(s.trim()), loc))
                         .collect(),
                 };
-                return Doc::new(DocKind::List(items), default_loc);
+                return Doc::new(DocKind::List(items), loc);
             }
-            return Doc::scalar(Value::lit(text), default_loc);
+            return Doc::scalar(Value::lit(text), loc);
         }
         if self.resource_type(name).is_some() {
             return self.unknown(
