@@ -33,7 +33,13 @@ impl SourceCode for IndexedSource {
         }
         let first = f.lines.line_of(start).saturating_sub(before);
         let last = (f.lines.line_of(end) + after).min(f.lines.line_count().saturating_sub(1));
-        let data_start = f.lines.line_start(first);
+        // With no context wanted (miette's header line), the data starts at the span itself and
+        // the column is the span's own, in characters.
+        let (data_start, column) = if before == 0 {
+            (start, f.line_col(start).1 - 1)
+        } else {
+            (f.lines.line_start(first), 0)
+        };
         let mut data_end = if last + 1 < f.lines.line_count() {
             f.lines.line_start(last + 1)
         } else {
@@ -51,7 +57,7 @@ impl SourceCode for IndexedSource {
             data,
             SourceSpan::new(data_start.into(), data_end - data_start),
             first,
-            0,
+            column,
             last - first + 1,
         )))
     }

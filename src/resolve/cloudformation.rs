@@ -223,7 +223,6 @@ impl<'a> Template<'a> {
     }
 
     fn sub(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
-        let loc = self.loc(whole);
         let (template, vars) = match &arg.kind {
             NodeKind::Seq(items) if !items.is_empty() => (&items[0], items.get(1)),
             _ => (arg, None),
@@ -231,19 +230,19 @@ impl<'a> Template<'a> {
         let Some(text) = template.as_str() else {
             return self.unknown(whole, "`Fn::Sub` needs a string");
         };
-        let mut out = Value::default();
+        let mut pieces: Vec<Vec<Value>> = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
-            out.push(Part::Lit(rest[..start].to_string()));
+            pieces.push(vec![Value::lit(&rest[..start])]);
             let after = &rest[start + 2..];
             // `${!Literal}` is written out as `${Literal}`.
             if let Some(lit) = after.strip_prefix('!') {
-                out.push(Part::Lit("${".into()));
+                pieces.push(vec![Value::lit("${")]);
                 rest = lit;
                 continue;
             }
             let Some(end) = after.find('}') else {
-                out.push(Part::Lit(rest[start..].to_string()));
+                pieces.push(vec![Value::lit(&rest[start..])]);
                 rest = "";
                 break;
             };
@@ -256,20 +255,43 @@ impl<'a> Template<'a> {
                     _ => self.reference(name, whole),
                 },
             };
-            match resolved.kind {
-                DocKind::Scalar(v) => out.append(v),
-                DocKind::Unknown(r) => out.push(Part::Unknown(r)),
-                _ => out.push(Part::Unknown(format!(
-                    "`${{{name}}}` is not a single string"
-                ))),
-            }
+            pieces.push(alternatives(&resolved, name));
         }
-        out.push(Part::Lit(rest.to_string()));
-        Doc::scalar(out, loc)
+        pieces.push(vec![Value::lit(rest)]);
+        self.concat(pieces, whole)
+    }
+
+    /// Every combination of the pieces' alternatives, as one value or a `Choice`.
+    fn concat(&self, pieces: Vec<Vec<Value>>, whole: &Node) -> Doc {
+        let loc = self.loc(whole);
+        let mut acc = vec![Value::default()];
+        for alts in pieces {
+            if acc.len() * alts.len() > MAX_ALTERNATIVES {
+                return self.unknown(whole, "too many combinations of conditional values");
+            }
+            acc = acc
+                .iter()
+                .flat_map(|a| {
+                    alts.iter().map(move |b| {
+                        let mut v = a.clone();
+                        v.append(b.clone());
+                        v
+                    })
+                })
+                .collect();
+        }
+        if acc.len() == 1 {
+            let v = acc.pop().unwrap_or_default();
+            Doc::scalar(v, loc)
+        } else {
+            Doc::new(
+                DocKind::Choice(acc.into_iter().map(|v| Doc::scalar(v, loc)).collect()),
+                loc,
+            )
+        }
     }
 
     fn join(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
-        let loc = self.loc(whole);
         let items = arg.items();
         if items.len() != 2 {
             return self.unknown(whole, "`Fn::Join` takes [delimiter, [values]]");
@@ -281,19 +303,14 @@ impl<'a> Template<'a> {
             DocKind::Unknown(r) => return self.unknown(whole, r.clone()),
             _ => vec![list.clone()],
         };
-        let mut out = Value::default();
+        let mut pieces = Vec::new();
         for (i, p) in parts.iter().enumerate() {
             if i > 0 {
-                out.push(Part::Lit(delim.to_string()));
+                pieces.push(vec![Value::lit(delim)]);
             }
-            match &p.kind {
-                DocKind::Scalar(v) => out.append(v.clone()),
-                DocKind::Null => {}
-                DocKind::Unknown(r) => out.push(Part::Unknown(r.clone())),
-                _ => out.push(Part::Unknown("a joined element is not a string".into())),
-            }
+            pieces.push(alternatives(p, "a joined element"));
         }
-        Doc::scalar(out, loc)
+        self.concat(pieces, whole)
     }
 
     fn select(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
@@ -352,10 +369,12 @@ impl<'a> Template<'a> {
         else {
             return self.unknown(whole, "`Fn::FindInMap` names a mapping this template lacks");
         };
+        // A pseudo parameter (`${AWS::Region}`) is not a literal key: any entry may apply.
         let key = |n: &Node| {
             self.doc_at(n, depth)
                 .as_value()
                 .and_then(Value::as_lit)
+                .filter(|k| !k.starts_with("${AWS::"))
                 .map(str::to_string)
         };
         let (k1, k2) = (key(&items[1]), key(&items[2]));
@@ -379,6 +398,20 @@ impl<'a> Template<'a> {
             1 => found.pop().unwrap_or_else(|| Doc::new(DocKind::Null, loc)),
             _ => Doc::new(DocKind::Choice(found), loc),
         }
+    }
+}
+
+/// Bounds the combinations `Fn::Sub`/`Fn::Join` of conditional values may expand to.
+const MAX_ALTERNATIVES: usize = 64;
+
+/// The values a resolved piece may take: one, several (a `Choice`), or an unknown.
+fn alternatives(doc: &Doc, what: &str) -> Vec<Value> {
+    match &doc.kind {
+        DocKind::Scalar(v) => vec![v.clone()],
+        DocKind::Null => vec![Value::default()],
+        DocKind::Unknown(r) => vec![Value::unknown(r.clone())],
+        DocKind::Choice(alts) => alts.iter().flat_map(|a| alternatives(a, what)).collect(),
+        _ => vec![Value::unknown(format!("`{what}` is not a single string"))],
     }
 }
 
