@@ -253,8 +253,7 @@ fn check_document_bytes(
                     file: FileId(0),
                     span: e.span,
                     message: format!(
-                        "{} could not be parsed as {}: {}",
-                        file.path.display(),
+                        "could not parse as {}: {}",
                         if is_json { "JSON" } else { "YAML" },
                         e.message
                     ),
