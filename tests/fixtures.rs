@@ -38,13 +38,20 @@ fn expected(path: &Path) -> Vec<String> {
 /// `{name}` left in a message means the rule used a placeholder its subject lacks.
 fn has_placeholder(s: &str) -> bool {
     s.split('{').skip(1).any(|rest| {
-        rest.split_once('}')
-            .is_some_and(|(name, _)| !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        rest.split_once('}').is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
     })
 }
 
 /// Runs one fixture; returns a description of the mismatch, if any.
-fn run(target: &Path, base: &Path, config: &Config, reg: &Registry, findings_file: &Path) -> Option<String> {
+fn run(
+    target: &Path,
+    base: &Path,
+    config: &Config,
+    reg: &Registry,
+    findings_file: &Path,
+) -> Option<String> {
     let opts = Options {
         paths: vec![target.to_path_buf()],
         jobs: 1,
@@ -57,8 +64,16 @@ fn run(target: &Path, base: &Path, config: &Config, reg: &Registry, findings_fil
         .map(|f| {
             let ((l, c), _) = f.start_end();
             let rel = f.file.path.strip_prefix(base).unwrap_or(&f.file.path);
-            assert!(!f.message.is_empty() && !f.help.is_empty(), "{} has no text", f.rule);
-            assert!(!has_placeholder(&f.message), "unfilled placeholder: {}", f.message);
+            assert!(
+                !f.message.is_empty() && !f.help.is_empty(),
+                "{} has no text",
+                f.rule
+            );
+            assert!(
+                !has_placeholder(&f.message),
+                "unfilled placeholder: {}",
+                f.message
+            );
             format!("{} {}:{}:{}", f.rule, rel.display(), l, c)
         })
         .collect();
@@ -91,12 +106,19 @@ fn cloudformation_fixtures() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
-        .filter(|p| !p.extension().is_some_and(|e| e == "findings" || e == "toml"))
+        .filter(|p| {
+            !p.extension()
+                .is_some_and(|e| e == "findings" || e == "toml")
+        })
         .collect();
     entries.sort();
     for input in entries {
         let findings = PathBuf::from(format!("{}.findings", input.display()));
-        assert!(findings.is_file(), "{} has no .findings file", input.display());
+        assert!(
+            findings.is_file(),
+            "{} has no .findings file",
+            input.display()
+        );
         let own = input.with_extension("toml");
         let cfg = config_for(&dir, &own, &reg);
         count += 1;
@@ -105,7 +127,12 @@ fn cloudformation_fixtures() {
         }
     }
     assert!(count >= 10, "only {count} CloudFormation fixtures");
-    assert!(failures.is_empty(), "{} fixture(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -128,5 +155,10 @@ fn terraform_fixtures() {
             failures.push(f);
         }
     }
-    assert!(failures.is_empty(), "{} fixture(s) differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

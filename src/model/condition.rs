@@ -456,9 +456,11 @@ fn identity_block(
             KeyKind::Arn => {
                 let (acct, _) = arn_account(v);
                 match acct {
-                    Account::Wildcard => return Block::DoesNot(format!(
+                    Account::Wildcard => {
+                        return Block::DoesNot(format!(
                         "`{key}` value `{text}` has a wildcard account, so it matches any account"
-                    )),
+                    ))
+                    }
                     Account::Id(id) if op.wildcards() || !has_wildcard(&id) => {
                         let t = trust_of(&Account::Id(id.clone()), v.as_lit(), cfg, key_account);
                         (id, t)
