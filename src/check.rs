@@ -305,6 +305,25 @@ fn extract_document(
     Extracted::default()
 }
 
+/// Checks one bare key policy given as JSON text (as `aws kms get-key-policy` prints it), as if
+/// read from a file named `name`: the whole pipeline from parse to findings, for tests and for
+/// callers that hold a policy in memory. `key_account` is the account that owns the key.
+pub fn check_policy_text(
+    name: &str,
+    text: &str,
+    cfg: &Config,
+    reg: &Registry,
+    key_account: Option<&str>,
+) -> Vec<Finding> {
+    let opts = Options {
+        key_account: key_account.map(str::to_string),
+        ..Options::default()
+    };
+    let mut r = check_document_bytes(Path::new(name), text.as_bytes(), true, &opts, cfg, reg);
+    r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    r.findings
+}
+
 /// Model + rules over everything extracted from one unit.
 pub fn check_extracted(
     unit: &Unit,
@@ -359,6 +378,10 @@ fn grant_subjects(
                 .insert("kind", facts::Fact::Str(class.kind.as_str().into()));
             s.facts
                 .insert("trust", facts::Fact::Str(trust.as_str().into()));
+            s.facts.insert(
+                "caller_scope",
+                facts::Fact::Str(principal::Scope::of_trust(&trust).as_str().into()),
+            );
             let account = match &class.account {
                 Some(principal::Account::Id(id)) => {
                     format!("account {}", facts::account_label(id, cfg))

@@ -66,14 +66,22 @@ pub fn facts_of(kind: SubjectKind) -> &'static [&'static str] {
             "trust",
             "root",
             "caller_restricted",
+            "caller_scope",
             "network_restricted",
             "service_scoped",
             "admin",
         ],
-        SubjectKind::ConditionValue => &["effect", "trust", "key_kind"],
+        SubjectKind::ConditionValue => &["effect", "element", "trust", "key_kind", "caller_scope"],
         SubjectKind::Duplicate => &[],
-        SubjectKind::Grant => &["effect", "role", "kind", "trust"],
-        SubjectKind::Policy => &["effect", "known", "trust", "cross_account", "has_tag"],
+        SubjectKind::Grant => &["effect", "role", "kind", "trust", "caller_scope"],
+        SubjectKind::Policy => &[
+            "effect",
+            "known",
+            "trust",
+            "caller_scope",
+            "cross_account",
+            "has_tag",
+        ],
         SubjectKind::ParseError => &[],
     }
 }
@@ -91,9 +99,15 @@ pub fn vars_of(kind: SubjectKind) -> &'static [&'static str] {
             "reason",
             "resource",
         ],
-        SubjectKind::ConditionValue => {
-            &["statement", "key", "value", "account", "reason", "resource"]
-        }
+        SubjectKind::ConditionValue => &[
+            "statement",
+            "key",
+            "value",
+            "principal",
+            "account",
+            "reason",
+            "resource",
+        ],
         SubjectKind::Duplicate => &["key", "count", "resource"],
         SubjectKind::Grant => &["role", "principal", "account", "reason", "resource"],
         SubjectKind::Policy => &["reason", "resource", "tag"],
