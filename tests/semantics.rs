@@ -406,6 +406,8 @@ const CASES: &[Case] = &[
     act(W, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, "\"kms:*\"", NONE, KMS_DEFAULT),
     act(r#"{"AWS": "arn:aws:iam::222222222222:role/Admin"}"#, "", "\"KMS:PUTKEYPOLICY\"", &["KMS004"], ACTION_CASE),
     act(r#"{"AWS": "arn:aws:iam::444455556666:role/VendorRead"}"#, "", "\"kms:*\"", &["KMS004"], KMS_ADMIN),
+    act(W, "", "\"kms:*\"", &["KMS001", "KMS004"], KMS_ADMIN),
+    act(r#"{"AWS": {"Ref": "Partner"}}"#, "", "\"kms:ScheduleKeyDeletion\"", &["KMS004", "KMS005"], UNKNOWN_PRINCIPAL),
 
     // ---- J. Account roots (KMS009) bounded by conditions ----
     allow(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, NONE, AND_OR),
