@@ -53,6 +53,13 @@ impl Report {
 
 /// Scans the paths (and standard input) and returns every finding, sorted.
 pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    let with_custom;
+    let reg = if cfg.custom_rules.is_empty() {
+        reg
+    } else {
+        with_custom = reg.with_custom(&cfg.custom_rules);
+        &with_custom
+    };
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -319,6 +326,7 @@ pub fn check_policy_text(
         key_account: key_account.map(str::to_string),
         ..Options::default()
     };
+    let reg = &reg.with_custom(&cfg.custom_rules);
     let mut r = check_document_bytes(Path::new(name), text.as_bytes(), true, &opts, cfg, reg);
     r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     r.findings

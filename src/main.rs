@@ -103,9 +103,26 @@ fn main() -> ExitCode {
         Err(e) => return fail(e.into()),
     };
     match cli.command {
-        Some(Command::Rules) => print_rules(&reg),
-        Some(Command::Explain { rule }) => explain(&reg, &rule),
+        Some(Command::Rules) => match with_custom_rules(reg) {
+            Ok(reg) => print_rules(&reg),
+            Err(e) => fail(e),
+        },
+        Some(Command::Explain { rule }) => match with_custom_rules(reg) {
+            Ok(reg) => explain(&reg, &rule),
+            Err(e) => fail(e),
+        },
         None => check(cli.check, reg),
+    }
+}
+
+/// `rules` and `explain` also show the team's own rules from the kmslint.toml found from here.
+fn with_custom_rules(reg: Registry) -> Result<Registry, miette::Report> {
+    match config::discover(std::path::Path::new(".")) {
+        Some(p) => {
+            let cfg = Config::load(&p, &reg.ids()).map_err(|e| miette::Report::new(*e))?;
+            Ok(reg.with_custom(&cfg.custom_rules))
+        }
+        None => Ok(reg),
     }
 }
 
