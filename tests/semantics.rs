@@ -506,3 +506,110 @@ fn statement_verdicts_follow_aws_documentation() {
 fn the_table_is_large_enough() {
     assert!(CASES.len() + RAW_CASES.len() >= 150, "{}", CASES.len());
 }
+
+/// The message of each finding names the statement, the principal and the account (with its
+/// configured name); KMS001 lists the condition keys present and why each does not restrict.
+#[test]
+fn messages_name_statement_principal_and_account() {
+    let (cfg, reg) = config();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+      {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"Bool": {"aws:SecureTransport": "true"},
+                     "StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+                     "StringLike": {"kms:CallerAccount": "*"}}},
+      {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "kms:Decrypt", "Resource": "*"},
+      {"Sid": "LogArchiveAdmin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "kms:*", "Resource": "*"},
+      {"Sid": "ViaCaller", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"StringEquals": {"kms:CallerAccount": "999988887777"}}},
+      {"Sid": "Everyone", "Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:role/Blocked"}, "Action": "kms:Decrypt", "Resource": "*"},
+      {"Sid": "Logs", "Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "kms:Encrypt", "Resource": "*"},
+      {"Sid": "Endpoint", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+       "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+      {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": {"Ref": "PartnerAccount"}}, "Action": "kms:Decrypt", "Resource": "*"}
+    ]}"#;
+    let findings = check_policy_text("p.json", policy, &cfg, &reg, Some("111111111111"));
+    let msg = |rule: &str, statement: &str| -> String {
+        findings
+            .iter()
+            .find(|f| f.rule == rule && f.statement.as_deref() == Some(statement))
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| panic!("no {rule} for {statement}: {findings:#?}"))
+    };
+    let m = msg("KMS001", "Public");
+    for part in [
+        "\"Public\"",
+        "`*`",
+        "any account",
+        "`aws:SecureTransport`",
+        "only requires TLS",
+        "`aws:PrincipalOrgID`",
+        "passes when the key is absent",
+        "`kms:CallerAccount`",
+        "wildcard that matches any account",
+    ] {
+        assert!(m.contains(part), "KMS001 message lacks {part:?}: {m}");
+    }
+    let m = msg("KMS002", "#2");
+    assert!(m.contains("statement #2"), "{m}");
+    assert!(
+        m.contains("arn:aws:iam::999988887777:root") && m.contains("account 999988887777"),
+        "{m}"
+    );
+    let m = msg("KMS009", "#2");
+    assert!(m.contains("#2") && m.contains("999988887777"), "{m}");
+    let m = msg("KMS004", "LogArchiveAdmin");
+    for part in [
+        "\"LogArchiveAdmin\"",
+        "arn:aws:iam::222222222222:root",
+        "222222222222 (log-archive)",
+        "kms:*",
+    ] {
+        assert!(m.contains(part), "KMS004 message lacks {part:?}: {m}");
+    }
+    let m = msg("KMS009", "LogArchiveAdmin");
+    assert!(m.contains("222222222222 (log-archive)"), "{m}");
+    let m = msg("KMS002", "ViaCaller");
+    for part in [
+        "\"ViaCaller\"",
+        "`*`",
+        "kms:CallerAccount",
+        "account 999988887777",
+    ] {
+        assert!(
+            m.contains(part),
+            "KMS002 condition message lacks {part:?}: {m}"
+        );
+    }
+    let m = msg("KMS003", "Everyone");
+    for part in [
+        "\"Everyone\"",
+        "arn:aws:iam::111111111111:role/Blocked",
+        "the key's own account",
+    ] {
+        assert!(m.contains(part), "KMS003 message lacks {part:?}: {m}");
+    }
+    let m = msg("KMS008", "Logs");
+    assert!(
+        m.contains("\"Logs\"") && m.contains("logs.amazonaws.com"),
+        "{m}"
+    );
+    let m = msg("KMS010", "Endpoint");
+    for part in ["\"Endpoint\"", "`*`", "any account", "aws:SourceVpce"] {
+        assert!(m.contains(part), "KMS010 message lacks {part:?}: {m}");
+    }
+    let m = msg("KMS005", "Partner");
+    assert!(
+        m.contains("\"Partner\"") && m.contains("PartnerAccount"),
+        "{m}"
+    );
+    // The JSON fields carry the same three things.
+    let f = findings
+        .iter()
+        .find(|f| f.rule == "KMS002" && f.statement.as_deref() == Some("#2"))
+        .unwrap();
+    assert_eq!(
+        f.principal.as_deref(),
+        Some("arn:aws:iam::999988887777:root")
+    );
+    assert_eq!(f.account.as_deref(), Some("999988887777"));
+}

@@ -130,9 +130,12 @@ fn trust_reason(t: &Trust) -> String {
 }
 
 /// How a message shows an account: `the key's own account`, `444455556666 (vendor-x)`.
-fn shown_account(acct: Option<&super::principal::Account>, cfg: &Config) -> String {
+fn shown_account(acct: Option<&super::principal::Account>, trust: &Trust, cfg: &Config) -> String {
     use super::principal::Account;
     match acct {
+        Some(Account::Id(id)) if *trust == Trust::SelfAccount => {
+            format!("the key's own account {}", account_label(id, cfg))
+        }
         Some(Account::Id(id)) => format!("account {}", account_label(id, cfg)),
         Some(Account::SelfAccount) => "the key's own account".into(),
         Some(Account::Wildcard) => "any account".into(),
@@ -253,7 +256,10 @@ pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subj
                 .var("conditions", conditions.clone())
                 .var("admin_actions", admin.join(", "))
                 .var("reason", trust_reason(&p.trust))
-                .var("account", shown_account(p.class.account.as_ref(), cfg));
+                .var(
+                    "account",
+                    shown_account(p.class.account.as_ref(), &p.trust, cfg),
+                );
             if st.not_principal {
                 if let Some(l) = st.not_principal_loc {
                     s.related.push((l, "NotPrincipal".into()));
@@ -277,6 +283,8 @@ pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subj
                 format!("organization {}", rv.subject)
             } else if rv.subject == "self" {
                 "the key's own account".to_string()
+            } else if rv.trust == Trust::SelfAccount {
+                format!("the key's own account {}", account_label(&rv.subject, cfg))
             } else if crate::config::is_account_id(&rv.subject) {
                 format!("account {}", account_label(&rv.subject, cfg))
             } else {
