@@ -339,7 +339,7 @@ impl<'a> Builder<'a> {
         let end = if frame.flow {
             self.trim_end(frame.start, end)
         } else {
-            last_end.unwrap_or(frame.start)
+            self.trim_end(frame.start, last_end.unwrap_or(frame.start))
         };
         Some(Node {
             kind,
@@ -368,7 +368,13 @@ impl<'a> Builder<'a> {
             }
             _ => props.pos,
         };
-        let span = Span::new(begin, self.trim_end(begin, end));
+        let span = if value.is_empty() && style == ScalarStyle::Plain {
+            // An empty value: saphyr's span runs to the next token; point just after the
+            // properties (`Key: !Ref`) or where saphyr starts it.
+            Span::empty(props.props_end.unwrap_or(start))
+        } else {
+            Span::new(begin, self.trim_end(begin, end))
+        };
         let tag_name = tag.map(|t| self.tag_name(t, props.tag));
         let kind = match style {
             ScalarStyle::Plain => {
@@ -413,6 +419,7 @@ impl<'a> Builder<'a> {
         let bytes = self.text.as_bytes();
         let mut p = pos;
         let mut tag = None;
+        let mut props_end = None;
         while p < limit {
             match bytes.get(p) {
                 Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
@@ -420,15 +427,20 @@ impl<'a> Builder<'a> {
                 Some(b'!') => {
                     let e = self.token_end(p);
                     tag = Some((p, e));
+                    props_end = Some(e);
                     p = e;
                 }
-                Some(b'&') => p = self.token_end(p),
+                Some(b'&') => {
+                    p = self.token_end(p);
+                    props_end = Some(p);
+                }
                 _ => break,
             }
         }
         Props {
             pos: p.min(limit.max(pos)),
             tag,
+            props_end: props_end.map(|e| e.min(limit.max(pos))),
         }
     }
 
@@ -488,8 +500,12 @@ impl<'a> Builder<'a> {
 }
 
 struct Props {
+    /// Where the node itself starts.
     pos: usize,
+    /// The tag's byte range as written.
     tag: Option<(usize, usize)>,
+    /// The end of the last tag or anchor, if any.
+    props_end: Option<usize>,
 }
 
 fn depth_message() -> String {
@@ -780,6 +796,27 @@ mod tests {
             describe("!Ref", &[])?.map(|d| (d.0, d.1)),
             Some(("null", Some("Ref".into())))
         );
+        Ok(())
+    }
+
+    #[test]
+    fn empty_values_have_empty_spans() -> R {
+        let root = parse_yaml("{a: , b, c: 1}")?;
+        for k in ["a", "b"] {
+            assert_eq!(
+                root.get(k).map(|n| (kind(n), n.span.is_empty())),
+                Some(("null", true))
+            );
+        }
+        let text = "K: !Ref\nL: &x\nM: 1\n";
+        let root = parse_yaml(text)?;
+        assert_eq!(root.get("K").map(|n| n.span), Some(Span::empty(7)));
+        assert_eq!(
+            root.get("L").map(|n| n.span),
+            Some(Span::empty(text.find("&x").map_or(0, |i| i + 2)))
+        );
+        let text = "? a\n: 1\n? b\n";
+        assert_eq!(describe(text, &[])?.map(|d| d.2), Some("? a\n: 1\n? b"));
         Ok(())
     }
 
