@@ -200,6 +200,22 @@ impl<'a> Builder<'a> {
         if info == "recursion limit exceeded" {
             return ParseError::new(depth_message(), at);
         }
+        if info.contains("tab") {
+            // saphyr's marker is near the tab (after it, or at the scalar before it): point at
+            // the first tab from the start of the marker's line.
+            let line_start = self
+                .text
+                .get(..at.start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let tab = self
+                .text
+                .get(line_start..)
+                .and_then(|t| t.find('\t'))
+                .map(|i| line_start + i);
+            let span = tab.map_or(at, |t| Span::new(t, t + 1));
+            return ParseError::new(format!("{info}; indent YAML with spaces, not tabs"), span);
+        }
         ParseError::new(info.to_string(), at)
     }
 
@@ -1131,23 +1147,22 @@ mod tests {
 
     #[test]
     fn tab_indentation_is_a_located_error() {
-        let text = "Statement:\n\tEffect: Allow\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert_eq!(
-            e.map(|e| e.span.start),
-            Some(text.find('\t').map_or(0, |i| i + 1))
-        );
-        let text = "a:\n  b: 1\n\tc: 2\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert!(e.is_some_and(|e| e.span.start >= text.find("b:").unwrap_or(0)));
+        for text in [
+            "Statement:\n\tEffect: Allow\n",
+            "a:\n  b: 1\n\tc: 2\n",
+            "é:\n  - x\n\t- y\n",
+        ] {
+            let e = err(text);
+            assert!(
+                e.as_ref().is_some_and(|e| e.message.contains("not tabs")),
+                "{text:?} {e:?}"
+            );
+            assert_eq!(
+                e.map(|e| slice(text, e.span).to_string()),
+                Some("\t".into()),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
