@@ -200,6 +200,22 @@ impl<'a> Builder<'a> {
         if info == "recursion limit exceeded" {
             return ParseError::new(depth_message(), at);
         }
+        if info.contains("tab") {
+            // saphyr's marker is near the tab (after it, or at the scalar before it): point at
+            // the first tab from the start of the marker's line.
+            let line_start = self
+                .text
+                .get(..at.start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let tab = self
+                .text
+                .get(line_start..)
+                .and_then(|t| t.find('\t'))
+                .map(|i| line_start + i);
+            let span = tab.map_or(at, |t| Span::new(t, t + 1));
+            return ParseError::new(format!("{info}; indent YAML with spaces, not tabs"), span);
+        }
         ParseError::new(info.to_string(), at)
     }
 
@@ -339,7 +355,7 @@ impl<'a> Builder<'a> {
         let end = if frame.flow {
             self.trim_end(frame.start, end)
         } else {
-            last_end.unwrap_or(frame.start)
+            self.trim_end(frame.start, last_end.unwrap_or(frame.start))
         };
         Some(Node {
             kind,
@@ -368,7 +384,13 @@ impl<'a> Builder<'a> {
             }
             _ => props.pos,
         };
-        let span = Span::new(begin, self.trim_end(begin, end));
+        let span = if value.is_empty() && style == ScalarStyle::Plain {
+            // An empty value: saphyr's span runs to the next token; point just after the
+            // properties (`Key: !Ref`) or where saphyr starts it.
+            Span::empty(props.props_end.unwrap_or(start))
+        } else {
+            Span::new(begin, self.trim_end(begin, end))
+        };
         let tag_name = tag.map(|t| self.tag_name(t, props.tag));
         let kind = match style {
             ScalarStyle::Plain => {
@@ -413,6 +435,7 @@ impl<'a> Builder<'a> {
         let bytes = self.text.as_bytes();
         let mut p = pos;
         let mut tag = None;
+        let mut props_end = None;
         while p < limit {
             match bytes.get(p) {
                 Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
@@ -420,15 +443,20 @@ impl<'a> Builder<'a> {
                 Some(b'!') => {
                     let e = self.token_end(p);
                     tag = Some((p, e));
+                    props_end = Some(e);
                     p = e;
                 }
-                Some(b'&') => p = self.token_end(p),
+                Some(b'&') => {
+                    p = self.token_end(p);
+                    props_end = Some(p);
+                }
                 _ => break,
             }
         }
         Props {
             pos: p.min(limit.max(pos)),
             tag,
+            props_end: props_end.map(|e| e.min(limit.max(pos))),
         }
     }
 
@@ -488,8 +516,12 @@ impl<'a> Builder<'a> {
 }
 
 struct Props {
+    /// Where the node itself starts.
     pos: usize,
+    /// The tag's byte range as written.
     tag: Option<(usize, usize)>,
+    /// The end of the last tag or anchor, if any.
+    props_end: Option<usize>,
 }
 
 fn depth_message() -> String {
@@ -780,6 +812,27 @@ mod tests {
             describe("!Ref", &[])?.map(|d| (d.0, d.1)),
             Some(("null", Some("Ref".into())))
         );
+        Ok(())
+    }
+
+    #[test]
+    fn empty_values_have_empty_spans() -> R {
+        let root = parse_yaml("{a: , b, c: 1}")?;
+        for k in ["a", "b"] {
+            assert_eq!(
+                root.get(k).map(|n| (kind(n), n.span.is_empty())),
+                Some(("null", true))
+            );
+        }
+        let text = "K: !Ref\nL: &x\nM: 1\n";
+        let root = parse_yaml(text)?;
+        assert_eq!(root.get("K").map(|n| n.span), Some(Span::empty(7)));
+        assert_eq!(
+            root.get("L").map(|n| n.span),
+            Some(Span::empty(text.find("&x").map_or(0, |i| i + 2)))
+        );
+        let text = "? a\n: 1\n? b\n";
+        assert_eq!(describe(text, &[])?.map(|d| d.2), Some("? a\n: 1\n? b"));
         Ok(())
     }
 
@@ -1094,23 +1147,22 @@ mod tests {
 
     #[test]
     fn tab_indentation_is_a_located_error() {
-        let text = "Statement:\n\tEffect: Allow\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert_eq!(
-            e.map(|e| e.span.start),
-            Some(text.find('\t').map_or(0, |i| i + 1))
-        );
-        let text = "a:\n  b: 1\n\tc: 2\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert!(e.is_some_and(|e| e.span.start >= text.find("b:").unwrap_or(0)));
+        for text in [
+            "Statement:\n\tEffect: Allow\n",
+            "a:\n  b: 1\n\tc: 2\n",
+            "é:\n  - x\n\t- y\n",
+        ] {
+            let e = err(text);
+            assert!(
+                e.as_ref().is_some_and(|e| e.message.contains("not tabs")),
+                "{text:?} {e:?}"
+            );
+            assert_eq!(
+                e.map(|e| slice(text, e.span).to_string()),
+                Some("\t".into()),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
