@@ -16,7 +16,11 @@ fn run(dir: &Path) -> (i32, serde_json::Value, String) {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (out.status.code().unwrap_or(-1), v, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn findings(v: &serde_json::Value) -> Vec<(String, String, i64, i64, String)> {
@@ -27,7 +31,11 @@ fn findings(v: &serde_json::Value) -> Vec<(String, String, i64, i64, String)> {
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_string(),
-                Path::new(f["file"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned(),
+                Path::new(f["file"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
                 f["line"].as_i64().unwrap(),
                 f["column"].as_i64().unwrap(),
                 f["message"].as_str().unwrap().to_string(),
@@ -47,7 +55,10 @@ fn invalid_utf8_is_a_located_parse_error() {
     assert_eq!(code, 1);
     let f = findings(&v);
     assert_eq!(f.len(), 2, "{f:?}");
-    assert_eq!((f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3), ("KMS000", "latin1.yaml", 4, 21));
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3),
+        ("KMS000", "latin1.yaml", 4, 21)
+    );
     assert!(f[0].4.contains("UTF-8"), "{}", f[0].4);
     assert_eq!(f[1].0, "KMS001");
 }
@@ -62,8 +73,14 @@ fn bom_and_crlf_keep_spans_right() {
     let (_, v, _) = run(dir.path());
     let f = findings(&v);
     assert_eq!(f.len(), 2, "{f:?}");
-    assert_eq!((f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3), ("KMS001", "crlf.json", 3, 52));
-    assert_eq!((f[1].0.as_str(), f[1].1.as_str(), f[1].2, f[1].3), ("KMS001", "crlf.yaml", 8, 24));
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str(), f[0].2, f[0].3),
+        ("KMS001", "crlf.json", 3, 52)
+    );
+    assert_eq!(
+        (f[1].0.as_str(), f[1].1.as_str(), f[1].2, f[1].3),
+        ("KMS001", "crlf.yaml", 8, 24)
+    );
 }
 
 #[test]
@@ -97,10 +114,20 @@ fn unreadable_file_and_symlink_loop_are_reported_by_name() {
     let (code, v, _) = run(dir.path());
     assert_eq!(code, 1);
     let f = findings(&v);
-    assert!(f.iter().any(|x| x.0 == "KMS000" && x.4.contains("loop")), "{f:?}");
-    assert!(f.iter().any(|x| x.0 == "KMS001" && x.1 == "ok.yaml"), "{f:?}");
+    assert!(
+        f.iter().any(|x| x.0 == "KMS000" && x.4.contains("loop")),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|x| x.0 == "KMS001" && x.1 == "ok.yaml"),
+        "{f:?}"
+    );
     if !readable_as_root {
-        assert!(f.iter().any(|x| x.0 == "KMS000" && x.1 == "secret.yaml" && x.4.contains("ermission")), "{f:?}");
+        assert!(
+            f.iter()
+                .any(|x| x.0 == "KMS000" && x.1 == "secret.yaml" && x.4.contains("ermission")),
+            "{f:?}"
+        );
     }
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
@@ -108,9 +135,18 @@ fn unreadable_file_and_symlink_loop_are_reported_by_name() {
 #[test]
 fn oversized_file_is_a_finding_not_a_skip() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("kmslint.toml"), "[scan]\nmax_file_size = 64\n").unwrap();
+    std::fs::write(
+        dir.path().join("kmslint.toml"),
+        "[scan]\nmax_file_size = 64\n",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("big.yaml"), BAD_TEMPLATE).unwrap();
-    let out = Command::cargo_bin("kmslint").unwrap().args(["--format", "json"]).arg(dir.path()).output().unwrap();
+    let out = Command::cargo_bin("kmslint")
+        .unwrap()
+        .args(["--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = findings(&v);
@@ -124,7 +160,10 @@ fn alias_bomb_finishes_fast_and_small() {
     let dir = tempfile::tempdir().unwrap();
     let mut y = String::from("AWSTemplateFormatVersion: '2010-09-09'\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..40 {
-        y.push_str(&format!("x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        y.push_str(&format!(
+            "x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
     }
     y.push_str("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement: *a39\n");
     std::fs::write(dir.path().join("bomb.yaml"), y).unwrap();

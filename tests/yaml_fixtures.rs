@@ -50,7 +50,7 @@ fn template_keeps_tags_duplicates_and_source_text() -> Result<(), ParseError> {
         vec![
             (
                 Some("Sub"),
-                "'arn:${AWS::Partition}:iam::${AdminAccount}:root'"
+                "!Sub 'arn:${AWS::Partition}:iam::${AdminAccount}:root'"
             ),
             (None, "'*'"),
         ]
@@ -65,7 +65,7 @@ fn template_keeps_tags_duplicates_and_source_text() -> Result<(), ParseError> {
         join,
         Some((
             Some("Join"),
-            "['', [s3., !Ref 'AWS::Region', .amazonaws.com]]"
+            "!Join ['', [s3., !Ref 'AWS::Region', .amazonaws.com]]"
         ))
     );
     let description = root.get("Description").map(|d| slice(text, d.span));

@@ -32,13 +32,36 @@ pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
 /// without an explicit indentation indicator. Everything else (folded `>`, multi-line flow
 /// scalars, double-quoted escapes) returns `None`, as does any node whose value does not match
 /// the file text.
+/// Where a scalar's own text starts: after its tag and anchor, which its span includes.
+fn value_start(file_text: &str, node: &Node) -> usize {
+    let bytes = file_text.as_bytes();
+    let mut p = node.span.start;
+    if node.tag.is_none() {
+        return p;
+    }
+    while p < node.span.end {
+        match bytes.get(p) {
+            Some(b'!' | b'&') => {
+                while p < node.span.end
+                    && !matches!(bytes.get(p), Some(b' ' | b'\t' | b'\r' | b'\n'))
+                {
+                    p += 1;
+                }
+            }
+            Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
+            _ => break,
+        }
+    }
+    p
+}
+
 pub fn scalar_offset_map(file_text: &str, node: &Node) -> Option<OffsetMap> {
     let value = match &node.kind {
         NodeKind::String(s) | NodeKind::Scalar(s) => s.as_str(),
         _ => return None,
     };
-    let raw = file_text.get(node.span.start..node.span.end)?;
-    let start = node.span.start;
+    let start = value_start(file_text, node);
+    let raw = file_text.get(start..node.span.end)?;
     match raw.as_bytes().first() {
         Some(b'\'') => single_quoted_map(raw, start, value),
         Some(b'"') => {
@@ -140,6 +163,8 @@ fn literal_block_map(file_text: &str, span: Span, value: &str) -> Option<OffsetM
 
 /// A collection being built.
 struct Frame {
+    /// Where the node's span starts: its tag when it has one (`!Join [...]` is one value).
+    span_start: usize,
     /// Byte offset of the collection's first character (after tag and anchor).
     start: usize,
     tag: Option<String>,
@@ -329,6 +354,7 @@ impl<'a> Builder<'a> {
         let flow = matches!(self.text.as_bytes().get(props.pos), Some(b'[' | b'{'));
         self.stack.push(Frame {
             start: props.pos,
+            span_start: props.tag.map_or(props.pos, |(t, _)| t),
             tag: tag.map(|t| self.tag_name(t, props.tag)),
             flow,
             body,
@@ -359,7 +385,7 @@ impl<'a> Builder<'a> {
         };
         Some(Node {
             kind,
-            span: Span::new(frame.start, end.max(frame.start)),
+            span: Span::new(frame.span_start, end.max(frame.start)),
             tag: frame.tag,
         })
     }
@@ -387,9 +413,12 @@ impl<'a> Builder<'a> {
         let span = if value.is_empty() && style == ScalarStyle::Plain {
             // An empty value: saphyr's span runs to the next token; point just after the
             // properties (`Key: !Ref`) or where saphyr starts it.
-            Span::empty(props.props_end.unwrap_or(start))
+            let at = props.props_end.unwrap_or(start);
+            Span::new(props.tag.map_or(at, |(t, _)| t), at)
         } else {
-            Span::new(begin, self.trim_end(begin, end))
+            // A tagged value's span starts at its tag: `!Sub '…'` is one value to the user.
+            let from = props.tag.map_or(begin, |(t, _)| t);
+            Span::new(from, self.trim_end(begin, end))
         };
         let tag_name = tag.map(|t| self.tag_name(t, props.tag));
         let kind = match style {
@@ -565,7 +594,11 @@ mod tests {
     /// Describes the node at `path`.
     fn describe<'t>(text: &'t str, path: &[&str]) -> Result<Option<Described<'t>>, ParseError> {
         let root = parse_yaml(text)?;
-        Ok(at(&root, path).map(|n| (kind(n), n.tag.clone(), slice(text, n.span))))
+        // The value as written, after its tag (`span` itself starts at the tag).
+        Ok(at(&root, path).map(|n| {
+            let v = Span::new(value_start(text, n), n.span.end);
+            (kind(n), n.tag.clone(), slice(text, v))
+        }))
     }
 
     fn err(text: &str) -> Option<ParseError> {
@@ -573,6 +606,17 @@ mod tests {
     }
 
     // --- CloudFormation short-form tags: one test per tag -------------------------------------
+
+    #[test]
+    fn a_tagged_value_spans_from_its_tag() -> R {
+        let text = "A: !Sub 'arn:${X}'\nB: !Join\n  - ''\n  - [a, b]\nC: !Ref\n";
+        let root = parse_yaml(text)?;
+        let whole = |k: &str| root.get(k).map(|n| slice(text, n.span));
+        assert_eq!(whole("A"), Some("!Sub 'arn:${X}'"));
+        assert_eq!(whole("B"), Some("!Join\n  - ''\n  - [a, b]"));
+        assert_eq!(whole("C"), Some("!Ref"));
+        Ok(())
+    }
 
     fn tag_case(text: &str, tag: &str, kind: &'static str, written: &str) -> R {
         assert_eq!(
@@ -826,7 +870,7 @@ mod tests {
         }
         let text = "K: !Ref\nL: &x\nM: 1\n";
         let root = parse_yaml(text)?;
-        assert_eq!(root.get("K").map(|n| n.span), Some(Span::empty(7)));
+        assert_eq!(root.get("K").map(|n| n.span), Some(Span::new(3, 7)));
         assert_eq!(
             root.get("L").map(|n| n.span),
             Some(Span::empty(text.find("&x").map_or(0, |i| i + 2)))
@@ -1062,7 +1106,8 @@ mod tests {
         let root = parse_yaml(text)?;
         let check = |k: &str, written: &str| {
             assert_eq!(
-                root.get(k).map(|n| slice(text, n.span)),
+                root.get(k)
+                    .map(|n| slice(text, Span::new(value_start(text, n), n.span.end))),
                 Some(written),
                 "{k}"
             );
