@@ -1,1 +1,134 @@
-//! CloudFormation extraction (to be written).
+//! CloudFormation: every `AWS::KMS::Key` / `AWS::KMS::ReplicaKey` `KeyPolicy`, as an object or as
+//! a JSON string, resolved through the template's parameters, mappings and pseudo parameters.
+
+use super::{ExtractError, Extracted, PolicySite, SiteBody};
+use crate::parse::{json, yaml, Node, NodeKind};
+use crate::resolve::cloudformation::Template;
+use crate::resolve::{Doc, DocKind, Value};
+use crate::source::{FileId, Loc};
+
+pub const KEY_TYPES: [&str; 2] = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
+
+/// A template is recognised by content: a format version, or a `Resources` map whose entries have
+/// `AWS::…` (or `Custom::…`) types.
+pub fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    root.get("Resources").is_some_and(|r| {
+        r.entries().iter().any(|e| {
+            e.value.get("Type").and_then(Node::as_str).is_some_and(|t| {
+                t.starts_with("AWS::") || t.starts_with("Custom::") || t.starts_with("Alexa::")
+            })
+        })
+    })
+}
+
+/// Extracts the key policies of one parsed template.
+pub fn extract_template(file: FileId, text: &str, root: &Node, is_json: bool) -> Extracted {
+    let mut out = Extracted::default();
+    let tpl = Template::new(file, root);
+    let Some(resources) = root.get("Resources") else {
+        return out;
+    };
+    for res in resources.entries() {
+        let Some(rtype) = res.value.get("Type").and_then(Node::as_str) else {
+            continue;
+        };
+        if !KEY_TYPES.contains(&rtype) {
+            continue;
+        }
+        let props = res.value.get("Properties");
+        let tags = props
+            .and_then(|p| p.get("Tags"))
+            .map(|t| tags_of(&tpl, t))
+            .unwrap_or_default();
+        let body = match props.and_then(|p| p.get("KeyPolicy")) {
+            None => SiteBody::DefaultPolicy,
+            Some(policy) => match policy_doc(&tpl, file, text, policy, is_json) {
+                Ok(doc) => SiteBody::KeyPolicy(doc),
+                Err(e) => {
+                    out.errors.push(e);
+                    continue;
+                }
+            },
+        };
+        out.sites.push(PolicySite {
+            resource: res.key.clone(),
+            resource_type: rtype.to_string(),
+            loc: Loc::new(file, res.key_span),
+            key_account: None,
+            body,
+            tags,
+        });
+    }
+    out
+}
+
+fn tags_of(tpl: &Template, tags: &Node) -> Vec<(String, Value)> {
+    tags.items()
+        .iter()
+        .filter_map(|t| {
+            let key = t.get("Key")?.as_str()?.to_string();
+            let value = tpl
+                .doc(t.get("Value")?)
+                .as_value()
+                .cloned()
+                .unwrap_or_else(|| Value::unknown("tag value is not a string"));
+            Some((key, value))
+        })
+        .collect()
+}
+
+/// The policy as a document. A JSON string (`KeyPolicy: '{"Statement": …}'`) is parsed, and its
+/// spans are mapped back into the template so findings point inside the string.
+fn policy_doc(
+    tpl: &Template,
+    file: FileId,
+    text: &str,
+    policy: &Node,
+    is_json: bool,
+) -> Result<Doc, ExtractError> {
+    let (NodeKind::String(inner) | NodeKind::Scalar(inner)) = &policy.kind else {
+        return Ok(tpl.doc(policy));
+    };
+    if policy.tag.is_some() {
+        // `!Sub '{…}'` and the like: resolve first; a JSON body built by intrinsics is not
+        // something we can read statically.
+        let doc = tpl.doc(policy);
+        return Ok(match doc.as_value().and_then(Value::as_lit) {
+            Some(_) | None => Doc::new(
+                DocKind::Unknown(
+                    "the key policy is a string built by an intrinsic function".into(),
+                ),
+                doc.loc,
+            ),
+        });
+    }
+    let literal = text.get(policy.span.start..policy.span.end).unwrap_or("");
+    let map = if is_json {
+        json::string_literal_map(literal, policy.span.start).map(|(_, m)| m)
+    } else {
+        yaml::scalar_offset_map(text, policy)
+    };
+    let mut node = json::parse_json(inner).map_err(|e| {
+        let span = match &map {
+            Some(m) => crate::source::Span::new(m.map(e.span.start), m.map(e.span.end)),
+            None => policy.span,
+        };
+        ExtractError {
+            file,
+            span,
+            message: format!("the KeyPolicy string is not valid JSON: {}", e.message),
+            code: "kmslint::parse::json",
+        }
+    })?;
+    match &map {
+        Some(m) => node.remap(&|o| m.map(o)),
+        None => {
+            let s = policy.span;
+            node.remap(&|_| s.start);
+        }
+    }
+    Ok(tpl.doc(&node))
+}

@@ -14,7 +14,7 @@ pub fn parse_json(text: &str) -> Result<Node, ParseError> {
         p.pos = '\u{FEFF}'.len_utf8();
     }
     p.skip_ws();
-    let node = p.value(0)?;
+    let node = p.document()?;
     p.skip_ws();
     if p.pos < p.bytes.len() {
         let (_, span) = p.token_at(p.pos);
@@ -34,7 +34,7 @@ pub fn string_literal_map(literal: &str, literal_start: usize) -> Option<(String
     if !literal.starts_with('"') {
         return None;
     }
-    let mut map = OffsetMap::shifted(literal_start + 1);
+    let mut map = OffsetMap::shifted(literal_start.saturating_add(1));
     let (value, end) = decode_string(
         literal.as_bytes(),
         literal,
@@ -51,7 +51,7 @@ pub fn parse_json_in_string(literal: &str, literal_start: usize) -> Result<Node,
     let Some((inner, map)) = string_literal_map(literal, literal_start) else {
         return Err(ParseError::new(
             "not a valid JSON string",
-            Span::new(literal_start, literal_start + literal.len()),
+            Span::new(literal_start, literal_start.saturating_add(literal.len())),
         ));
     };
     match parse_json(&inner) {
@@ -64,6 +64,21 @@ pub fn parse_json_in_string(literal: &str, literal_start: usize) -> Result<Node,
             Err(e)
         }
     }
+}
+
+/// A container being parsed; its finished members wait on the parser's scratch stacks.
+enum Frame {
+    Array {
+        open: usize,
+        base: usize,
+    },
+    /// `key` is the key of the member whose value is being parsed.
+    Object {
+        open: usize,
+        base: usize,
+        key: String,
+        key_span: Span,
+    },
 }
 
 struct Parser<'a> {
@@ -101,12 +116,149 @@ impl<'a> Parser<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
-    /// `depth` is the nesting depth of the container this value is in.
-    fn value(&mut self, depth: usize) -> Result<Node, ParseError> {
+    /// Parses one value and everything nested in it. Containers are kept on an explicit stack,
+    /// so the depth limit does not depend on the thread's stack size.
+    fn document(&mut self) -> Result<Node, ParseError> {
+        let mut stack: Vec<Frame> = Vec::new();
+        'value: loop {
+            let open = self.pos;
+            let mut node = match self.peek() {
+                Some(b @ (b'{' | b'[')) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(ParseError::new(
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                            Span::new(open, open + 1),
+                        ));
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    if b == b'{' {
+                        if self.peek() == Some(b'}') {
+                            self.pos += 1;
+                            Node::new(NodeKind::Map(Vec::new()), Span::new(open, self.pos))
+                        } else {
+                            let (key, key_span) = self.key()?;
+                            let base = self.entries.len();
+                            stack.push(Frame::Object {
+                                open,
+                                base,
+                                key,
+                                key_span,
+                            });
+                            continue 'value;
+                        }
+                    } else if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        Node::new(NodeKind::Seq(Vec::new()), Span::new(open, self.pos))
+                    } else {
+                        let base = self.items.len();
+                        stack.push(Frame::Array { open, base });
+                        continue 'value;
+                    }
+                }
+                _ => self.scalar()?,
+            };
+            // `node` is complete: add it to its container, closing containers as they end.
+            loop {
+                match stack.last_mut() {
+                    None => return Ok(node),
+                    Some(Frame::Array { open, base }) => {
+                        self.items.push(node);
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.comma(b']')?;
+                                continue 'value;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                // `base` <= len: inner containers drained back to it.
+                                let items: Vec<Node> = self.items.drain(*base..).collect();
+                                node = Node::new(NodeKind::Seq(items), Span::new(*open, self.pos));
+                                stack.pop();
+                            }
+                            _ => {
+                                return Err(
+                                    self.unexpected("expected `,` or `]` after array element")
+                                )
+                            }
+                        }
+                    }
+                    Some(Frame::Object {
+                        open,
+                        base,
+                        key,
+                        key_span,
+                    }) => {
+                        self.entries.push(Entry {
+                            key: std::mem::take(key),
+                            key_span: *key_span,
+                            value: node,
+                        });
+                        self.skip_ws();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.comma(b'}')?;
+                                (*key, *key_span) = self.key()?;
+                                continue 'value;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                let entries: Vec<Entry> = self.entries.drain(*base..).collect();
+                                node =
+                                    Node::new(NodeKind::Map(entries), Span::new(*open, self.pos));
+                                stack.pop();
+                            }
+                            _ => {
+                                return Err(
+                                    self.unexpected("expected `,` or `}` after object member")
+                                )
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Consumes the `,` at the current position and the whitespace after it; a `close` bracket
+    /// right after it is a trailing comma.
+    fn comma(&mut self, close: u8) -> Result<(), ParseError> {
+        let comma = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            let message = if close == b'}' {
+                "trailing comma before `}`"
+            } else {
+                "trailing comma before `]`"
+            };
+            return Err(ParseError::new(message, Span::new(comma, comma + 1)));
+        }
+        Ok(())
+    }
+
+    /// An object key, the `:` after it and the whitespace after that.
+    fn key(&mut self) -> Result<(String, Span), ParseError> {
+        let start = self.pos;
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("expected a quoted object key"));
+        }
+        let (key, end) = decode_string(self.bytes, self.text, start, None)?;
+        self.pos = end;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("expected `:` after object key"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok((key, Span::new(start, end)))
+    }
+
+    /// A string, number, `true`, `false` or `null`.
+    fn scalar(&mut self) -> Result<Node, ParseError> {
         let start = self.pos;
         match self.peek() {
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
             Some(b'"') => {
                 let (s, end) = decode_string(self.bytes, self.text, start, None)?;
                 self.pos = end;
@@ -126,113 +278,6 @@ impl<'a> Parser<'a> {
             }
             _ => Err(self.unexpected("expected a value")),
         }
-    }
-
-    fn enter(&self, depth: usize) -> Result<(), ParseError> {
-        if depth > MAX_DEPTH {
-            return Err(ParseError::new(
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-                Span::new(self.pos, self.pos + 1),
-            ));
-        }
-        Ok(())
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let open = self.pos;
-        self.pos += 1;
-        let base = self.entries.len();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Node::new(
-                NodeKind::Map(Vec::new()),
-                Span::new(open, self.pos),
-            ));
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.unexpected("expected a quoted object key"));
-            }
-            let key_start = self.pos;
-            let (key, key_end) = decode_string(self.bytes, self.text, key_start, None)?;
-            self.pos = key_end;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.unexpected("expected `:` after object key"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let value = self.value(depth)?;
-            self.entries.push(Entry {
-                key,
-                key_span: Span::new(key_start, key_end),
-                value,
-            });
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b'}') {
-                        return Err(ParseError::new(
-                            "trailing comma before `}`",
-                            Span::new(comma, comma + 1),
-                        ));
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.unexpected("expected `,` or `}` after object member")),
-            }
-        }
-        // `base` <= len: nested containers drain back to where they started.
-        let entries: Vec<Entry> = self.entries.drain(base..).collect();
-        Ok(Node::new(NodeKind::Map(entries), Span::new(open, self.pos)))
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Node, ParseError> {
-        self.enter(depth)?;
-        let open = self.pos;
-        self.pos += 1;
-        let base = self.items.len();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Node::new(
-                NodeKind::Seq(Vec::new()),
-                Span::new(open, self.pos),
-            ));
-        }
-        loop {
-            let item = self.value(depth)?;
-            self.items.push(item);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        return Err(ParseError::new(
-                            "trailing comma before `]`",
-                            Span::new(comma, comma + 1),
-                        ));
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                _ => return Err(self.unexpected("expected `,` or `]` after array element")),
-            }
-        }
-        let items: Vec<Node> = self.items.drain(base..).collect();
-        Ok(Node::new(NodeKind::Seq(items), Span::new(open, self.pos)))
     }
 
     fn number(&mut self) -> Result<Node, ParseError> {
@@ -406,8 +451,8 @@ fn decode_string(
                 let decoded = out.len();
                 let end = decode_escape(b, text, open, i, &mut out)?;
                 if let Some((m, base)) = map.as_mut() {
-                    m.push(decoded, *base + i);
-                    m.push(out.len(), *base + end);
+                    m.push(decoded, base.saturating_add(i));
+                    m.push(out.len(), base.saturating_add(end));
                 }
                 i = end;
                 run = end;
@@ -752,6 +797,28 @@ mod tests {
         assert_eq!(e.message, "nesting deeper than 256 levels");
         let e = parse_json(&"{\"a\":".repeat(100_000)).unwrap_err();
         assert_eq!(e.message, "nesting deeper than 256 levels");
+    }
+
+    #[test]
+    fn max_depth_fits_in_a_small_stack() {
+        let t = format!(
+            "{}{}",
+            "{\"a\":[".repeat(MAX_DEPTH / 2),
+            "]}".repeat(MAX_DEPTH / 2)
+        );
+        let run = move || parse_json(&t).is_ok();
+        let ok = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(ok);
+    }
+
+    #[test]
+    fn huge_base_offsets_do_not_overflow() {
+        assert!(string_literal_map("\"a\\nb\"", usize::MAX).is_some());
     }
 
     #[test]

@@ -28,9 +28,9 @@ pub struct Value {
 
 impl Value {
     pub fn lit(s: impl Into<String>) -> Self {
-        Value {
-            parts: vec![Part::Lit(s.into())],
-        }
+        let mut v = Value::default();
+        v.push(Part::Lit(s.into()));
+        v
     }
 
     pub fn self_account() -> Self {
@@ -94,21 +94,34 @@ impl Value {
         s
     }
 
-    /// Splits on a literal separator, keeping non-literal parts inside the pieces. Used to take
-    /// an ARN apart: `arn:aws:iam::${AWS::AccountId}:root` -> [.., [SelfAccount], [Lit(root)]].
+    /// Splits on a literal separator, keeping non-literal parts inside the pieces and never
+    /// splitting inside a `${…}` placeholder. Used to take an ARN apart:
+    /// `arn:${AWS::Partition}:iam::${AWS::AccountId}:root` -> [arn, ${AWS::Partition}, iam, , [SelfAccount], root].
     pub fn split(&self, sep: char) -> Vec<Value> {
         let mut out = vec![Value::default()];
+        let mut in_placeholder = false;
         for p in &self.parts {
             match p {
                 Part::Lit(t) => {
-                    let mut pieces = t.split(sep);
-                    if let Some(first) = pieces.next() {
-                        if let Some(cur) = out.last_mut() {
-                            cur.push(Part::Lit(first.to_string()));
+                    let mut piece = String::new();
+                    let mut chars = t.chars().peekable();
+                    while let Some(c) = chars.next() {
+                        if c == '$' && chars.peek() == Some(&'{') {
+                            in_placeholder = true;
+                        } else if c == '}' {
+                            in_placeholder = false;
+                        }
+                        if c == sep && !in_placeholder {
+                            if let Some(cur) = out.last_mut() {
+                                cur.push(Part::Lit(std::mem::take(&mut piece)));
+                            }
+                            out.push(Value::default());
+                        } else {
+                            piece.push(c);
                         }
                     }
-                    for piece in pieces {
-                        out.push(Value::lit(piece));
+                    if let Some(cur) = out.last_mut() {
+                        cur.push(Part::Lit(piece));
                     }
                 }
                 other => {
@@ -225,6 +238,13 @@ mod tests {
         assert!(f[4].is_self_account());
         assert_eq!(f[5].as_lit(), Some("root"));
         assert_eq!(v.render(), "arn:aws:iam::${AWS::AccountId}:root");
+        let mut p = Value::lit("arn:${AWS::Partition}:iam::");
+        p.push(Part::SelfAccount);
+        p.push(Part::Lit(":root".into()));
+        let f = p.split(':');
+        assert_eq!(f.len(), 6);
+        assert_eq!(f[1].as_lit(), Some("${AWS::Partition}"));
+        assert!(f[4].is_self_account());
     }
 
     #[test]

@@ -1,0 +1,449 @@
+//! Runs the whole pipeline over the discovered units, in parallel, and collects one sorted
+//! `Report`. Each unit is read once and parsed once; nothing downstream re-reads a file.
+
+use crate::config::{Config, Severity};
+use crate::discover::{self, DiscoverError};
+use crate::extract::{cloudformation, ExtractError, Extracted, PolicySite, SiteBody, Unit};
+use crate::model::facts::{self, Subject, SubjectKind};
+use crate::model::principal::{self, Trust};
+use crate::parse::{json, yaml, Node};
+use crate::resolve::cloudformation::Template;
+use crate::resolve::{DocKind, Value};
+use crate::rules::engine;
+use crate::rules::registry::Registry;
+use crate::rules::{Finding, Related};
+use crate::source::{FileId, Loc, SourceFile, Span};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Files larger than this are not parsed (a KMS000 finding says so), unless the config raises it.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// Standard input, already read: (display name, text).
+    pub stdin: Option<(String, Vec<u8>)>,
+    /// Terraform variable files given with `--var-file`.
+    pub var_files: Vec<PathBuf>,
+    /// The account that owns the key, for bare policies and plans (`--key-account`).
+    pub key_account: Option<String>,
+    /// Worker threads; 0 = one per core.
+    pub jobs: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    /// Files read.
+    pub files: usize,
+    /// Key policies and grants checked.
+    pub policies: usize,
+}
+
+impl Report {
+    pub fn count_at_least(&self, sev: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.suppressed && f.severity >= sev)
+            .count()
+    }
+}
+
+/// Scans the paths (and standard input) and returns every finding, sorted.
+pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    let jobs = if opts.jobs == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.jobs
+    };
+    let found = discover::discover(&opts.paths, cfg, jobs)?;
+    let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
+    let run = || {
+        let mut results: Vec<UnitResult> = found
+            .documents
+            .par_iter()
+            .map(|p| check_document_path(p, explicit.contains(&p), opts, cfg, reg))
+            .collect();
+        if let Some((name, bytes)) = &opts.stdin {
+            results.push(check_document_bytes(
+                Path::new(name),
+                bytes,
+                true,
+                opts,
+                cfg,
+                reg,
+            ));
+        }
+        results
+    };
+    let results = match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    let mut report = Report::default();
+    for r in results {
+        report.files += r.files;
+        report.policies += r.policies;
+        report.findings.extend(r.findings);
+    }
+    for (path, message) in &found.errors {
+        let file = SourceFile::new(display_path(path), String::new());
+        report.findings.extend(parse_error_findings(
+            &Unit::single(file),
+            &[ExtractError {
+                file: FileId(0),
+                span: Span::empty(0),
+                message: format!("cannot read {}: {message}", display_path(path).display()),
+                code: "kmslint::discover",
+            }],
+            cfg,
+            reg,
+        ));
+    }
+    report
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(report)
+}
+
+#[derive(Default)]
+struct UnitResult {
+    files: usize,
+    policies: usize,
+    findings: Vec<Finding>,
+}
+
+/// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
+fn display_path(p: &Path) -> PathBuf {
+    p.strip_prefix("./").unwrap_or(p).to_path_buf()
+}
+
+fn check_document_path(
+    path: &Path,
+    explicit: bool,
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let too_big = std::fs::metadata(path)
+        .map(|m| m.len() > limit)
+        .unwrap_or(false);
+    let read = if too_big {
+        Err(format!(
+            "file is larger than the {limit}-byte limit ([scan] max_file_size)"
+        ))
+    } else {
+        std::fs::read(path).map_err(|e| e.to_string())
+    };
+    match read {
+        Ok(bytes) => check_document_bytes(path, &bytes, explicit, opts, cfg, reg),
+        Err(message) => {
+            let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
+            UnitResult {
+                files: 1,
+                policies: 0,
+                findings: parse_error_findings(
+                    &unit,
+                    &[ExtractError {
+                        file: FileId(0),
+                        span: Span::empty(0),
+                        message: format!("cannot read {}: {message}", display_path(path).display()),
+                        code: "kmslint::read",
+                    }],
+                    cfg,
+                    reg,
+                ),
+            }
+        }
+    }
+}
+
+/// Decodes UTF-8, or says where it is not.
+fn decode(bytes: &[u8]) -> Result<String, (usize, String)> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => Err((
+            e.valid_up_to(),
+            format!(
+                "the file is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )),
+    }
+}
+
+/// Could this text hold a key policy at all? A cheap byte scan before any parse.
+fn may_hold_policy(text: &str, explicit: bool) -> bool {
+    text.contains("AWS::KMS::")
+        || text.contains("aws_kms_")
+        || (explicit && text.contains("Statement"))
+}
+
+fn looks_like_json(path: &Path, text: &str) -> bool {
+    let ext_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    ext_json
+        || text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{')
+}
+
+fn check_document_bytes(
+    path: &Path,
+    bytes: &[u8],
+    explicit: bool,
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let shown = display_path(path);
+    let text = match decode(bytes) {
+        Ok(t) => t,
+        Err((at, message)) => {
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            let start = lossy
+                .char_indices()
+                .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)
+                .map_or(at.min(lossy.len()), |(i, _)| i);
+            let unit = Unit::single(SourceFile::new(shown, lossy));
+            return UnitResult {
+                files: 1,
+                policies: 0,
+                findings: parse_error_findings(
+                    &unit,
+                    &[ExtractError {
+                        file: FileId(0),
+                        span: Span::new(start, start),
+                        message,
+                        code: "kmslint::read",
+                    }],
+                    cfg,
+                    reg,
+                ),
+            };
+        }
+    };
+    let mut result = UnitResult {
+        files: 1,
+        ..UnitResult::default()
+    };
+    if !may_hold_policy(&text, explicit) {
+        return result;
+    }
+    let is_json = looks_like_json(path, &text);
+    let file = SourceFile::new(shown, text);
+    let unit = Unit::single(file.clone());
+    let parsed = if is_json {
+        json::parse_json(&file.text).map_err(|e| (e, "kmslint::parse::json"))
+    } else {
+        yaml::parse_yaml(&file.text).map_err(|e| (e, "kmslint::parse::yaml"))
+    };
+    let root = match parsed {
+        Ok(root) => root,
+        Err((e, code)) => {
+            result.findings = parse_error_findings(
+                &unit,
+                &[ExtractError {
+                    file: FileId(0),
+                    span: e.span,
+                    message: format!(
+                        "could not parse as {}: {}",
+                        if is_json { "JSON" } else { "YAML" },
+                        e.message
+                    ),
+                    code,
+                }],
+                cfg,
+                reg,
+            );
+            return result;
+        }
+    };
+    let extracted = extract_document(&file, &root, is_json, explicit, opts);
+    result.policies = extracted.sites.len();
+    result.findings = check_extracted(&unit, &extracted, cfg, reg);
+    result
+}
+
+/// Decides what a parsed document is and extracts its policies.
+fn extract_document(
+    file: &Arc<SourceFile>,
+    root: &Node,
+    is_json: bool,
+    explicit: bool,
+    opts: &Options,
+) -> Extracted {
+    if cloudformation::is_template(root) {
+        return cloudformation::extract_template(FileId(0), &file.text, root, is_json);
+    }
+    if explicit && root.get("Statement").is_some() {
+        // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.
+        let doc = Template::new(FileId(0), root).doc(root);
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "policy".into());
+        return Extracted {
+            sites: vec![PolicySite {
+                resource: name,
+                resource_type: "key-policy".into(),
+                loc: Loc::new(FileId(0), root.span),
+                key_account: opts.key_account.clone().map(Value::lit),
+                body: SiteBody::KeyPolicy(doc),
+                tags: Vec::new(),
+            }],
+            errors: Vec::new(),
+        };
+    }
+    Extracted::default()
+}
+
+/// Model + rules over everything extracted from one unit.
+pub fn check_extracted(
+    unit: &Unit,
+    extracted: &Extracted,
+    cfg: &Config,
+    reg: &Registry,
+) -> Vec<Finding> {
+    let mut findings = parse_error_findings(unit, &extracted.errors, cfg, reg);
+    for site in &extracted.sites {
+        let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+        let subjects = match &site.body {
+            SiteBody::KeyPolicy(doc) => {
+                let policy = crate::model::build(doc, cfg, key_account);
+                facts::policy_subjects(&policy, cfg, site.loc)
+            }
+            SiteBody::DefaultPolicy => Vec::new(),
+            SiteBody::Grant(grant) => grant_subjects(grant, cfg, key_account),
+        };
+        for s in subjects {
+            findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        }
+    }
+    findings
+}
+
+fn grant_subjects(
+    grant: &crate::extract::Grant,
+    cfg: &Config,
+    key_account: Option<&str>,
+) -> Vec<Subject> {
+    let mut out = Vec::new();
+    for (role, doc) in [
+        ("grantee", &grant.grantee),
+        ("retiring principal", &grant.retiring),
+    ] {
+        let Some(doc) = doc else { continue };
+        for d in doc.flatten() {
+            let value = match &d.kind {
+                DocKind::Scalar(v) => v.clone(),
+                DocKind::Unknown(r) => Value::unknown(r.clone()),
+                _ => Value::unknown("the principal is not a string"),
+            };
+            let class = principal::classify("AWS", &value);
+            let trust = match &class.account {
+                Some(a) => principal::trust_of(a, value.as_lit(), cfg, key_account),
+                None => Trust::NotApplicable,
+            };
+            let mut s = Subject::new(SubjectKind::Grant, d.loc);
+            s.facts.insert("effect", facts::Fact::Str("allow".into()));
+            s.facts.insert("role", facts::Fact::Str(role.into()));
+            s.facts
+                .insert("kind", facts::Fact::Str(class.kind.as_str().into()));
+            s.facts
+                .insert("trust", facts::Fact::Str(trust.as_str().into()));
+            let account = match &class.account {
+                Some(principal::Account::Id(id)) => {
+                    format!("account {}", facts::account_label(id, cfg))
+                }
+                Some(principal::Account::Wildcard) => "any account".into(),
+                Some(principal::Account::SelfAccount) => "the key's own account".into(),
+                _ => "an unknown account".into(),
+            };
+            s.vars.insert("role", role.into());
+            s.vars.insert("principal", class.text.clone());
+            s.vars.insert("account", account);
+            if let Trust::Unknown(r) = &trust {
+                s.vars.insert("reason", r.clone());
+            }
+            s.principal = Some(class.text.clone());
+            if let Some(principal::Account::Id(id)) = &class.account {
+                s.account = Some(id.clone());
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn parse_error_findings(
+    unit: &Unit,
+    errors: &[ExtractError],
+    cfg: &Config,
+    reg: &Registry,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in errors {
+        let mut s = Subject::new(SubjectKind::ParseError, Loc::new(e.file, e.span));
+        s.vars.insert("message", e.message.clone());
+        out.extend(findings_for(unit, &s, None, cfg, reg));
+    }
+    out
+}
+
+/// Turns one subject into the findings of every rule that matches it.
+fn findings_for(
+    unit: &Unit,
+    s: &Subject,
+    resource: Option<&str>,
+    cfg: &Config,
+    reg: &Registry,
+) -> Vec<Finding> {
+    let Some(file) = unit.file(s.loc.file) else {
+        return Vec::new();
+    };
+    let res = resource.unwrap_or("");
+    engine::evaluate(reg, cfg, s)
+        .into_iter()
+        .map(|(rule, severity)| {
+            let template = rule
+                .def
+                .messages
+                .get(s.kind.as_str())
+                .unwrap_or(&rule.def.message);
+            Finding {
+                rule: rule.def.id.clone(),
+                name: rule.def.name.clone(),
+                severity,
+                message: engine::render(template, s, res),
+                label: engine::render(&rule.def.label, s, res),
+                help: rule.def.help.clone(),
+                file: file.clone(),
+                span: s.loc.span,
+                related: s
+                    .related
+                    .iter()
+                    .filter_map(|(loc, msg)| {
+                        unit.file(loc.file).map(|f| Related {
+                            file: f.clone(),
+                            span: loc.span,
+                            message: msg.clone(),
+                        })
+                    })
+                    .collect(),
+                resource: resource.map(str::to_string),
+                statement: s.statement.clone(),
+                principal: s.principal.clone(),
+                account: s.account.clone(),
+                suppressed: false,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,347 @@
+//! `kmslint.toml`: raw serde structs (unknown keys are errors that point at the key), validated
+//! into a typed `Config`.
+
+use crate::source::Span;
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_NAMES: [&str; 2] = ["kmslint.toml", ".kmslint.toml"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    trust: RawTrust,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    scan: RawScan,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrust {
+    #[serde(default)]
+    own_accounts: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    accounts: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    organizations: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    principals: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScan {
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    max_file_size: Option<u64>,
+}
+
+/// Severity of a finding, lowest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "note" | "info" => Some(Severity::Note),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A rule's configured level: a severity or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    On(Severity),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Trust {
+    /// Accounts this repository deploys keys into: "self" wherever a file names them literally.
+    pub own_accounts: BTreeSet<String>,
+    pub accounts: BTreeSet<String>,
+    pub organizations: BTreeSet<String>,
+    pub principals: BTreeSet<String>,
+    pub names: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    pub trust: Trust,
+    pub rule_levels: BTreeMap<String, RuleLevel>,
+    pub exclude: Vec<String>,
+    pub max_file_size: Option<u64>,
+    /// The file this came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+/// A configuration file that could not be used, with the span of the offending text.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(kmslint::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn new(path: &Path, text: &str, message: String, span: Option<Span>, help: &str) -> Box<Self> {
+        Box::new(ConfigError {
+            message,
+            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            span: span.map(|s| SourceSpan::from(s.start..s.end)),
+            label: "here".into(),
+            help: (!help.is_empty()).then(|| help.to_string()),
+        })
+    }
+
+    /// An error about the file as a whole (it could not be read).
+    pub fn io(path: &Path, err: &std::io::Error) -> Box<Self> {
+        ConfigError::new(
+            path,
+            "",
+            format!("cannot read config file {}: {err}", path.display()),
+            None,
+            "",
+        )
+    }
+}
+
+/// Account ids are 12 digits; anything else in a trust list is a typo that would silently trust
+/// nobody (or the wrong account).
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Config {
+    pub fn from_toml(
+        path: &Path,
+        text: &str,
+        known_rules: &[&str],
+    ) -> Result<Config, Box<ConfigError>> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let span = e.span().map(|r| Span::new(r.start, r.end));
+            ConfigError::new(
+                path,
+                text,
+                format!("invalid config: {}", e.message().trim()),
+                span,
+                "see README.md (\"Configuration\") for the keys kmslint.toml accepts",
+            )
+        })?;
+        let mut cfg = Config {
+            source: Some(path.to_path_buf()),
+            exclude: raw.scan.exclude,
+            max_file_size: raw.scan.max_file_size,
+            ..Config::default()
+        };
+        let account =
+            |list: Vec<toml::Spanned<String>>| -> Result<BTreeSet<String>, Box<ConfigError>> {
+                let mut out = BTreeSet::new();
+                for v in list {
+                    let s = v.get_ref().trim().to_string();
+                    if !is_account_id(&s) {
+                        let r = v.span();
+                        return Err(ConfigError::new(
+                            path,
+                            text,
+                            format!("`{s}` is not an AWS account id"),
+                            Some(Span::new(r.start, r.end)),
+                            "account ids are 12 digits, quoted: \"111122223333\"",
+                        ));
+                    }
+                    out.insert(s);
+                }
+                Ok(out)
+            };
+        cfg.trust.own_accounts = account(raw.trust.own_accounts)?;
+        cfg.trust.accounts = account(raw.trust.accounts)?;
+        for v in raw.trust.organizations {
+            let s = v.get_ref().trim().to_string();
+            if !s.starts_with("o-") || s.contains('*') {
+                let r = v.span();
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("`{s}` is not an AWS Organizations id"),
+                    Some(Span::new(r.start, r.end)),
+                    "organization ids look like \"o-a1b2c3d4e5\"",
+                ));
+            }
+            cfg.trust.organizations.insert(s);
+        }
+        for v in raw.trust.principals {
+            let s = v.get_ref().trim().to_string();
+            if !s.starts_with("arn:") || s.contains('*') {
+                let r = v.span();
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("`{s}` is not a principal ARN"),
+                    Some(Span::new(r.start, r.end)),
+                    "trusted principals are exact ARNs: \"arn:aws:iam::444455556666:role/VendorRead\"",
+                ));
+            }
+            cfg.trust.principals.insert(s);
+        }
+        cfg.trust.names = raw.trust.names;
+        for (rule, level) in raw.rules {
+            let id = rule.to_ascii_uppercase();
+            let find_span = || text.find(&rule).map(|at| Span::new(at, at + rule.len()));
+            if !known_rules.contains(&id.as_str()) {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("unknown rule `{rule}` in [rules]"),
+                    find_span(),
+                    "`kmslint rules` lists the rule ids",
+                ));
+            }
+            let lvl = match level.as_str() {
+                "off" => RuleLevel::Off,
+                s => match Severity::parse(s) {
+                    Some(sev) => RuleLevel::On(sev),
+                    None => {
+                        return Err(ConfigError::new(
+                            path,
+                            text,
+                            format!("`{level}` is not a rule level for {rule}"),
+                            find_span(),
+                            "use \"off\", \"note\", \"warning\" or \"error\"",
+                        ))
+                    }
+                },
+            };
+            cfg.rule_levels.insert(id, lvl);
+        }
+        Ok(cfg)
+    }
+
+    pub fn load(path: &Path, known_rules: &[&str]) -> Result<Config, Box<ConfigError>> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::io(path, &e))?;
+        Config::from_toml(path, &text, known_rules)
+    }
+
+    /// The display name configured for an account, if any.
+    pub fn account_name(&self, account: &str) -> Option<&str> {
+        self.trust.names.get(account).map(String::as_str)
+    }
+}
+
+/// Finds `kmslint.toml` or `.kmslint.toml` from `start` upward, stopping at a repository root
+/// (a directory holding `.git`).
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        for name in CONFIG_NAMES {
+            let candidate = d.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &[&str] = &["KMS001", "KMS009"];
+
+    #[test]
+    fn reads_every_section() {
+        let text = r#"
+[trust]
+own_accounts = ["111111111111"]
+accounts = ["222222222222"]
+organizations = ["o-a1b2c3d4e5"]
+principals = ["arn:aws:iam::444444444444:role/VendorRead"]
+[trust.names]
+"222222222222" = "log-archive"
+[rules]
+KMS009 = "off"
+KMS001 = "warning"
+[scan]
+exclude = ["cdk.out/**"]
+"#;
+        let cfg = Config::from_toml(Path::new("kmslint.toml"), text, RULES);
+        let cfg = match cfg {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(cfg.trust.own_accounts.contains("111111111111"));
+        assert!(cfg.trust.accounts.contains("222222222222"));
+        assert_eq!(cfg.account_name("222222222222"), Some("log-archive"));
+        assert_eq!(cfg.rule_levels.get("KMS009"), Some(&RuleLevel::Off));
+        assert_eq!(
+            cfg.rule_levels.get("KMS001"),
+            Some(&RuleLevel::On(Severity::Warning))
+        );
+        assert_eq!(cfg.exclude, vec!["cdk.out/**".to_string()]);
+    }
+
+    #[test]
+    fn unknown_key_points_at_the_key() {
+        let text = "[trust]\naccounts = []\nacounts_typo = [\"1\"]\n";
+        let err = Config::from_toml(Path::new("kmslint.toml"), text, RULES).err();
+        let err = err.map(|e| (e.message.clone(), e.span));
+        let Some((msg, Some(span))) = err else {
+            panic!("expected an error with a span")
+        };
+        assert!(msg.contains("acounts_typo"), "{msg}");
+        assert_eq!(
+            &text[span.offset()..span.offset() + span.len()],
+            "acounts_typo"
+        );
+    }
+
+    #[test]
+    fn bad_account_id_and_unknown_rule_are_errors() {
+        let bad = Config::from_toml(Path::new("k"), "[trust]\naccounts = [\"12345\"]", RULES);
+        assert!(bad.is_err());
+        let rule = Config::from_toml(Path::new("k"), "[rules]\nKMS999 = \"off\"", RULES);
+        assert!(rule.is_err());
+        let level = Config::from_toml(Path::new("k"), "[rules]\nKMS001 = \"loud\"", RULES);
+        assert!(level.is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! Facts: the flat, named properties that declarative rules match on. One `Subject` per thing a
+//! finding can be about (a principal, a restricting condition value, a duplicate key, a grantee,
+//! a file that could not be parsed), each with its location and the words a message needs.
+
+use super::condition::Tri;
+use super::principal::Trust;
+use super::{Effect, Policy};
+use crate::config::Config;
+use crate::source::Loc;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    Principal,
+    ConditionValue,
+    Duplicate,
+    Grant,
+    Policy,
+    ParseError,
+}
+
+impl SubjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Principal => "principal",
+            SubjectKind::ConditionValue => "condition_value",
+            SubjectKind::Duplicate => "duplicate",
+            SubjectKind::Grant => "grant",
+            SubjectKind::Policy => "policy",
+            SubjectKind::ParseError => "parse_error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubjectKind> {
+        [
+            SubjectKind::Principal,
+            SubjectKind::ConditionValue,
+            SubjectKind::Duplicate,
+            SubjectKind::Grant,
+            SubjectKind::Policy,
+            SubjectKind::ParseError,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A fact's value. `Unknown` is a real answer: the rule's `on_unknown` decides what it means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fact {
+    Bool(bool),
+    Str(String),
+    Unknown,
+}
+
+impl From<Tri> for Fact {
+    fn from(t: Tri) -> Self {
+        match t {
+            Tri::True => Fact::Bool(true),
+            Tri::False => Fact::Bool(false),
+            Tri::Unknown => Fact::Unknown,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub loc: Loc,
+    /// Other places the finding should show (the first occurrence of a duplicate key).
+    pub related: Vec<(Loc, String)>,
+    pub facts: BTreeMap<&'static str, Fact>,
+    /// Words for messages: `{statement}`, `{principal}`, `{account}`, ...
+    pub vars: BTreeMap<&'static str, String>,
+    pub statement: Option<String>,
+    pub principal: Option<String>,
+    pub account: Option<String>,
+}
+
+impl Subject {
+    pub fn new(kind: SubjectKind, loc: Loc) -> Self {
+        Subject {
+            kind,
+            loc,
+            related: Vec::new(),
+            facts: BTreeMap::new(),
+            vars: BTreeMap::new(),
+            statement: None,
+            principal: None,
+            account: None,
+        }
+    }
+
+    fn fact(&mut self, name: &'static str, f: impl Into<Fact>) -> &mut Self {
+        self.facts.insert(name, f.into());
+        self
+    }
+
+    fn var(&mut self, name: &'static str, v: impl Into<String>) -> &mut Self {
+        self.vars.insert(name, v.into());
+        self
+    }
+}
+
+impl From<bool> for Fact {
+    fn from(b: bool) -> Self {
+        Fact::Bool(b)
+    }
+}
+
+impl From<&str> for Fact {
+    fn from(s: &str) -> Self {
+        Fact::Str(s.to_string())
+    }
+}
+
+/// `444455556666 (vendor-x)` when the account has a configured name.
+pub fn account_label(id: &str, cfg: &Config) -> String {
+    match cfg.account_name(id) {
+        Some(name) => format!("{id} ({name})"),
+        None => id.to_string(),
+    }
+}
+
+fn trust_reason(t: &Trust) -> String {
+    match t {
+        Trust::Unknown(r) => r.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Facts of every statement of one key policy.
+pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subject> {
+    let mut out = Vec::new();
+    for (loc, reason) in &policy.unknown {
+        let mut s = Subject::new(SubjectKind::Policy, *loc);
+        s.fact("known", false)
+            .fact("effect", "allow")
+            .fact("trust", "unknown")
+            .var("reason", reason.clone());
+        out.push(s);
+    }
+    let _ = site_loc;
+    for dup in &policy.duplicates {
+        let Some((last, earlier)) = dup.locs.split_last() else {
+            continue;
+        };
+        let mut s = Subject::new(SubjectKind::Duplicate, *last);
+        s.var("key", dup.key.clone())
+            .var("count", dup.locs.len().to_string());
+        s.related = earlier
+            .iter()
+            .map(|l| (*l, format!("`{}` first defined here", dup.key)))
+            .collect();
+        out.push(s);
+    }
+    for st in &policy.statements {
+        let label = st.label();
+        let admin = st.admin_actions();
+        let a = &st.analysis;
+        let conditions = if a.keys.is_empty() {
+            "it has no Condition".to_string()
+        } else {
+            a.notes.join("; ")
+        };
+        for p in &st.principals {
+            let mut s = Subject::new(SubjectKind::Principal, p.loc);
+            let account = match &p.class.account {
+                Some(super::principal::Account::Id(id)) => Some(id.clone()),
+                Some(super::principal::Account::SelfAccount) => Some("self".to_string()),
+                _ => None,
+            };
+            s.fact(
+                "effect",
+                if st.effect == Effect::Allow {
+                    "allow"
+                } else {
+                    "deny"
+                },
+            )
+            .fact(
+                "element",
+                if st.not_principal {
+                    "not_principal"
+                } else {
+                    "principal"
+                },
+            )
+            .fact("kind", p.class.kind.as_str())
+            .fact("trust", p.trust.as_str())
+            .fact("root", p.class.is_root)
+            .fact("caller_restricted", a.caller_restricted)
+            .fact("network_restricted", a.network_restricted)
+            .fact("service_scoped", a.service_scoped)
+            .fact("admin", !admin.is_empty());
+            s.var("statement", label.clone())
+                .var("principal", p.class.text.clone())
+                .var("type", p.principal_type.clone())
+                .var("conditions", conditions.clone())
+                .var("admin_actions", admin.join(", "))
+                .var("reason", trust_reason(&p.trust));
+            if let Some(acct) = &account {
+                let shown = if acct == "self" {
+                    "the key's own account".to_string()
+                } else {
+                    account_label(acct, cfg)
+                };
+                s.var("account", shown);
+            } else {
+                s.var("account", "an unknown account");
+            }
+            if st.not_principal {
+                if let Some(l) = st.not_principal_loc {
+                    s.related.push((l, "NotPrincipal".into()));
+                }
+            }
+            s.statement = Some(st.sid.clone().unwrap_or_else(|| label.clone()));
+            s.principal = Some(p.class.text.clone());
+            s.account = account.filter(|a| a != "self");
+            out.push(s);
+        }
+        for rv in &a.restricting {
+            let mut s = Subject::new(SubjectKind::ConditionValue, rv.loc);
+            s.fact(
+                "effect",
+                if st.effect == Effect::Allow {
+                    "allow"
+                } else {
+                    "deny"
+                },
+            )
+            .fact("trust", rv.trust.as_str())
+            .fact("key_kind", rv.kind.as_str());
+            let shown = if rv.kind == super::condition::KeyKind::Org
+                || rv.kind == super::condition::KeyKind::OrgPath
+            {
+                format!("organization {}", rv.subject)
+            } else if rv.subject == "self" {
+                "the key's own account".to_string()
+            } else {
+                format!("account {}", account_label(&rv.subject, cfg))
+            };
+            s.var("statement", label.clone())
+                .var("key", rv.key.clone())
+                .var("value", rv.value.render())
+                .var("account", shown)
+                .var("reason", trust_reason(&rv.trust));
+            s.statement = Some(st.sid.clone().unwrap_or_else(|| label.clone()));
+            if rv.kind != super::condition::KeyKind::Org
+                && rv.kind != super::condition::KeyKind::OrgPath
+            {
+                s.account = crate::config::is_account_id(&rv.subject).then(|| rv.subject.clone());
+            }
+            out.push(s);
+        }
+    }
+    out
+}

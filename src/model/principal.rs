@@ -1,0 +1,287 @@
+//! Principals: what a `Principal` / `NotPrincipal` entry names, and which account it lives in.
+
+use crate::config::{is_account_id, Config};
+use crate::resolve::{Part, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// `"*"`, `{"AWS": "*"}`, or an ARN whose account is a wildcard.
+    Wildcard,
+    /// An IAM principal (account root, role, user, session) identified by account.
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Wildcard => "wildcard",
+            PrincipalKind::Aws => "aws",
+            PrincipalKind::Service => "service",
+            PrincipalKind::Federated => "federated",
+            PrincipalKind::CanonicalUser => "canonical_user",
+        }
+    }
+}
+
+/// Where an account stands against the configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trust {
+    /// The key's own account.
+    SelfAccount,
+    /// Allowlisted (`[trust] accounts`, `organizations` or `principals`).
+    Trusted,
+    Untrusted,
+    /// Cannot be known statically; the reason says why.
+    Unknown(String),
+    /// Any account at all (a wildcard).
+    Any,
+    /// Not an account-bound principal (an AWS service).
+    NotApplicable,
+}
+
+impl Trust {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Trust::SelfAccount => "self",
+            Trust::Trusted => "trusted",
+            Trust::Untrusted => "untrusted",
+            Trust::Unknown(_) => "unknown",
+            Trust::Any => "any",
+            Trust::NotApplicable => "none",
+        }
+    }
+}
+
+/// The account a value names, as far as it can be known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    SelfAccount,
+    Id(String),
+    Wildcard,
+    Unknown(String),
+}
+
+/// A classified principal value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Classified {
+    pub kind: PrincipalKind,
+    pub account: Option<Account>,
+    /// The account root (`arn:…:root` or a bare id): delegates to every IAM identity there.
+    pub is_root: bool,
+    /// The rendered value, for messages.
+    pub text: String,
+}
+
+/// Classifies one entry of `Principal: {<principal_type>: value}` (`principal_type` is `*` for
+/// the bare `"Principal": "*"`).
+pub fn classify(principal_type: &str, value: &Value) -> Classified {
+    let text = value.render();
+    let mk = |kind, account, is_root| Classified {
+        kind,
+        account,
+        is_root,
+        text: text.clone(),
+    };
+    if value.as_lit() == Some("*") {
+        return mk(PrincipalKind::Wildcard, Some(Account::Wildcard), false);
+    }
+    match principal_type {
+        "AWS" | "*" => {
+            let (account, is_root) = aws_account(value);
+            let kind = if account == Account::Wildcard {
+                PrincipalKind::Wildcard
+            } else {
+                PrincipalKind::Aws
+            };
+            mk(kind, Some(account), is_root)
+        }
+        "Service" => mk(PrincipalKind::Service, None, false),
+        "Federated" => {
+            // A SAML/OIDC provider ARN names its account; a web identity provider does not.
+            let account = if value.as_lit().is_some_and(|s| !s.starts_with("arn:")) {
+                None
+            } else {
+                Some(aws_account(value).0)
+            };
+            mk(PrincipalKind::Federated, account, false)
+        }
+        "CanonicalUser" => mk(
+            PrincipalKind::CanonicalUser,
+            Some(Account::Unknown(
+                "a canonical user id does not say which account it belongs to".into(),
+            )),
+            false,
+        ),
+        other => mk(
+            PrincipalKind::Aws,
+            Some(Account::Unknown(format!(
+                "`{other}` is not a principal type AWS accepts (AWS, Service, Federated, CanonicalUser)"
+            ))),
+            false,
+        ),
+    }
+}
+
+/// The account of an AWS principal value: a bare account id or an IAM/STS ARN.
+pub fn aws_account(value: &Value) -> (Account, bool) {
+    if value.is_self_account() {
+        return (Account::SelfAccount, true);
+    }
+    if let Some(s) = value.as_lit() {
+        let s = s.trim();
+        if is_account_id(s) {
+            return (Account::Id(s.to_string()), true);
+        }
+        if !s.starts_with("arn:") {
+            if s.starts_with("AROA") || s.starts_with("AIDA") {
+                return (
+                    Account::Unknown(format!(
+                        "`{s}` is a unique id: the principal it named was deleted, or the policy was written by id"
+                    )),
+                    false,
+                );
+            }
+            return (
+                Account::Unknown(format!("`{s}` is neither an account id nor an ARN")),
+                false,
+            );
+        }
+    }
+    arn_account(value)
+}
+
+/// The account field of an ARN value (`arn:partition:service:region:account:resource`).
+pub fn arn_account(value: &Value) -> (Account, bool) {
+    let fields = value.split(':');
+    if fields.len() < 6 || fields.first().and_then(|f| f.as_lit()) != Some("arn") {
+        if let Some(reason) = value.unknown_reason() {
+            return (Account::Unknown(reason.to_string()), false);
+        }
+        return (
+            Account::Unknown(format!("`{}` is not an ARN", value.render())),
+            false,
+        );
+    }
+    let resource = fields[5..]
+        .iter()
+        .map(Value::render)
+        .collect::<Vec<_>>()
+        .join(":");
+    let is_root = resource == "root";
+    let acct = &fields[4];
+    let account = if acct.is_self_account() {
+        Account::SelfAccount
+    } else if let Some(a) = acct.as_lit() {
+        if a.contains('*') || a.contains('?') {
+            Account::Wildcard
+        } else if is_account_id(a) {
+            Account::Id(a.to_string())
+        } else if a.is_empty() {
+            Account::Unknown(format!("`{}` has no account field", value.render()))
+        } else {
+            Account::Unknown(format!("`{a}` is not an account id"))
+        }
+    } else if acct.parts.iter().any(|p| matches!(p, Part::SelfAccount)) {
+        Account::Unknown(format!(
+            "`{}` mixes the account id with other text",
+            acct.render()
+        ))
+    } else {
+        Account::Unknown(
+            acct.unknown_reason()
+                .unwrap_or("the account is not known statically")
+                .to_string(),
+        )
+    };
+    (account, is_root)
+}
+
+/// How an account stands against the configuration. `key_account` is the key's own account when
+/// the file states it literally.
+pub fn trust_of(
+    account: &Account,
+    full_arn: Option<&str>,
+    cfg: &Config,
+    key_account: Option<&str>,
+) -> Trust {
+    match account {
+        Account::SelfAccount => Trust::SelfAccount,
+        Account::Wildcard => Trust::Any,
+        Account::Unknown(r) => Trust::Unknown(r.clone()),
+        Account::Id(id) => {
+            if key_account == Some(id.as_str()) || cfg.trust.own_accounts.contains(id) {
+                Trust::SelfAccount
+            } else if cfg.trust.accounts.contains(id)
+                || full_arn.is_some_and(|arn| cfg.trust.principals.contains(arn))
+            {
+                Trust::Trusted
+            } else {
+                Trust::Untrusted
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cls(t: &str, s: &str) -> Classified {
+        classify(t, &Value::lit(s))
+    }
+
+    #[test]
+    fn wildcards_in_every_form() {
+        assert_eq!(cls("*", "*").kind, PrincipalKind::Wildcard);
+        assert_eq!(cls("AWS", "*").kind, PrincipalKind::Wildcard);
+        assert_eq!(
+            cls("AWS", "arn:aws:iam::*:root").kind,
+            PrincipalKind::Wildcard
+        );
+    }
+
+    #[test]
+    fn accounts_from_ids_and_arns() {
+        let c = cls("AWS", "111122223333");
+        assert_eq!(c.account, Some(Account::Id("111122223333".into())));
+        assert!(c.is_root);
+        let c = cls("AWS", "arn:aws-cn:iam::111122223333:role/x");
+        assert_eq!(c.account, Some(Account::Id("111122223333".into())));
+        assert!(!c.is_root);
+        let c = cls("AWS", "arn:aws:sts::444455556666:assumed-role/R/session");
+        assert_eq!(c.account, Some(Account::Id("444455556666".into())));
+        let c = cls("AWS", "arn:aws-us-gov:iam::444455556666:root");
+        assert!(c.is_root);
+        let mut v = Value::lit("arn:aws:iam::");
+        v.push(Part::SelfAccount);
+        v.push(Part::Lit(":root".into()));
+        let c = classify("AWS", &v);
+        assert_eq!(c.account, Some(Account::SelfAccount));
+    }
+
+    #[test]
+    fn odd_values_are_unknown_not_safe() {
+        assert!(matches!(
+            cls("AWS", "AROAEXAMPLE").account,
+            Some(Account::Unknown(_))
+        ));
+        assert!(matches!(
+            classify("AWS", &Value::unknown("param")).account,
+            Some(Account::Unknown(_))
+        ));
+        assert!(matches!(
+            cls("AWS", "arn:aws:iam::12:root").account,
+            Some(Account::Unknown(_))
+        ));
+    }
+
+    #[test]
+    fn services_have_no_account() {
+        let c = cls("Service", "logs.amazonaws.com");
+        assert_eq!(c.kind, PrincipalKind::Service);
+        assert_eq!(c.account, None);
+    }
+}

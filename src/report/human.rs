@@ -1,0 +1,212 @@
+//! The human report: each finding drawn by miette on its source line, with the rule, why and how
+//! to fix. Source snippets come from our own line index (miette's built-in sources rescan the
+//! file from byte 0 for every label, which is quadratic on files with many findings).
+
+use crate::check::Report;
+use crate::config::Severity;
+use crate::rules::Finding;
+use crate::source::SourceFile;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+
+/// A `SourceCode` over a `SourceFile` that finds context lines through the line index.
+struct IndexedSource(Arc<SourceFile>);
+
+impl SourceCode for IndexedSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let f = &self.0;
+        let text = f.text.as_str();
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        if span.offset() > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = f.lines.line_of(start).saturating_sub(before);
+        let last = (f.lines.line_of(end) + after).min(f.lines.line_count().saturating_sub(1));
+        // With no context wanted (miette's header line), the data starts at the span itself and
+        // the column is the span's own, in characters.
+        let (data_start, column) = if before == 0 {
+            (start, f.line_col(start).1 - 1)
+        } else {
+            (f.lines.line_start(first), 0)
+        };
+        let mut data_end = if last + 1 < f.lines.line_count() {
+            f.lines.line_start(last + 1)
+        } else {
+            text.len()
+        };
+        while data_end > data_start
+            && matches!(text.as_bytes().get(data_end - 1), Some(b'\n' | b'\r'))
+        {
+            data_end -= 1;
+        }
+        let data_end = data_end.max(data_start);
+        let data = text.as_bytes().get(data_start..data_end).unwrap_or(&[]);
+        Ok(Box::new(MietteSpanContents::new_named(
+            f.path.display().to_string(),
+            data,
+            SourceSpan::new(data_start.into(), data_end - data_start),
+            first,
+            column,
+            last - first + 1,
+        )))
+    }
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    source: IndexedSource,
+    help: String,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("rule", &self.finding.rule)
+            .finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        let f = self.finding;
+        let suffix = if f.suppressed { ", suppressed" } else { "" };
+        Some(Box::new(format!("{} {}{}", f.rule, f.name, suffix)))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            SourceSpan::new(f.span.start.into(), f.span.len()),
+        )];
+        for r in &f.related {
+            if Arc::ptr_eq(&r.file, &f.file) {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    SourceSpan::new(r.span.start.into(), r.span.len()),
+                ));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+/// How to draw: colours only on a terminal without `NO_COLOR`, and the terminal's width.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Style {
+    pub fn plain(width: usize) -> Self {
+        Style {
+            color: false,
+            width,
+        }
+    }
+}
+
+fn handler(style: Style) -> GraphicalReportHandler {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .without_syntax_highlighting()
+        .with_context_lines(1)
+}
+
+/// Renders one finding.
+pub fn render_finding(f: &Finding, style: Style) -> String {
+    let mut help = f.help.clone();
+    for r in &f.related {
+        if !Arc::ptr_eq(&r.file, &f.file) {
+            let (l, c) = r.file.line_col(r.span.start);
+            help.push_str(&format!(
+                "\n{}: {}:{}:{}",
+                r.message,
+                r.file.path.display(),
+                l,
+                c
+            ));
+        }
+    }
+    if let Some(res) = &f.resource {
+        help.push_str(&format!("\nresource: {res}"));
+    }
+    help.push_str(&format!("\nmore: kmslint explain {}", f.rule));
+    let diag = FindingDiagnostic {
+        finding: f,
+        source: IndexedSource(f.file.clone()),
+        help,
+    };
+    let mut out = String::new();
+    if handler(style).render_report(&mut out, &diag).is_err() {
+        let ((l, c), _) = f.start_end();
+        out = format!(
+            "{}:{}:{}: {} [{}] {}\n",
+            f.file.path.display(),
+            l,
+            c,
+            f.severity.as_str(),
+            f.rule,
+            f.message
+        );
+    }
+    out
+}
+
+/// Writes every (unsuppressed, unless asked) finding and the summary line.
+pub fn write(
+    report: &Report,
+    style: Style,
+    show_suppressed: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for f in &report.findings {
+        if f.suppressed && !show_suppressed {
+            continue;
+        }
+        out.write_all(render_finding(f, style).as_bytes())?;
+        writeln!(out)?;
+    }
+    writeln!(out, "kmslint: {}", super::summary_line(report))
+}

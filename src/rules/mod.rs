@@ -1,0 +1,59 @@
+//! Rules stage: declarative rule files (`rules/*.toml`, embedded at build time, plus any the
+//! user's config adds) matched against the facts the model computed.
+
+pub mod engine;
+pub mod registry;
+pub mod schema;
+
+use crate::config::Severity;
+use crate::source::{SourceFile, Span};
+use std::sync::Arc;
+
+/// One finding, ready to report.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The text of the label under the offending span.
+    pub label: String,
+    pub help: String,
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    /// Secondary locations (the first of two duplicate keys, a `NotPrincipal` key).
+    pub related: Vec<Related>,
+    pub resource: Option<String>,
+    pub statement: Option<String>,
+    pub principal: Option<String>,
+    pub account: Option<String>,
+    pub suppressed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Finding {
+    /// Sort key: by file, position, then rule, so output is the same whatever the thread count.
+    pub fn sort_key(&self) -> (&std::path::Path, usize, usize, &str, &str) {
+        (
+            self.file.path(),
+            self.span.start,
+            self.span.end,
+            &self.rule,
+            &self.message,
+        )
+    }
+
+    /// 1-based (line, column) of the start and end.
+    pub fn start_end(&self) -> ((usize, usize), (usize, usize)) {
+        (
+            self.file.line_col(self.span.start),
+            self.file.line_col(self.span.end),
+        )
+    }
+}
