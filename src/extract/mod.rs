@@ -4,6 +4,7 @@
 //! format-independent `Doc`, so one model and one rule set serve every input format.
 
 pub mod cloudformation;
+pub mod plan;
 pub mod terraform;
 
 use crate::resolve::{Doc, Value};
