@@ -353,6 +353,15 @@ fn extract_document(
     if cloudformation::is_template(root) {
         return cloudformation::extract_template(FileId(0), &file.text, root, is_json);
     }
+    if is_json && crate::extract::plan::looks_like_plan(root) {
+        let mut out = crate::extract::plan::extract_plan(FileId(0), &file.text, root);
+        if let Some(account) = &opts.key_account {
+            for site in &mut out.sites {
+                site.key_account = Some(Value::lit(account.as_str()));
+            }
+        }
+        return out;
+    }
     if explicit && root.get("Statement").is_some() {
         // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.
         let doc = Template::new(FileId(0), root).doc(root);
