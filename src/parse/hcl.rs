@@ -13,8 +13,74 @@ pub use hcl_edit::expr::Expression;
 pub use hcl_edit::structure::{Attribute, Block, Body};
 
 /// Parses a whole `.tf` or `.tfvars` file.
+///
+/// Terraform accepts two things hcl-edit rejects: a UTF-8 byte order mark, and a key repeated in
+/// an object constructor (`{ AWS = "a", AWS = "b" }`: the last one wins, silently, which is why a
+/// policy linter must see both). Both are handled by parsing a copy of the text in which the BOM
+/// is blanked and each repeated key has one ASCII character changed, so every span stays valid
+/// for the original text. Callers must therefore read object key names from the original text
+/// at the key's span (`object_key_name`), never from the tree.
 pub fn parse_hcl(text: &str) -> Result<Body, ParseError> {
+    let mut copy: Option<Vec<u8>> = None;
+    if text.starts_with('\u{feff}') {
+        let mut b = text.as_bytes().to_vec();
+        b.splice(0..3, *b"   ");
+        copy = Some(b);
+    }
+    // Each retry changes one byte; a file cannot need more retries than it has bytes.
+    let mut tried: Vec<(usize, u8)> = Vec::new();
+    for _ in 0..text.len().saturating_add(1).min(100_000) {
+        let current = match &copy {
+            Some(b) => std::str::from_utf8(b).unwrap_or(text),
+            None => text,
+        };
+        let err = match hcl_edit::parser::parse_body(current) {
+            Ok(body) => return Ok(body),
+            Err(e) => e,
+        };
+        if !err.message().contains("redefined object key") {
+            return Err(convert_error(text, &err));
+        }
+        let at = err.location().offset();
+        let bytes = current.as_bytes();
+        // The error points at the repeated key: an identifier or a quoted string.
+        let target = match bytes.get(at) {
+            Some(b'"') => at + 1,
+            _ => at,
+        };
+        let ok = bytes
+            .get(target)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
+        let next = tried.iter().filter(|(o, _)| *o == target).count();
+        let replacement = REPLACEMENTS.get(next).copied();
+        let (true, Some(r)) = (ok, replacement) else {
+            return Err(convert_error(text, &err));
+        };
+        tried.push((target, r));
+        let mut b = copy.take().unwrap_or_else(|| text.as_bytes().to_vec());
+        if let Some(slot) = b.get_mut(target) {
+            *slot = r;
+        }
+        copy = Some(b);
+    }
     hcl_edit::parser::parse_body(text).map_err(|e| convert_error(text, &e))
+}
+
+/// Stand-in first characters for repeated object keys (valid identifier starts).
+const REPLACEMENTS: &[u8] = b"QZXJKVWYqzxjkvwyABCDEFGHILMNOPRSTU";
+
+/// The name of an object key as written in `src` (see `parse_hcl`): an identifier, or the decoded
+/// text of a plain quoted string. `None` for other key expressions.
+pub fn object_key_name(src: &str, key: &hcl_edit::expr::ObjectKey) -> Option<String> {
+    use hcl_edit::expr::ObjectKey;
+    let span = span_of(key)?;
+    match key {
+        ObjectKey::Ident(_) => src.get(span.start..span.end).map(str::to_string),
+        ObjectKey::Expression(Expression::String(_)) => {
+            string_piece(src, span).map(|l| l.decoded())
+        }
+        ObjectKey::Expression(_) => None,
+    }
 }
 
 /// Parses the text of a template file (`templatefile()`): literal text with `${...}`.
@@ -324,6 +390,21 @@ mod tests {
         let e = parse_hcl(text).err();
         let e = e.as_ref().map(|e| e.span.start);
         assert_eq!(e, text.find(']'));
+    }
+
+    #[test]
+    fn repeated_object_keys_and_bom_are_accepted_like_terraform() -> Result<(), String> {
+        let text = "\u{feff}a = { AWS = 1, \"AWS\" = 2, AWS = 3, \"AWS\" = 4 }\n";
+        let body = parse_hcl(text).map_err(|e| e.to_string())?;
+        let obj = body
+            .get_attribute("a")
+            .and_then(|a| a.value.as_object())
+            .ok_or("no object")?;
+        let names: Vec<Option<String>> =
+            obj.iter().map(|(k, _)| object_key_name(text, k)).collect();
+        let aws = Some("AWS".to_string());
+        assert_eq!(names, [aws.clone(), aws.clone(), aws.clone(), aws]);
+        Ok(())
     }
 
     #[test]
