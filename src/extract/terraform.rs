@@ -264,7 +264,13 @@ fn block_site(
     };
     let body = if KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy" {
         match b.body.get_attribute("policy") {
-            Some(a) => SiteBody::KeyPolicy(module.eval_policy(sc, &a.value)),
+            Some(a) => match module.eval_policy(sc, &a.value) {
+                Doc {
+                    kind: DocKind::Null,
+                    ..
+                } if ty != "aws_kms_key_policy" => SiteBody::DefaultPolicy,
+                d => SiteBody::KeyPolicy(d),
+            },
             // A key whose policy an aws_kms_key_policy sets is reported through that resource.
             None if targeted.contains(&address) => return None,
             None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(Doc::new(
@@ -367,6 +373,19 @@ pub(crate) mod tests {
         }
     }
 
+    fn key_locs(d: &Doc, out: &mut Vec<Loc>) {
+        match &d.kind {
+            DocKind::Map(entries) => entries.iter().for_each(|e| {
+                out.push(e.key_loc);
+                key_locs(&e.value, out);
+            }),
+            DocKind::List(items) | DocKind::Choice(items) => {
+                items.iter().for_each(|i| key_locs(i, out))
+            }
+            _ => {}
+        }
+    }
+
     pub(crate) fn site_leaves(out: &Extracted) -> Vec<(String, &Doc)> {
         let mut v = Vec::new();
         for s in &out.sites {
@@ -424,6 +443,14 @@ pub(crate) mod tests {
                     .errors
                     .iter()
                     .any(|e| position(&unit, Loc::new(e.file, e.span)) == want),
+                "KMS006" => out.sites.iter().any(|s| match &s.body {
+                    SiteBody::KeyPolicy(d) => {
+                        let mut keys = Vec::new();
+                        key_locs(d, &mut keys);
+                        keys.iter().any(|k| position(&unit, *k) == want)
+                    }
+                    _ => false,
+                }),
                 "KMS005" => leaves
                     .iter()
                     .any(|(_, d)| is_unknown(d) && position(&unit, d.loc) == want),
@@ -743,5 +770,76 @@ pub(crate) mod tests {
         assert_eq!(out.errors.len(), 1);
         assert!(out.errors.iter().all(|e| e.code == CODE_HCL));
         assert_eq!(out.sites.len(), 1);
+    }
+
+    fn module_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut has_tf = false;
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() && !p.is_symlink() {
+                module_dirs(&p, out);
+            } else if matches!(classify(&p), Kind::Config | Kind::ConfigJson) {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            out.push(dir.to_path_buf());
+        }
+    }
+
+    /// Files in the corpus that Terraform itself rejects (`terraform fmt` reports the same error)
+    /// or whose policy text is not valid JSON: their errors are right.
+    const CORPUS_REALLY_BROKEN: &[&str] = &[
+        "example_AdminPolicyDocument/main.tf",
+        "example_StarActionPolicyDocument/main.tf",
+        "S3BucketVersioning/main.tf",
+        "policy_without_principal/test/negative1.tf",
+        "example_KMSKeyIsEnabled/main.tf",
+        "example_KMSKeyWildcardPrincipal/fail.tf",
+    ];
+
+    /// Real-world modules (read-only, next to the repository when present): extraction must not
+    /// panic, and Terraform accepts these files, so a parse error is our bug unless listed.
+    #[test]
+    fn corpus_modules_extract_without_panic() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        if !corpus.is_dir() {
+            return;
+        }
+        let mut dirs = Vec::new();
+        module_dirs(&corpus, &mut dirs);
+        let (mut sites, mut parse_errors) = (0, Vec::new());
+        for dir in &dirs {
+            let mut unit = load_dir(dir);
+            let out = extract_module(&mut unit, &corpus, &[]);
+            sites += out.sites.len();
+            for e in out
+                .errors
+                .iter()
+                .filter(|e| e.code == CODE_HCL || e.code == CODE_JSON)
+            {
+                let path = unit
+                    .file(e.file)
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default();
+                if CORPUS_REALLY_BROKEN.iter().any(|b| path.ends_with(b)) {
+                    continue;
+                }
+                parse_errors.push(format!("{} {path}: {}", e.code, e.message));
+            }
+        }
+        eprintln!(
+            "corpus: {} modules, {sites} sites, {} parse errors",
+            dirs.len(),
+            parse_errors.len()
+        );
+        for e in &parse_errors {
+            eprintln!("  {e}");
+        }
+        assert!(parse_errors.is_empty());
     }
 }

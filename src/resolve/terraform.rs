@@ -392,16 +392,20 @@ impl<'a> Module<'a> {
                 let mut entries = Vec::new();
                 for (k, v) in o.iter() {
                     let key_loc = sc.loc(span_of(k));
-                    let key = match k {
-                        ObjectKey::Ident(id) => id.as_str().to_string(),
-                        ObjectKey::Expression(e) => {
-                            // `(var.x)` keys are evaluated; a bare name is a literal key.
-                            let v = self.eval(sc, e);
-                            v.as_value().map_or_else(
-                                || sc.text(span_of(e)).to_string(),
-                                |v| v.as_lit().map_or_else(|| v.render(), str::to_string),
-                            )
-                        }
+                    // Names come from the text: parse_hcl may have renamed repeated keys.
+                    let key = match hcl::object_key_name(sc.src, k) {
+                        Some(name) => name,
+                        None => match k {
+                            ObjectKey::Ident(id) => id.as_str().to_string(),
+                            ObjectKey::Expression(e) => {
+                                // `(var.x) = ...` keys are evaluated.
+                                let v = self.eval(sc, e);
+                                v.as_value().map_or_else(
+                                    || sc.text(span_of(e)).to_string(),
+                                    |v| v.as_lit().map_or_else(|| v.render(), str::to_string),
+                                )
+                            }
+                        },
                     };
                     entries.push(DocEntry {
                         key,
@@ -659,6 +663,9 @@ impl<'a> Module<'a> {
                     }
                 }
                 let whole = d.loc;
+                if parts.is_empty() && text.trim().is_empty() {
+                    return Doc::new(DocKind::Null, whole);
+                }
                 match crate::parse::json::parse_json(&text) {
                     Ok(node) => node_to_doc(&node, whole.file, &|_| whole.span, &parts),
                     Err(e) if parts.is_empty() => Doc::new(
@@ -686,6 +693,10 @@ impl<'a> Module<'a> {
         whole: Loc,
     ) -> Doc {
         let file = sc.file;
+        // `policy = ""` (a common variable default) means "no policy": AWS's default applies.
+        if parts.is_empty() && text.trim().is_empty() {
+            return Doc::new(DocKind::Null, whole);
+        }
         match crate::parse::json::parse_json(text) {
             Ok(node) => node_to_doc(&node, file, &|s| sc.file_span(map_span(map, s)), parts),
             Err(e) if parts.is_empty() => {

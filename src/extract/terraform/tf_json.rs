@@ -105,7 +105,13 @@ pub(super) fn sites(
                 let loc = Loc::new(file, r.key_span);
                 let site_body = if is_key {
                     match body.get("policy") {
-                        Some(p) => SiteBody::KeyPolicy(module.eval_json_policy(file, p)),
+                        Some(p) => match module.eval_json_policy(file, p) {
+                            Doc {
+                                kind: DocKind::Null,
+                                ..
+                            } if ty != "aws_kms_key_policy" => SiteBody::DefaultPolicy,
+                            d => SiteBody::KeyPolicy(d),
+                        },
                         None if targeted.contains(&address) => continue,
                         None => SiteBody::DefaultPolicy,
                     }
