@@ -67,6 +67,13 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
             .par_iter()
             .map(|p| check_document_path(p, explicit.contains(&p), opts, cfg, reg))
             .collect();
+        results.extend(
+            found
+                .modules
+                .par_iter()
+                .map(|(dir, files)| check_module(dir, files, opts, cfg, reg))
+                .collect::<Vec<_>>(),
+        );
         if let Some((name, bytes)) = &opts.stdin {
             results.push(check_document_bytes(
                 Path::new(name),
@@ -159,6 +166,70 @@ fn check_document_path(
                 ),
             }
         }
+    }
+}
+
+/// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+fn check_module(
+    dir: &Path,
+    files: &[PathBuf],
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let read = |p: &Path| -> Result<String, String> {
+        if std::fs::metadata(p).is_ok_and(|m| m.len() > limit) {
+            return Err(format!(
+                "file is larger than the {limit}-byte limit ([scan] max_file_size)"
+            ));
+        }
+        let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+        decode(&bytes).map_err(|(_, m)| m)
+    };
+    let mut unit = Unit::default();
+    let mut errors = Vec::new();
+    for p in files {
+        match read(p) {
+            Ok(text) => {
+                unit.add(SourceFile::new(display_path(p), text));
+            }
+            Err(message) => {
+                let id = unit.add(SourceFile::new(display_path(p), String::new()));
+                errors.push(ExtractError {
+                    file: id,
+                    span: Span::empty(0),
+                    message: format!("cannot read {}: {message}", display_path(p).display()),
+                    code: "kmslint::read",
+                });
+            }
+        }
+    }
+    let var_files: Vec<Arc<SourceFile>> = opts
+        .var_files
+        .iter()
+        .filter_map(|p| read(p).ok().map(|t| SourceFile::new(display_path(p), t)))
+        .collect();
+    // file() may read anything under the path that was scanned, nothing outside it.
+    let root = opts
+        .paths
+        .iter()
+        .map(|p| {
+            if p.is_file() {
+                p.parent().unwrap_or(p)
+            } else {
+                p.as_path()
+            }
+        })
+        .filter(|r| dir.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+        .unwrap_or(dir);
+    let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
+    extracted.errors.splice(0..0, errors);
+    UnitResult {
+        files: files.len(),
+        policies: extracted.sites.len(),
+        findings: check_extracted(&unit, &extracted, cfg, reg),
     }
 }
 
@@ -281,6 +352,15 @@ fn extract_document(
 ) -> Extracted {
     if cloudformation::is_template(root) {
         return cloudformation::extract_template(FileId(0), &file.text, root, is_json);
+    }
+    if is_json && crate::extract::plan::looks_like_plan(root) {
+        let mut out = crate::extract::plan::extract_plan(FileId(0), &file.text, root);
+        if let Some(account) = &opts.key_account {
+            for site in &mut out.sites {
+                site.key_account = Some(Value::lit(account.as_str()));
+            }
+        }
+        return out;
     }
     if explicit && root.get("Statement").is_some() {
         // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.

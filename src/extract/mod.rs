@@ -4,6 +4,8 @@
 //! format-independent `Doc`, so one model and one rule set serve every input format.
 
 pub mod cloudformation;
+pub mod plan;
+pub mod terraform;
 
 use crate::resolve::{Doc, Value};
 use crate::source::{FileId, Loc, SourceFile, Span};
