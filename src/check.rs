@@ -4,6 +4,7 @@
 use crate::config::{Config, Severity};
 use crate::discover::{self, DiscoverError};
 use crate::extract::{cloudformation, ExtractError, Extracted, PolicySite, SiteBody, Unit};
+use crate::inventory::{self, KeyRecord};
 use crate::model::facts::{self, Subject, SubjectKind};
 use crate::model::principal::{self, Trust};
 use crate::parse::{json, yaml, Node};
@@ -40,6 +41,8 @@ pub struct Report {
     pub files: usize,
     /// Key policies and grants checked.
     pub policies: usize,
+    /// One record per key and grant, for `kmslint inventory`.
+    pub keys: Vec<KeyRecord>,
 }
 
 impl Report {
@@ -95,6 +98,7 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.files += r.files;
         report.policies += r.policies;
         report.findings.extend(r.findings);
+        report.keys.extend(r.keys);
     }
     for (path, message) in &found.errors {
         let file = SourceFile::new(display_path(path), String::new());
@@ -113,6 +117,9 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
     report
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.keys.sort_by(|a, b| {
+        (a.file.path(), a.line, &a.resource).cmp(&(b.file.path(), b.line, &b.resource))
+    });
     Ok(report)
 }
 
@@ -121,6 +128,7 @@ struct UnitResult {
     files: usize,
     policies: usize,
     findings: Vec<Finding>,
+    keys: Vec<KeyRecord>,
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -164,6 +172,7 @@ fn check_document_path(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             }
         }
     }
@@ -240,10 +249,12 @@ fn check_module(
         .unwrap_or(dir);
     let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
     extracted.errors.splice(0..0, errors);
+    let (findings, keys) = check_unit(&unit, &extracted, cfg, reg);
     UnitResult {
         files: files.len(),
         policies: extracted.sites.len(),
-        findings: check_extracted(&unit, &extracted, cfg, reg),
+        findings,
+        keys,
     }
 }
 
@@ -311,6 +322,7 @@ fn check_document_bytes(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             };
         }
     };
@@ -352,7 +364,7 @@ fn check_document_bytes(
     };
     let extracted = extract_document(&file, &root, is_json, explicit, opts);
     result.policies = extracted.sites.len();
-    result.findings = check_extracted(&unit, &extracted, cfg, reg);
+    (result.findings, result.keys) = check_unit(&unit, &extracted, cfg, reg);
     result
 }
 
@@ -393,7 +405,7 @@ fn extract_document(
                 body: SiteBody::KeyPolicy(doc),
                 tags: Vec::new(),
             }],
-            errors: Vec::new(),
+            ..Extracted::default()
         };
     }
     Extracted::default()
@@ -406,22 +418,79 @@ pub fn check_extracted(
     cfg: &Config,
     reg: &Registry,
 ) -> Vec<Finding> {
+    check_unit(unit, extracted, cfg, reg).0
+}
+
+/// Model + rules over everything extracted from one unit: the findings, and one inventory record
+/// per key or grant.
+pub fn check_unit(
+    unit: &Unit,
+    extracted: &Extracted,
+    cfg: &Config,
+    reg: &Registry,
+) -> (Vec<Finding>, Vec<KeyRecord>) {
     let mut findings = parse_error_findings(unit, &extracted.errors, cfg, reg);
+    let mut records = Vec::new();
     for site in &extracted.sites {
         let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
-        let subjects = match &site.body {
+        let mut policy = None;
+        let mut subjects = match &site.body {
             SiteBody::KeyPolicy(doc) => {
-                let policy = crate::model::build(doc, cfg, key_account);
-                facts::policy_subjects(&policy, cfg, site.loc)
+                let p = crate::model::build(doc, cfg, key_account);
+                let s = facts::policy_subjects(&p, cfg, site.loc);
+                policy = Some(p);
+                s
             }
             SiteBody::DefaultPolicy => Vec::new(),
             SiteBody::Grant(grant) => grant_subjects(grant, cfg, key_account),
         };
-        for s in subjects {
-            findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        let aliases: Vec<String> = extracted
+            .aliases
+            .iter()
+            .filter(|(key, _)| *key == site.resource)
+            .map(|(_, a)| a.clone())
+            .collect();
+        let Some(file) = unit.file(site.loc.file) else {
+            continue;
+        };
+        // The record first (without findings) decides whether the key is shared at all.
+        let shape = inventory::record(file.clone(), site, policy.as_ref(), &aliases, &[], cfg);
+        if policy.is_some() && policy.as_ref().is_some_and(|p| p.unknown.is_empty()) {
+            let tag = inventory::justification_tag(cfg);
+            let mut s = Subject::new(SubjectKind::Policy, site.loc);
+            s.facts.insert("known", facts::Fact::Bool(true));
+            s.facts.insert("effect", facts::Fact::Str("allow".into()));
+            s.facts.insert("trust", facts::Fact::Str("none".into()));
+            s.facts
+                .insert("cross_account", facts::Fact::Bool(shape.is_cross_account()));
+            s.facts
+                .insert("has_tag", facts::Fact::Bool(shape.justification.is_some()));
+            s.vars.insert("tag", tag.to_string());
+            s.vars.insert("reason", String::new());
+            subjects.push(s);
         }
+        let mut site_findings = Vec::new();
+        for s in subjects {
+            site_findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        }
+        records.push(KeyRecord {
+            errors: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            notes: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Note)
+                .count(),
+            ..shape
+        });
+        findings.extend(site_findings);
     }
-    findings
+    (findings, records)
 }
 
 fn grant_subjects(

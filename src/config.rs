@@ -18,6 +18,18 @@ struct RawConfig {
     rules: BTreeMap<String, String>,
     #[serde(default)]
     scan: RawScan,
+    #[serde(default)]
+    inventory: Inventory,
+}
+
+/// `[inventory]`: the tag names the inventory and KMS012 look for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Tag naming the key's owner (default `owner`).
+    pub owner_tag: Option<String>,
+    /// Tag saying why a key is shared across accounts (default `cross-account-purpose`).
+    pub justification_tag: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +107,7 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, RuleLevel>,
     pub exclude: Vec<String>,
     pub max_file_size: Option<u64>,
+    pub inventory: Inventory,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -163,6 +176,7 @@ impl Config {
             source: Some(path.to_path_buf()),
             exclude: raw.scan.exclude,
             max_file_size: raw.scan.max_file_size,
+            inventory: raw.inventory,
             ..Config::default()
         };
         let account =

@@ -84,4 +84,6 @@ pub struct ExtractError {
 pub struct Extracted {
     pub sites: Vec<PolicySite>,
     pub errors: Vec<ExtractError>,
+    /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
+    pub aliases: Vec<(String, String)>,
 }

@@ -192,6 +192,9 @@ pub fn extract_module(
             if let Some(site) = block_site(&module, sc, b, &targeted) {
                 out.sites.push(site);
             }
+            if resource_type(b) == Some("aws_kms_alias") {
+                out.aliases.extend(alias_of(&module, sc, b));
+            }
         }
     }
     for (kind, _, id, node) in &json_trees {
@@ -207,6 +210,28 @@ pub fn extract_module(
     for f in module.take_new_files() {
         unit.add(f);
     }
+    out
+}
+
+/// `aws_kms_alias` -> (target key's address, alias name), when both are known statically.
+fn alias_of(module: &Module<'_>, sc: Scope<'_>, b: &Block) -> Vec<(String, String)> {
+    let name = b.body.get_attribute("name").and_then(|a| {
+        module
+            .eval(sc, &a.value)
+            .as_value()
+            .and_then(|v| v.as_lit().map(str::to_string))
+    });
+    let mut keys = HashSet::new();
+    if let Some(a) = b.body.get_attribute("target_key_id") {
+        collect_key_refs(&a.value, &mut keys);
+    }
+    let Some(name) = name else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> =
+        keys.into_iter().map(|addr| (addr, name.clone())).collect();
+    out.sort();
+    out.dedup();
     out
 }
 

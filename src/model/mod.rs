@@ -54,6 +54,8 @@ pub struct Statement {
     pub actions: Vec<(Value, Loc)>,
     pub not_action: bool,
     pub analysis: Analysis,
+    /// The conditions as written, one `Operator key value[, value]` line each (for the inventory).
+    pub conditions: Vec<String>,
 }
 
 impl Statement {
@@ -286,6 +288,7 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
         }
     }
     let analysis = condition::analyse(st.get("Condition"), cfg, key_account);
+    let conditions = st.get("Condition").map(condition_lines).unwrap_or_default();
     Statement {
         index,
         sid,
@@ -297,7 +300,30 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
         actions,
         not_action,
         analysis,
+        conditions,
     }
+}
+
+fn condition_lines(cond: &Doc) -> Vec<String> {
+    if let DocKind::Unknown(r) = &cond.kind {
+        return vec![format!("(not known statically: {r})")];
+    }
+    let mut out = Vec::new();
+    for op in cond.entries() {
+        for key in op.value.entries() {
+            let values: Vec<String> = key
+                .value
+                .flatten()
+                .iter()
+                .map(|d| match &d.kind {
+                    DocKind::Scalar(v) => v.render(),
+                    _ => "${?}".to_string(),
+                })
+                .collect();
+            out.push(format!("{} {} {}", op.key, key.key, values.join(", ")));
+        }
+    }
+    out
 }
 
 fn principals_of(doc: &Doc, cfg: &Config, key_account: Option<&str>, out: &mut Vec<PrincipalRef>) {
