@@ -4,6 +4,7 @@
 use crate::config::{Config, Severity};
 use crate::discover::{self, DiscoverError};
 use crate::extract::{cloudformation, ExtractError, Extracted, PolicySite, SiteBody, Unit};
+use crate::inventory::{self, KeyRecord};
 use crate::model::facts::{self, Subject, SubjectKind};
 use crate::model::principal::{self, Trust};
 use crate::parse::{json, yaml, Node};
@@ -40,6 +41,8 @@ pub struct Report {
     pub files: usize,
     /// Key policies and grants checked.
     pub policies: usize,
+    /// One record per key and grant, for `kmslint inventory`.
+    pub keys: Vec<KeyRecord>,
 }
 
 impl Report {
@@ -74,6 +77,13 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
             .par_iter()
             .map(|p| check_document_path(p, explicit.contains(&p), opts, cfg, reg))
             .collect();
+        results.extend(
+            found
+                .modules
+                .par_iter()
+                .map(|(dir, files)| check_module(dir, files, opts, cfg, reg))
+                .collect::<Vec<_>>(),
+        );
         if let Some((name, bytes)) = &opts.stdin {
             results.push(check_document_bytes(
                 Path::new(name),
@@ -95,6 +105,7 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.files += r.files;
         report.policies += r.policies;
         report.findings.extend(r.findings);
+        report.keys.extend(r.keys);
     }
     for (path, message) in &found.errors {
         let file = SourceFile::new(display_path(path), String::new());
@@ -113,6 +124,9 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
     report
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.keys.sort_by(|a, b| {
+        (a.file.path(), a.line, &a.resource).cmp(&(b.file.path(), b.line, &b.resource))
+    });
     Ok(report)
 }
 
@@ -121,6 +135,7 @@ struct UnitResult {
     files: usize,
     policies: usize,
     findings: Vec<Finding>,
+    keys: Vec<KeyRecord>,
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -164,8 +179,89 @@ fn check_document_path(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             }
         }
+    }
+}
+
+/// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+fn check_module(
+    dir: &Path,
+    files: &[PathBuf],
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let read = |p: &Path| -> Result<String, String> {
+        if std::fs::metadata(p).is_ok_and(|m| m.len() > limit) {
+            return Err(format!(
+                "file is larger than the {limit}-byte limit ([scan] max_file_size)"
+            ));
+        }
+        let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+        decode(&bytes).map_err(|(_, m)| m)
+    };
+    let mut unit = Unit::default();
+    let mut errors = Vec::new();
+    let mut texts = Vec::with_capacity(files.len());
+    for p in files {
+        texts.push((p, read(p)));
+    }
+    // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse.
+    if texts
+        .iter()
+        .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
+    {
+        return UnitResult {
+            files: files.len(),
+            ..UnitResult::default()
+        };
+    }
+    for (p, read) in texts {
+        match read {
+            Ok(text) => {
+                unit.add(SourceFile::new(display_path(p), text));
+            }
+            Err(message) => {
+                let id = unit.add(SourceFile::new(display_path(p), String::new()));
+                errors.push(ExtractError {
+                    file: id,
+                    span: Span::empty(0),
+                    message: format!("cannot read {}: {message}", display_path(p).display()),
+                    code: "kmslint::read",
+                });
+            }
+        }
+    }
+    let var_files: Vec<Arc<SourceFile>> = opts
+        .var_files
+        .iter()
+        .filter_map(|p| read(p).ok().map(|t| SourceFile::new(display_path(p), t)))
+        .collect();
+    // file() may read anything under the path that was scanned, nothing outside it.
+    let root = opts
+        .paths
+        .iter()
+        .map(|p| {
+            if p.is_file() {
+                p.parent().unwrap_or(p)
+            } else {
+                p.as_path()
+            }
+        })
+        .filter(|r| dir.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+        .unwrap_or(dir);
+    let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
+    extracted.errors.splice(0..0, errors);
+    let (findings, keys) = check_unit(&unit, &extracted, cfg, reg);
+    UnitResult {
+        files: files.len(),
+        policies: extracted.sites.len(),
+        findings,
+        keys,
     }
 }
 
@@ -233,6 +329,7 @@ fn check_document_bytes(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             };
         }
     };
@@ -274,7 +371,7 @@ fn check_document_bytes(
     };
     let extracted = extract_document(&file, &root, is_json, explicit, opts);
     result.policies = extracted.sites.len();
-    result.findings = check_extracted(&unit, &extracted, cfg, reg);
+    (result.findings, result.keys) = check_unit(&unit, &extracted, cfg, reg);
     result
 }
 
@@ -288,6 +385,15 @@ fn extract_document(
 ) -> Extracted {
     if cloudformation::is_template(root) {
         return cloudformation::extract_template(FileId(0), &file.text, root, is_json);
+    }
+    if is_json && crate::extract::plan::looks_like_plan(root) {
+        let mut out = crate::extract::plan::extract_plan(FileId(0), &file.text, root);
+        if let Some(account) = &opts.key_account {
+            for site in &mut out.sites {
+                site.key_account = Some(Value::lit(account.as_str()));
+            }
+        }
+        return out;
     }
     if explicit && root.get("Statement").is_some() {
         // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.
@@ -306,7 +412,7 @@ fn extract_document(
                 body: SiteBody::KeyPolicy(doc),
                 tags: Vec::new(),
             }],
-            errors: Vec::new(),
+            ..Extracted::default()
         };
     }
     Extracted::default()
@@ -339,22 +445,79 @@ pub fn check_extracted(
     cfg: &Config,
     reg: &Registry,
 ) -> Vec<Finding> {
+    check_unit(unit, extracted, cfg, reg).0
+}
+
+/// Model + rules over everything extracted from one unit: the findings, and one inventory record
+/// per key or grant.
+pub fn check_unit(
+    unit: &Unit,
+    extracted: &Extracted,
+    cfg: &Config,
+    reg: &Registry,
+) -> (Vec<Finding>, Vec<KeyRecord>) {
     let mut findings = parse_error_findings(unit, &extracted.errors, cfg, reg);
+    let mut records = Vec::new();
     for site in &extracted.sites {
         let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
-        let subjects = match &site.body {
+        let mut policy = None;
+        let mut subjects = match &site.body {
             SiteBody::KeyPolicy(doc) => {
-                let policy = crate::model::build(doc, cfg, key_account);
-                facts::policy_subjects(&policy, cfg, site.loc)
+                let p = crate::model::build(doc, cfg, key_account);
+                let s = facts::policy_subjects(&p, cfg, site.loc);
+                policy = Some(p);
+                s
             }
             SiteBody::DefaultPolicy => Vec::new(),
             SiteBody::Grant(grant) => grant_subjects(grant, cfg, key_account),
         };
-        for s in subjects {
-            findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        let aliases: Vec<String> = extracted
+            .aliases
+            .iter()
+            .filter(|(key, _)| *key == site.resource)
+            .map(|(_, a)| a.clone())
+            .collect();
+        let Some(file) = unit.file(site.loc.file) else {
+            continue;
+        };
+        // The record first (without findings) decides whether the key is shared at all.
+        let shape = inventory::record(file.clone(), site, policy.as_ref(), &aliases, &[], cfg);
+        if policy.is_some() && policy.as_ref().is_some_and(|p| p.unknown.is_empty()) {
+            let tag = inventory::justification_tag(cfg);
+            let mut s = Subject::new(SubjectKind::Policy, site.loc);
+            s.facts.insert("known", facts::Fact::Bool(true));
+            s.facts.insert("effect", facts::Fact::Str("allow".into()));
+            s.facts.insert("trust", facts::Fact::Str("none".into()));
+            s.facts
+                .insert("cross_account", facts::Fact::Bool(shape.is_cross_account()));
+            s.facts
+                .insert("has_tag", facts::Fact::Bool(shape.justification.is_some()));
+            s.vars.insert("tag", tag.to_string());
+            s.vars.insert("reason", String::new());
+            subjects.push(s);
         }
+        let mut site_findings = Vec::new();
+        for s in subjects {
+            site_findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        }
+        records.push(KeyRecord {
+            errors: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            notes: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Note)
+                .count(),
+            ..shape
+        });
+        findings.extend(site_findings);
     }
-    findings
+    (findings, records)
 }
 
 fn grant_subjects(

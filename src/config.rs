@@ -20,6 +20,8 @@ struct RawConfig {
     scan: RawScan,
     #[serde(default)]
     custom_rules: RawCustomRules,
+    #[serde(default)]
+    inventory: Inventory,
 }
 
 /// `[custom_rules] dirs = ["…"]`: folders of the team's own rule files, relative to the config.
@@ -28,6 +30,16 @@ struct RawConfig {
 struct RawCustomRules {
     #[serde(default)]
     dirs: Vec<toml::Spanned<String>>,
+}
+
+/// `[inventory]`: the tag names the inventory and KMS012 look for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Tag naming the key's owner (default `owner`).
+    pub owner_tag: Option<String>,
+    /// Tag saying why a key is shared across accounts (default `cross-account-purpose`).
+    pub justification_tag: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +119,7 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     /// The team's own rules, loaded from `[custom_rules] dirs` and validated like built-in ones.
     pub custom_rules: Vec<crate::rules::registry::Rule>,
+    pub inventory: Inventory,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -175,6 +188,7 @@ impl Config {
             source: Some(path.to_path_buf()),
             exclude: raw.scan.exclude,
             max_file_size: raw.scan.max_file_size,
+            inventory: raw.inventory,
             ..Config::default()
         };
         let account =

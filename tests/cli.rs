@@ -304,3 +304,54 @@ fn human_report_snapshot() {
     assert_eq!(code, 1);
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn gitignored_and_hidden_files_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = std::fs::read(fixture("no-version-header.yaml")).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
+    for sub in ["generated", ".terraform", "src"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("key.yaml"), &bad).unwrap();
+    }
+    let (code, out, _) = stdout_of(
+        kmslint()
+            .args(["--isolated", "--format", "json"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].ends_with("src/key.yaml"), "{files:?}");
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = fixture("");
+    let run = |jobs: &str| {
+        stdout_of(
+            kmslint()
+                .args([
+                    "--config",
+                    "kmslint.toml",
+                    "--format",
+                    "json",
+                    "--jobs",
+                    jobs,
+                    ".",
+                ])
+                .current_dir(&dir),
+        )
+        .1
+    };
+    let one = run("1");
+    assert!(one.contains("KMS001"));
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+}

@@ -155,13 +155,24 @@ fn effect_str(e: Effect) -> &'static str {
 pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subject> {
     use super::principal::{Account, Scope};
     let mut out = Vec::new();
-    for (loc, reason) in &policy.unknown {
+    // One finding per policy for the parts that cannot be read, at the first of them: a module
+    // with a dozen `dynamic` statements is one thing to fix, not a dozen.
+    if let Some(((loc, reason), rest)) = policy.unknown.split_first() {
         let mut s = Subject::new(SubjectKind::Policy, *loc);
+        let more = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(" (and {} more part(s) of this policy)", rest.len())
+        };
         s.fact("known", false)
             .fact("effect", "allow")
             .fact("trust", "unknown")
             .fact("caller_scope", "unknown")
-            .var("reason", reason.clone());
+            .var("reason", format!("{reason}{more}"));
+        s.related = rest
+            .iter()
+            .map(|(l, r)| (*l, format!("also not known statically: {r}")))
+            .collect();
         out.push(s);
     }
     let _ = site_loc;

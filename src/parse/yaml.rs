@@ -21,24 +21,143 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 /// Parses the first YAML document in `text`. An empty stream is a `Null` node at offset 0.
 pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
-    Builder::new(text).run()
+    let err = match Builder::new(text).run() {
+        Ok(node) => return Ok(node),
+        Err(e) => e,
+    };
+    if err.message.starts_with("invalid indentation") {
+        if let Some(node) = parse_leniently(text, &err) {
+            return Ok(node);
+        }
+    }
+    Err(err)
 }
 
-/// For a `String`/`Scalar` node whose decoded value is a verbatim or line-wise copy of the file,
-/// maps byte offsets in the decoded value to byte offsets in `file_text`.
-///
-/// Handled: single-line plain scalars, single-line single-quoted scalars (`''` escapes included),
-/// single-line double-quoted scalars without escapes, and literal block scalars (`|`, `|-`, `|+`)
-/// without an explicit indentation indicator. Everything else (folded `>`, multi-line flow
-/// scalars, double-quoted escapes) returns `None`, as does any node whose value does not match
-/// the file text.
+/// CloudFormation (like PyYAML and SnakeYAML) accepts multi-line flow collections and quoted
+/// scalars whose continuation lines sit at (or left of) their parent key's indentation, which the
+/// YAML spec, and saphyr, reject:
+/// ```yaml
+///       KeyPolicy: {
+///         "Statement": [...]
+///       }
+///       PolicyDocument: !Sub '{
+///     "Version": "2012-10-17" }'
+/// ```
+/// Retry with those lines indented just enough, and map every span back to the file. Spaces are
+/// only inserted at line starts, so no value changes (a quoted scalar folds leading spaces away).
+fn parse_leniently(text: &str, first: &ParseError) -> Option<Node> {
+    // Spaces to insert before the line starting at each byte offset of the original text.
+    let mut inserts: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect();
+    let indent_of = |ls: usize| text[ls..].len() - text[ls..].trim_start_matches(' ').len();
+    let line_of = |pos: usize| match line_starts.binary_search(&pos) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    // Closing brackets at the parent's indentation: the common case, fixed in the first round.
+    for &ls in &line_starts {
+        let ind = indent_of(ls);
+        if matches!(text.as_bytes().get(ls + ind), Some(b'}' | b']')) {
+            inserts.insert(ls, 1);
+        }
+    }
+    let mut err = first.clone();
+    for _ in 0..64 {
+        let mut fixed = String::with_capacity(text.len() + 512);
+        let mut map = OffsetMap::shifted(0);
+        let mut prev = 0;
+        for (&at, &n) in &inserts {
+            fixed.push_str(&text[prev..at]);
+            fixed.extend(std::iter::repeat_n(' ', n));
+            map.push(fixed.len(), at);
+            prev = at;
+        }
+        fixed.push_str(&text[prev..]);
+        match Builder::new(&fixed).run() {
+            Ok(mut node) => {
+                node.remap(&|o| map.map(o));
+                return Some(node);
+            }
+            Err(e)
+                if e.message
+                    .starts_with("invalid indentation in quoted scalar") =>
+            {
+                // Raise the scalar's continuation lines to one past its key's indentation.
+                let start = map.map(e.span.start);
+                let first_line = line_of(start);
+                let ls = *line_starts.get(first_line)?;
+                let head = &text[ls..];
+                let key_col = head.len() - head.trim_start_matches([' ', '-']).len();
+                let quote = *text.as_bytes().get(start)?;
+                let end = closing_quote(text, start, quote)?;
+                let mut changed = false;
+                for &l in &line_starts[first_line + 1..=line_of(end)] {
+                    let need = (key_col + 1).saturating_sub(indent_of(l));
+                    if need > inserts.get(&l).copied().unwrap_or(0) {
+                        inserts.insert(l, need);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+                err = e;
+            }
+            Err(e) if e.message.starts_with("invalid indentation") && e != err => err = e,
+            Err(_) => break,
+        }
+    }
+    None
+}
+
+/// Offset of the quote that closes the flow scalar opened at `start`.
+fn closing_quote(text: &str, start: usize, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut p = start + 1;
+    while p < bytes.len() {
+        match bytes[p] {
+            b'\\' if quote == b'"' => p += 2,
+            b'\'' if quote == b'\'' && bytes.get(p + 1) == Some(&b'\'') => p += 2,
+            b if b == quote => return Some(p),
+            _ => p += 1,
+        }
+    }
+    None
+}
+
+/// Where a scalar's own text starts: after its tag and anchor, which its span includes.
+fn value_start(file_text: &str, node: &Node) -> usize {
+    let bytes = file_text.as_bytes();
+    let mut p = node.span.start;
+    if node.tag.is_none() {
+        return p;
+    }
+    while p < node.span.end {
+        match bytes.get(p) {
+            Some(b'!' | b'&') => {
+                while p < node.span.end
+                    && !matches!(bytes.get(p), Some(b' ' | b'\t' | b'\r' | b'\n'))
+                {
+                    p += 1;
+                }
+            }
+            Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
+            _ => break,
+        }
+    }
+    p
+}
+
 pub fn scalar_offset_map(file_text: &str, node: &Node) -> Option<OffsetMap> {
     let value = match &node.kind {
         NodeKind::String(s) | NodeKind::Scalar(s) => s.as_str(),
         _ => return None,
     };
-    let raw = file_text.get(node.span.start..node.span.end)?;
-    let start = node.span.start;
+    let start = value_start(file_text, node);
+    let raw = file_text.get(start..node.span.end)?;
     match raw.as_bytes().first() {
         Some(b'\'') => single_quoted_map(raw, start, value),
         Some(b'"') => {
@@ -140,6 +259,8 @@ fn literal_block_map(file_text: &str, span: Span, value: &str) -> Option<OffsetM
 
 /// A collection being built.
 struct Frame {
+    /// Where the node's span starts: its tag when it has one (`!Join [...]` is one value).
+    span_start: usize,
     /// Byte offset of the collection's first character (after tag and anchor).
     start: usize,
     tag: Option<String>,
@@ -199,6 +320,22 @@ impl<'a> Builder<'a> {
         let info = e.info();
         if info == "recursion limit exceeded" {
             return ParseError::new(depth_message(), at);
+        }
+        if info.contains("tab") {
+            // saphyr's marker is near the tab (after it, or at the scalar before it): point at
+            // the first tab from the start of the marker's line.
+            let line_start = self
+                .text
+                .get(..at.start)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            let tab = self
+                .text
+                .get(line_start..)
+                .and_then(|t| t.find('\t'))
+                .map(|i| line_start + i);
+            let span = tab.map_or(at, |t| Span::new(t, t + 1));
+            return ParseError::new(format!("{info}; indent YAML with spaces, not tabs"), span);
         }
         ParseError::new(info.to_string(), at)
     }
@@ -313,6 +450,7 @@ impl<'a> Builder<'a> {
         let flow = matches!(self.text.as_bytes().get(props.pos), Some(b'[' | b'{'));
         self.stack.push(Frame {
             start: props.pos,
+            span_start: props.tag.map_or(props.pos, |(t, _)| t),
             tag: tag.map(|t| self.tag_name(t, props.tag)),
             flow,
             body,
@@ -339,11 +477,11 @@ impl<'a> Builder<'a> {
         let end = if frame.flow {
             self.trim_end(frame.start, end)
         } else {
-            last_end.unwrap_or(frame.start)
+            self.trim_end(frame.start, last_end.unwrap_or(frame.start))
         };
         Some(Node {
             kind,
-            span: Span::new(frame.start, end.max(frame.start)),
+            span: Span::new(frame.span_start, end.max(frame.start)),
             tag: frame.tag,
         })
     }
@@ -368,7 +506,16 @@ impl<'a> Builder<'a> {
             }
             _ => props.pos,
         };
-        let span = Span::new(begin, self.trim_end(begin, end));
+        let span = if value.is_empty() && style == ScalarStyle::Plain {
+            // An empty value: saphyr's span runs to the next token; point just after the
+            // properties (`Key: !Ref`) or where saphyr starts it.
+            let at = props.props_end.unwrap_or(start);
+            Span::new(props.tag.map_or(at, |(t, _)| t), at)
+        } else {
+            // A tagged value's span starts at its tag: `!Sub '…'` is one value to the user.
+            let from = props.tag.map_or(begin, |(t, _)| t);
+            Span::new(from, self.trim_end(begin, end))
+        };
         let tag_name = tag.map(|t| self.tag_name(t, props.tag));
         let kind = match style {
             ScalarStyle::Plain => {
@@ -413,6 +560,7 @@ impl<'a> Builder<'a> {
         let bytes = self.text.as_bytes();
         let mut p = pos;
         let mut tag = None;
+        let mut props_end = None;
         while p < limit {
             match bytes.get(p) {
                 Some(b' ' | b'\t' | b'\r' | b'\n') => p += 1,
@@ -420,15 +568,20 @@ impl<'a> Builder<'a> {
                 Some(b'!') => {
                     let e = self.token_end(p);
                     tag = Some((p, e));
+                    props_end = Some(e);
                     p = e;
                 }
-                Some(b'&') => p = self.token_end(p),
+                Some(b'&') => {
+                    p = self.token_end(p);
+                    props_end = Some(p);
+                }
                 _ => break,
             }
         }
         Props {
             pos: p.min(limit.max(pos)),
             tag,
+            props_end: props_end.map(|e| e.min(limit.max(pos))),
         }
     }
 
@@ -488,8 +641,12 @@ impl<'a> Builder<'a> {
 }
 
 struct Props {
+    /// Where the node itself starts.
     pos: usize,
+    /// The tag's byte range as written.
     tag: Option<(usize, usize)>,
+    /// The end of the last tag or anchor, if any.
+    props_end: Option<usize>,
 }
 
 fn depth_message() -> String {
@@ -533,7 +690,11 @@ mod tests {
     /// Describes the node at `path`.
     fn describe<'t>(text: &'t str, path: &[&str]) -> Result<Option<Described<'t>>, ParseError> {
         let root = parse_yaml(text)?;
-        Ok(at(&root, path).map(|n| (kind(n), n.tag.clone(), slice(text, n.span))))
+        // The value as written, after its tag (`span` itself starts at the tag).
+        Ok(at(&root, path).map(|n| {
+            let v = Span::new(value_start(text, n), n.span.end);
+            (kind(n), n.tag.clone(), slice(text, v))
+        }))
     }
 
     fn err(text: &str) -> Option<ParseError> {
@@ -541,6 +702,48 @@ mod tests {
     }
 
     // --- CloudFormation short-form tags: one test per tag -------------------------------------
+
+    #[test]
+    fn closers_at_the_parent_indentation_are_accepted_like_cloudformation_does() -> R {
+        let text = "K:\n  P: {\n    \"A\": [\n      1\n  ]\n  }\nL: x\n";
+        let root = parse_yaml(text)?;
+        let p = root.get("K").and_then(|k| k.get("P"));
+        assert_eq!(
+            p.map(|n| slice(text, n.span)),
+            Some("{\n    \"A\": [\n      1\n  ]\n  }")
+        );
+        let one = p.and_then(|n| n.get("A")).and_then(|a| a.items().first());
+        assert_eq!(one.map(|n| slice(text, n.span)), Some("1"));
+        assert_eq!(root.get("L").map(|n| slice(text, n.span)), Some("x"));
+        // A real indentation error stays an error.
+        assert!(parse_yaml("a:\n  b: 1\n c: 2\n").is_err());
+        // A quoted scalar whose lines run left of its key, as CloudFormation accepts.
+        let text = "R:\n  - P: !Sub '{\n      \"A\": 1,\n   \"B\": 2\n  }'\n    Q: x\n";
+        let root = parse_yaml(text)?;
+        let item = root.get("R").and_then(|r| r.items().first());
+        let p = item.and_then(|i| i.get("P"));
+        assert_eq!(p.and_then(Node::as_str), Some("{ \"A\": 1, \"B\": 2 }"));
+        assert_eq!(
+            p.map(|n| slice(text, n.span)),
+            Some("!Sub '{\n      \"A\": 1,\n   \"B\": 2\n  }'")
+        );
+        assert_eq!(
+            item.and_then(|i| i.get("Q")).map(|n| slice(text, n.span)),
+            Some("x")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_tagged_value_spans_from_its_tag() -> R {
+        let text = "A: !Sub 'arn:${X}'\nB: !Join\n  - ''\n  - [a, b]\nC: !Ref\n";
+        let root = parse_yaml(text)?;
+        let whole = |k: &str| root.get(k).map(|n| slice(text, n.span));
+        assert_eq!(whole("A"), Some("!Sub 'arn:${X}'"));
+        assert_eq!(whole("B"), Some("!Join\n  - ''\n  - [a, b]"));
+        assert_eq!(whole("C"), Some("!Ref"));
+        Ok(())
+    }
 
     fn tag_case(text: &str, tag: &str, kind: &'static str, written: &str) -> R {
         assert_eq!(
@@ -784,6 +987,27 @@ mod tests {
     }
 
     #[test]
+    fn empty_values_have_empty_spans() -> R {
+        let root = parse_yaml("{a: , b, c: 1}")?;
+        for k in ["a", "b"] {
+            assert_eq!(
+                root.get(k).map(|n| (kind(n), n.span.is_empty())),
+                Some(("null", true))
+            );
+        }
+        let text = "K: !Ref\nL: &x\nM: 1\n";
+        let root = parse_yaml(text)?;
+        assert_eq!(root.get("K").map(|n| n.span), Some(Span::new(3, 7)));
+        assert_eq!(
+            root.get("L").map(|n| n.span),
+            Some(Span::empty(text.find("&x").map_or(0, |i| i + 2)))
+        );
+        let text = "? a\n: 1\n? b\n";
+        assert_eq!(describe(text, &[])?.map(|d| d.2), Some("? a\n: 1\n? b"));
+        Ok(())
+    }
+
+    #[test]
     fn standard_and_verbatim_tags_keep_their_handle() -> R {
         assert_eq!(
             describe("K: !!str 012\n", &["K"])?,
@@ -1009,7 +1233,8 @@ mod tests {
         let root = parse_yaml(text)?;
         let check = |k: &str, written: &str| {
             assert_eq!(
-                root.get(k).map(|n| slice(text, n.span)),
+                root.get(k)
+                    .map(|n| slice(text, Span::new(value_start(text, n), n.span.end))),
                 Some(written),
                 "{k}"
             );
@@ -1094,23 +1319,22 @@ mod tests {
 
     #[test]
     fn tab_indentation_is_a_located_error() {
-        let text = "Statement:\n\tEffect: Allow\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert_eq!(
-            e.map(|e| e.span.start),
-            Some(text.find('\t').map_or(0, |i| i + 1))
-        );
-        let text = "a:\n  b: 1\n\tc: 2\n";
-        let e = err(text);
-        assert!(
-            e.as_ref().is_some_and(|e| e.message.contains("tab")),
-            "{e:?}"
-        );
-        assert!(e.is_some_and(|e| e.span.start >= text.find("b:").unwrap_or(0)));
+        for text in [
+            "Statement:\n\tEffect: Allow\n",
+            "a:\n  b: 1\n\tc: 2\n",
+            "é:\n  - x\n\t- y\n",
+        ] {
+            let e = err(text);
+            assert!(
+                e.as_ref().is_some_and(|e| e.message.contains("not tabs")),
+                "{text:?} {e:?}"
+            );
+            assert_eq!(
+                e.map(|e| slice(text, e.span).to_string()),
+                Some("\t".into()),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

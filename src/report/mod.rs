@@ -2,6 +2,7 @@
 //! formats output; it writes to any `io::Write` and never exits.
 
 pub mod human;
+pub mod inventory;
 pub mod json;
 
 use crate::check::Report;
