@@ -32,6 +32,9 @@ pub struct Options {
     pub key_account: Option<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// Parse every file fully instead of skipping those the byte scan rules out (for testing
+    /// that the scan never hides a finding).
+    pub no_prefilter: bool,
 }
 
 #[derive(Debug, Default)]
@@ -213,6 +216,7 @@ fn check_module(
     if texts
         .iter()
         .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
+        && !opts.no_prefilter
     {
         return UnitResult {
             files: files.len(),
@@ -337,7 +341,7 @@ fn check_document_bytes(
         files: 1,
         ..UnitResult::default()
     };
-    if !may_hold_policy(&text, explicit) {
+    if !opts.no_prefilter && !may_hold_policy(&text, explicit) {
         return result;
     }
     let is_json = looks_like_json(path, &text);

@@ -284,6 +284,7 @@ fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<kmslint::Report, miette::
         var_files: args.var_files.clone(),
         key_account: args.key_account.clone(),
         jobs: args.jobs,
+        no_prefilter: false,
     };
     Ok(scan(&opts, &cfg, reg)?)
 }
