@@ -485,6 +485,17 @@ impl<'a> Module<'a> {
                     BinaryOperator::Eq | BinaryOperator::NotEq => {
                         let l = self.eval(sc, &b.lhs_expr);
                         let r = self.eval(sc, &b.rhs_expr);
+                        // `x != null` is decidable whenever x is null or known to be a value.
+                        let is_null = |d: &Doc| match &d.kind {
+                            DocKind::Null => Some(true),
+                            DocKind::Unknown(_) | DocKind::Choice(_) => None,
+                            DocKind::Scalar(v) if v.unknown_reason().is_some() => None,
+                            _ => Some(false),
+                        };
+                        if matches!(l.kind, DocKind::Null) || matches!(r.kind, DocKind::Null) {
+                            let same = is_null(&l)? == is_null(&r)?;
+                            return Some(same == (op == BinaryOperator::Eq));
+                        }
                         let l = l.as_value().and_then(|v| v.as_lit().map(str::to_string))?;
                         let r = r.as_value().and_then(|v| v.as_lit().map(str::to_string))?;
                         Some((l == r) == (op == BinaryOperator::Eq))
@@ -1156,10 +1167,7 @@ impl<'a> Module<'a> {
             match sb.ident.as_str() {
                 "statement" => current.statements.push(self.statement(sc, sb)),
                 "dynamic" if sb.labels.first().map(|l| l.as_str()) == Some("statement") => {
-                    current.statements.push(unknown(
-                        "a dynamic \"statement\" block is not expanded",
-                        sc.loc(span_of(sb)),
-                    ))
+                    current.statements.extend(self.dynamic_statements(sc, sb));
                 }
                 _ => {}
             }
@@ -1205,6 +1213,93 @@ impl<'a> Module<'a> {
                         .collect(),
                     _ => vec![self.policy_from_doc(d)],
                 }
+            }
+        }
+    }
+
+    /// `dynamic "statement" { for_each = …; content { … } }`: one statement per element when
+    /// `for_each` is known; when it is not (`var.enabled ? [1] : []`), the content once with an
+    /// unknown iterator, since it may be deployed.
+    fn dynamic_statements(&self, sc: Scope<'_>, sb: &Block) -> Vec<Doc> {
+        let loc = sc.loc(span_of(sb));
+        let Some(content) = sb.body.get_blocks("content").next() else {
+            return vec![unknown(
+                "a dynamic \"statement\" block without content",
+                loc,
+            )];
+        };
+        let iterator = sb
+            .body
+            .get_attribute("iterator")
+            .and_then(|a| a.value.as_variable().map(|v| v.as_str().to_string()))
+            .unwrap_or_else(|| "statement".to_string());
+        let for_each = sb
+            .body
+            .get_attribute("for_each")
+            .map(|a| self.eval(sc, &a.value));
+        // Each element as (key, value) for `iterator.key` / `iterator.value`.
+        let elements: Option<Vec<(Doc, Doc)>> = match for_each.as_ref().map(|d| &d.kind) {
+            Some(DocKind::List(items)) => Some(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (Doc::scalar(Value::lit(i.to_string()), d.loc), d.clone()))
+                    .collect(),
+            ),
+            Some(DocKind::Map(entries)) => Some(
+                entries
+                    .iter()
+                    .map(|e| {
+                        (
+                            Doc::scalar(Value::lit(e.key.clone()), e.key_loc),
+                            e.value.clone(),
+                        )
+                    })
+                    .collect(),
+            ),
+            Some(DocKind::Null) => Some(Vec::new()),
+            _ => None,
+        };
+        let bind = |key: Doc, value: Doc| -> HashMap<String, Doc> {
+            let mut vars: HashMap<String, Doc> = sc.tvars.cloned().unwrap_or_default();
+            let l = value.loc;
+            vars.insert(
+                iterator.clone(),
+                Doc::new(
+                    DocKind::Map(vec![
+                        DocEntry {
+                            key: "key".into(),
+                            key_loc: l,
+                            value: key,
+                        },
+                        DocEntry {
+                            key: "value".into(),
+                            key_loc: l,
+                            value,
+                        },
+                    ]),
+                    l,
+                ),
+            );
+            vars
+        };
+        let expand = |vars: &HashMap<String, Doc>| {
+            let inner = Scope {
+                tvars: Some(vars),
+                ..sc
+            };
+            self.statement(inner, content)
+        };
+        match elements {
+            Some(els) if els.len() <= 256 => {
+                els.into_iter().map(|(k, v)| expand(&bind(k, v))).collect()
+            }
+            _ => {
+                let why = format!(
+                    "{iterator}.value: the elements of this dynamic block's for_each are not known statically"
+                );
+                let vars = bind(unknown(&why, loc), unknown(&why, loc));
+                vec![expand(&vars)]
             }
         }
     }
