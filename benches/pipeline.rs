@@ -1,4 +1,5 @@
 //! Criterion micro-benchmarks: each parser and the model + rules, on generated inputs of a
+#![allow(clippy::panic)]
 //! realistic shape, so that a regression in one stage shows. `cargo bench --bench pipeline`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
