@@ -1,6 +1,6 @@
 //! Criterion micro-benchmarks: each parser and the model + rules, on generated inputs of a
-#![allow(clippy::panic)]
 //! realistic shape, so that a regression in one stage shows. `cargo bench --bench pipeline`.
+#![allow(clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kmslint::config::Config;
