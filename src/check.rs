@@ -13,7 +13,9 @@ use crate::rules::engine;
 use crate::rules::registry::Registry;
 use crate::rules::{Finding, Related};
 use crate::source::{FileId, Loc, SourceFile, Span};
+use crate::suppress::{self, Date, Suppression};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -31,6 +33,8 @@ pub struct Options {
     pub key_account: Option<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// The date suppressions' `until=` is compared with; `None` = today from the system clock.
+    pub today: Option<Date>,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +44,9 @@ pub struct Report {
     pub files: usize,
     /// Key policies and grants checked.
     pub policies: usize,
+    /// Account ids named by principals and caller-restricting conditions, other than the key's
+    /// own account (written as such), for summaries.
+    pub accounts: BTreeSet<String>,
 }
 
 impl Report {
@@ -88,6 +95,7 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.files += r.files;
         report.policies += r.policies;
         report.findings.extend(r.findings);
+        report.accounts.extend(r.accounts);
     }
     for (path, message) in &found.errors {
         let file = SourceFile::new(display_path(path), String::new());
@@ -114,6 +122,7 @@ struct UnitResult {
     files: usize,
     policies: usize,
     findings: Vec<Finding>,
+    accounts: BTreeSet<String>,
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -146,6 +155,7 @@ fn check_document_path(
             UnitResult {
                 files: 1,
                 policies: 0,
+                accounts: BTreeSet::new(),
                 findings: parse_error_findings(
                     &unit,
                     &[ExtractError {
@@ -215,6 +225,7 @@ fn check_document_bytes(
             return UnitResult {
                 files: 1,
                 policies: 0,
+                accounts: BTreeSet::new(),
                 findings: parse_error_findings(
                     &unit,
                     &[ExtractError {
@@ -244,10 +255,11 @@ fn check_document_bytes(
     } else {
         yaml::parse_yaml(&file.text).map_err(|e| (e, "kmslint::parse::yaml"))
     };
+    let today = opts.today.unwrap_or_else(Date::today);
     let root = match parsed {
         Ok(root) => root,
         Err((e, code)) => {
-            result.findings = parse_error_findings(
+            let findings = parse_error_findings(
                 &unit,
                 &[ExtractError {
                     file: FileId(0),
@@ -262,13 +274,49 @@ fn check_document_bytes(
                 cfg,
                 reg,
             );
+            result.findings = apply_suppressions(&unit, Vec::new(), findings, cfg, reg, today);
             return result;
         }
     };
     let extracted = extract_document(&file, &root, is_json, explicit, opts);
     result.policies = extracted.sites.len();
-    result.findings = check_extracted(&unit, &extracted, cfg, reg);
+    let checked = check_unit(&unit, &extracted, cfg, reg);
+    result.accounts = checked.accounts;
+    let metadata = if cloudformation::is_template(&root) {
+        suppress::from_metadata(FileId(0), &root)
+    } else {
+        Vec::new()
+    };
+    result.findings = apply_suppressions(&unit, metadata, checked.findings, cfg, reg, today);
     result
+}
+
+/// Applies the unit's suppressions (its files' `kmslint:ignore` comments plus `extra`, e.g.
+/// CloudFormation `Metadata`) to its findings, centrally, after every rule has run; invalid,
+/// expired and unused suppressions become findings of their own.
+pub fn apply_suppressions(
+    unit: &Unit,
+    extra: Vec<Suppression>,
+    mut findings: Vec<Finding>,
+    cfg: &Config,
+    reg: &Registry,
+    today: Date,
+) -> Vec<Finding> {
+    let mut all: Vec<Suppression> = unit
+        .files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| suppress::from_comments(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+        .collect();
+    all.extend(extra);
+    if all.is_empty() {
+        return findings;
+    }
+    let problems = suppress::apply(unit, &all, &mut findings, cfg, reg, today);
+    for (subject, resource) in problems {
+        findings.extend(findings_for(unit, &subject, resource.as_deref(), cfg, reg));
+    }
+    findings
 }
 
 /// Decides what a parsed document is and extracts its policies.
@@ -312,6 +360,19 @@ pub fn check_extracted(
     cfg: &Config,
     reg: &Registry,
 ) -> Vec<Finding> {
+    check_unit(unit, extracted, cfg, reg).findings
+}
+
+/// What checking one unit gives: its findings and the accounts its policies name.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub accounts: BTreeSet<String>,
+}
+
+/// Model + rules over everything extracted from one unit, with the accounts seen.
+pub fn check_unit(unit: &Unit, extracted: &Extracted, cfg: &Config, reg: &Registry) -> Checked {
+    let mut accounts = BTreeSet::new();
     let mut findings = parse_error_findings(unit, &extracted.errors, cfg, reg);
     for site in &extracted.sites {
         let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
@@ -324,10 +385,13 @@ pub fn check_extracted(
             SiteBody::Grant(grant) => grant_subjects(grant, cfg, key_account),
         };
         for s in subjects {
+            if let Some(a) = &s.account {
+                accounts.insert(a.clone());
+            }
             findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
         }
     }
-    findings
+    Checked { findings, accounts }
 }
 
 fn grant_subjects(
@@ -443,6 +507,7 @@ fn findings_for(
                 principal: s.principal.clone(),
                 account: s.account.clone(),
                 suppressed: false,
+                suppression: None,
             }
         })
         .collect()

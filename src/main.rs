@@ -16,6 +16,21 @@ Exit status:
   1  findings at or above --fail-on (a file that cannot be read or parsed is a KMS000 finding)
   2  usage or configuration error, or a path that does not exist
 
+Outputs:
+  --format chooses what goes to standard output; each --output writes one more report to a file,
+  so one run can print the human report and write SARIF for code scanning:
+    kmslint --output sarif=kmslint.sarif infra/
+    kmslint --format github --output kmslint.sarif --output report.json infra/
+  The format of an --output is FORMAT=FILE, or guessed from the file name: *.sarif and
+  *.sarif.json are SARIF, *.json JSON, anything else the human report (never coloured).
+  With --format github (or an --output github=FILE) and $GITHUB_STEP_SUMMARY set, a Markdown
+  summary is appended to that file.
+
+Suppressions need a reason and may expire:
+  # kmslint:ignore KMS002 reason=\"vendor X contract\" until=2027-03-31
+on the finding's line or the line(s) directly above it (YAML, HCL), or in a CloudFormation
+resource's Metadata: {kmslint: {ignore: [{rule: KMS002, reason: \"...\", until: \"2027-03-31\"}]}}.
+
 Configuration is read from kmslint.toml or .kmslint.toml, found from the first path upward to
 the repository root, unless --config or --isolated is given.";
 
@@ -47,8 +62,61 @@ enum Command {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Findings drawn on their source lines (colours only on a terminal, unless NO_COLOR).
     Human,
+    /// The stable JSON object (`"version": 1`).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: inline annotations on the pull request.
+    Github,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+        }
+    }
+}
+
+/// One `--output`: a format and the file it goes to.
+#[derive(Clone, Debug)]
+struct OutputSpec {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    if let Some((name, path)) = s.split_once('=') {
+        if let Ok(format) = Format::from_str(name, true) {
+            if path.is_empty() {
+                return Err(format!("`{s}` names no file after `=`"));
+            }
+            return Ok(OutputSpec {
+                format,
+                path: PathBuf::from(path),
+            });
+        }
+    }
+    if s.is_empty() {
+        return Err("an empty file name".into());
+    }
+    let lower = s.to_ascii_lowercase();
+    let format = if lower.ends_with(".sarif") || lower.ends_with(".sarif.json") {
+        Format::Sarif
+    } else if lower.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(s),
+    })
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -64,9 +132,13 @@ struct CheckArgs {
     /// Files or directories to check; `-` reads one document from standard input.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Format of the report on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also write a report to a file: FORMAT=FILE (human, json, sarif, github) or FILE, whose
+    /// format is guessed from its name (*.sarif: SARIF, *.json: JSON, else human). Repeatable.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    output: Vec<OutputSpec>,
     /// Use this config file instead of discovering kmslint.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -240,30 +312,69 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         var_files: args.var_files.clone(),
         key_account: args.key_account.clone(),
         jobs: args.jobs,
+        today: None,
     };
     let report = match scan(&opts, &cfg, &reg) {
         Ok(r) => r,
         Err(e) => return fail(e.into()),
     };
-    let mut buf: Vec<u8> = Vec::new();
-    let written = match args.format {
-        Format::Json => report::json::write(&report, &mut buf),
-        Format::Human => {
-            let stdout = std::io::stdout();
-            let color =
-                stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let width = terminal_width();
-            report::human::write(
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let render = |format: Format, color: bool| -> Result<Vec<u8>, miette::Report> {
+        let mut buf: Vec<u8> = Vec::new();
+        let written = match format {
+            Format::Json => report::json::write(&report, &mut buf),
+            Format::Sarif => report::sarif::write(&report, &reg, &cfg, &mut buf),
+            Format::Github => report::github::write(&report, &mut buf),
+            Format::Human => report::human::write(
                 &report,
-                report::human::Style { color, width },
+                report::human::Style {
+                    color,
+                    width: terminal_width(),
+                },
                 args.show_suppressed,
                 &mut buf,
-            )
-        }
+            ),
+        };
+        written.map_err(|e| miette::miette!("cannot write the {} report: {e}", format.name()))?;
+        Ok(buf)
     };
-    if let Err(e) = written {
-        return fail(miette::miette!("cannot write report: {e}"));
+    for spec in &args.output {
+        let written = render(spec.format, false).and_then(|buf| {
+            if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    miette::miette!("cannot create directory {}: {e}", dir.display())
+                })?;
+            }
+            std::fs::write(&spec.path, buf)
+                .map_err(|e| miette::miette!("cannot write {}: {e}", spec.path.display()))
+        });
+        if let Err(e) = written {
+            return fail(e);
+        }
     }
+    let wants_github =
+        args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
+    if wants_github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let md = report::github::summary_markdown(&report, &cfg);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = appended {
+                return fail(miette::miette!(
+                    "cannot append the job summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+                    PathBuf::from(path).display()
+                ));
+            }
+        }
+    }
+    let buf = match render(args.format, color) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
     let code = emit(&String::from_utf8_lossy(&buf));
     if code != ExitCode::SUCCESS {
         return code;
