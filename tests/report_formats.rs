@@ -1,7 +1,9 @@
 //! The real binary's SARIF, GitHub and multi-output reports, and suppressions.
 //!
-//! Tests that need Python `jsonschema` or `../shared` (schema, corpus) skip with a message when
-//! they are absent, unless `KMSLINT_CI_TOOLS=1` (set by `.ci/run`), which makes absence a failure.
+//! SARIF is validated against the official schema (tests/schemas/) with Python `jsonschema`; when
+//! it is not installed the check is skipped with a message, unless `KMSLINT_CI_TOOLS=1` (set by
+//! `.ci/run`) makes that a failure. The real-world corpus (`../shared/corpus`, or
+//! `$KMSLINT_SHARED/corpus`) is data, not a tool: without it that test is skipped with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
