@@ -215,22 +215,7 @@ fn print_rules(reg: &Registry) -> ExitCode {
 
 fn explain(reg: &Registry, id: &str) -> ExitCode {
     match reg.get(id) {
-        Some(r) => {
-            let d = &r.def;
-            emit(&format!(
-                "# {} {}\n\n{}\n\nDefault severity: {}\n{}\n## Help\n{}\n",
-                d.id,
-                d.name,
-                d.summary,
-                if d.default_off {
-                    "off"
-                } else {
-                    d.severity.as_str()
-                },
-                d.docs,
-                d.help
-            ))
-        }
+        Some(r) => emit(&report::rule_markdown(&r.def)),
         None => fail(miette::miette!(
             help = "`kmslint rules` lists the rule ids",
             "unknown rule `{id}`"

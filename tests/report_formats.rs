@@ -565,3 +565,43 @@ fn sarif_over_the_real_world_corpus_validates() {
     assert_eq!(unique.len(), fps.len(), "fingerprints are unique");
     validate_sarif(&[out]);
 }
+
+/// Runs kmslint on a pseudo-terminal with util-linux `script`; None when that is not available.
+fn on_a_terminal(dir: &Path, no_color: bool, args: &str) -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("kmslint");
+    let mut cmd = std::process::Command::new("script");
+    cmd.current_dir(dir)
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .env("COLUMNS", "100")
+        .env("TERM", "xterm-256color");
+    if no_color {
+        cmd.env("NO_COLOR", "1");
+    } else {
+        cmd.env_remove("NO_COLOR");
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    let Some(tty) = on_a_terminal(dir.path(), false, "--isolated -o human.txt t.yaml") else {
+        eprintln!("skipped: util-linux `script` is not available to fake a terminal");
+        return;
+    };
+    assert!(tty.contains("\u{1b}["), "no colour on a terminal: {tty}");
+    assert!(tty.contains("kmslint: 8 findings"), "{tty}");
+    let file = std::fs::read_to_string(dir.path().join("human.txt")).unwrap();
+    assert!(!file.contains('\u{1b}'), "colour in a file");
+    let plain = on_a_terminal(dir.path(), true, "--isolated t.yaml").unwrap();
+    assert!(
+        !plain.contains('\u{1b}'),
+        "colour despite NO_COLOR: {plain}"
+    );
+    assert!(plain.contains("kmslint: 8 findings"), "{plain}");
+}

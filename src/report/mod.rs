@@ -10,6 +10,24 @@ use crate::check::Report;
 use crate::config::Severity;
 use std::path::{Component, Path};
 
+/// A rule's documentation as Markdown: what `kmslint explain` prints, `docs/rules/<ID>.md`
+/// holds and SARIF's `help.markdown` carries.
+pub fn rule_markdown(def: &crate::rules::schema::RuleDef) -> String {
+    format!(
+        "# {} {}\n\n{}\n\nDefault severity: {}\n\n{}\n\n## Help\n\n{}\n",
+        def.id,
+        def.name,
+        def.summary,
+        if def.default_off {
+            "off"
+        } else {
+            def.severity.as_str()
+        },
+        def.docs.trim(),
+        def.help.trim()
+    )
+}
+
 /// A path as shown in messages and reports: relative to the current directory when it is below
 /// it, with `/` separators, without `./`.
 pub fn shown_path(path: &Path) -> String {

@@ -295,14 +295,7 @@ fn descriptors<'a>(reg: &'a Registry, cfg: &Config) -> Vec<RuleDescriptor<'a>> {
                 },
                 help: MultiText {
                     text: d.help.clone(),
-                    markdown: format!(
-                        "# {} {}\n\n{}\n{}\n## Help\n{}\n",
-                        d.id,
-                        d.name,
-                        d.summary,
-                        d.docs.trim_end(),
-                        d.help
-                    ),
+                    markdown: super::rule_markdown(d),
                 },
                 help_uri: help_uri(&d.id),
                 default_configuration: RuleConfiguration {
