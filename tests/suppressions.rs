@@ -51,3 +51,34 @@ fn a_suppression_expires_the_day_after() {
         [("KMS012".to_string(), false), ("KMS002".to_string(), false)]
     );
 }
+
+#[test]
+fn a_suppression_for_a_rule_that_is_off_is_not_reported_as_unused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.yaml");
+    let text = TEMPLATE.replace(
+        "# kmslint:ignore KMS002 reason=\"DR drill\" until=2027-03-31",
+        "# kmslint:ignore KMS002,KMS009 reason=\"DR drill\"",
+    );
+    std::fs::write(&path, text).unwrap();
+    let reg = Registry::builtin().unwrap();
+    let ids = reg.ids();
+    let run = |toml: &str| -> Vec<String> {
+        let cfg = Config::from_toml(std::path::Path::new("kmslint.toml"), toml, &ids).unwrap();
+        let opts = Options {
+            paths: vec![path.clone()],
+            jobs: 1,
+            ..Options::default()
+        };
+        let report = scan(&opts, &cfg, &reg).unwrap();
+        report
+            .findings
+            .iter()
+            .filter(|f| !f.suppressed)
+            .map(|f| f.rule.clone())
+            .collect()
+    };
+    // KMS009 (a whole-account root) has no finding here: with the rule on, that is stale.
+    assert_eq!(run(""), ["KMS013"]);
+    assert_eq!(run("[rules]\nKMS009 = \"off\"\n"), Vec::<String>::new());
+}
