@@ -291,7 +291,7 @@ fn descriptors<'a>(reg: &'a Registry, cfg: &Config) -> Vec<RuleDescriptor<'a>> {
                     text: d.summary.clone(),
                 },
                 full_description: Text {
-                    text: format!("{} {}", d.summary, d.help),
+                    text: format!("{}. {}", d.summary.trim_end_matches('.'), d.help),
                 },
                 help: MultiText {
                     text: d.help.clone(),
