@@ -457,15 +457,10 @@ fn sarif_fingerprints_survive_reruns_and_lines_added_above() {
 }
 
 /// Validates SARIF files with Python jsonschema's Draft7Validator against the official schema.
-/// Returns false (skipped) when Python, jsonschema or the schema is missing.
+/// Returns false (skipped) when Python or jsonschema is missing.
 fn validate_sarif(files: &[PathBuf]) -> bool {
-    let schema = shared().join("schemas/sarif-2.1.0.schema.json");
-    if !require(
-        schema.is_file(),
-        &format!("no SARIF schema at {}", schema.display()),
-    ) {
-        return false;
-    }
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.schema.json");
     let probe = std::process::Command::new("python3")
         .args(["-c", "import jsonschema"])
         .output();
@@ -537,10 +532,8 @@ fn sarif_validates_against_the_official_schema() {
 #[test]
 fn sarif_over_the_real_world_corpus_validates() {
     let corpus = shared().join("corpus");
-    if !require(
-        corpus.is_dir(),
-        &format!("no corpus at {}", corpus.display()),
-    ) {
+    if !corpus.is_dir() {
+        eprintln!("skipped: no real-world corpus at {}", corpus.display());
         return;
     }
     let dir = tempfile::tempdir().unwrap();
