@@ -9,8 +9,8 @@
 //!   which covers every finding of that resource.
 //!
 //! A suppression needs a reason and may expire. One that has no reason, names an unknown rule, is
-//! malformed or has expired does not suppress anything and is itself reported (KMS011, KMS012);
-//! one that matches no finding is reported as unused (KMS013).
+//! malformed or has expired does not suppress anything and is itself reported (KMS011, KMS013);
+//! one that matches no finding is reported as unused (KMS014).
 
 use crate::config::Config;
 use crate::extract::Unit;

@@ -112,12 +112,12 @@ fn yaml_comment_suppressions_reason_expiry_typos_and_unused() {
     let want = [
         ("KMS002", 10, true),  // suppressed by the comment above, with its reason
         ("KMS002", 15, false), // its suppression expired: reported again
-        ("KMS012", 15, false), // ... and the expired suppression names the date
+        ("KMS013", 15, false), // ... and the expired suppression names the date
         ("KMS011", 20, false), // no reason
         ("KMS002", 21, false), // so it suppresses nothing
         ("KMS011", 26, false), // unknown rule id
         ("KMS002", 27, false), // so it suppresses nothing
-        ("KMS013", 30, false), // matches nothing
+        ("KMS014", 30, false), // matches nothing
         ("KMS002", 33, false),
     ];
     let want: Vec<(String, i64, bool)> = want
@@ -192,7 +192,7 @@ fn cloudformation_json_metadata_suppressions() {
     assert_eq!(code, 1);
     assert!(f
         .iter()
-        .any(|f| f["rule"] == "KMS012" && f["message"].as_str().unwrap().contains("2001-02-03")));
+        .any(|f| f["rule"] == "KMS013" && f["message"].as_str().unwrap().contains("2001-02-03")));
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn a_suppression_holds_through_its_until_day() {
 fn a_suppression_expires_the_day_after() {
     assert_eq!(
         findings_on("2027-04-01"),
-        [("KMS012".to_string(), false), ("KMS002".to_string(), false)]
+        [("KMS013".to_string(), false), ("KMS002".to_string(), false)]
     );
 }
 
@@ -79,6 +79,6 @@ fn a_suppression_for_a_rule_that_is_off_is_not_reported_as_unused() {
             .collect()
     };
     // KMS009 (a whole-account root) has no finding here: with the rule on, that is stale.
-    assert_eq!(run(""), ["KMS013"]);
+    assert_eq!(run(""), ["KMS014"]);
     assert_eq!(run("[rules]\nKMS009 = \"off\"\n"), Vec::<String>::new());
 }

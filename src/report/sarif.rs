@@ -280,7 +280,7 @@ fn descriptors<'a>(reg: &'a Registry, cfg: &Config) -> Vec<RuleDescriptor<'a>> {
             let effective = engine::level(r, cfg);
             let sev = effective.unwrap_or(d.severity);
             let mut tags = vec!["security".to_string(), "aws-kms".to_string()];
-            if !matches!(d.id.as_str(), "KMS000" | "KMS011" | "KMS012" | "KMS013") {
+            if !matches!(d.id.as_str(), "KMS000" | "KMS011" | "KMS013" | "KMS014") {
                 // CWE-732: incorrect permission assignment for a critical resource.
                 tags.push("external/cwe/cwe-732".to_string());
             }
