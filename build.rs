@@ -18,6 +18,8 @@ fn main() {
     let mut code = String::from("pub static BUILTIN_RULES: &[(&str, &str)] = &[\n");
     for n in &names {
         let path = dir.join(n);
+        // The directory's own mtime changes only when a file is added or removed.
+        println!("cargo:rerun-if-changed={}", path.display());
         let _ = writeln!(
             code,
             "    ({n:?}, include_str!({:?})),",

@@ -4,6 +4,7 @@
 use crate::config::{Config, Severity};
 use crate::discover::{self, DiscoverError};
 use crate::extract::{cloudformation, ExtractError, Extracted, PolicySite, SiteBody, Unit};
+use crate::inventory::{self, KeyRecord};
 use crate::model::facts::{self, Subject, SubjectKind};
 use crate::model::principal::{self, Trust};
 use crate::parse::{json, yaml, Node};
@@ -15,7 +16,6 @@ use crate::rules::{Finding, Related};
 use crate::source::{FileId, Loc, SourceFile, Span};
 use crate::suppress::{self, Date, Suppression};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -35,6 +35,9 @@ pub struct Options {
     pub jobs: usize,
     /// The date suppressions' `until=` is compared with; `None` = today from the system clock.
     pub today: Option<Date>,
+    /// Parse every file fully instead of skipping those the byte scan rules out (for testing
+    /// that the scan never hides a finding).
+    pub no_prefilter: bool,
 }
 
 #[derive(Debug, Default)]
@@ -44,9 +47,8 @@ pub struct Report {
     pub files: usize,
     /// Key policies and grants checked.
     pub policies: usize,
-    /// Account ids named by principals and caller-restricting conditions, other than the key's
-    /// own account (written as such), for summaries.
-    pub accounts: BTreeSet<String>,
+    /// One record per key and grant, for `kmslint inventory`.
+    pub keys: Vec<KeyRecord>,
 }
 
 impl Report {
@@ -60,6 +62,13 @@ impl Report {
 
 /// Scans the paths (and standard input) and returns every finding, sorted.
 pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    let with_custom;
+    let reg = if cfg.custom_rules.is_empty() {
+        reg
+    } else {
+        with_custom = reg.with_custom(&cfg.custom_rules);
+        &with_custom
+    };
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -74,6 +83,13 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
             .par_iter()
             .map(|p| check_document_path(p, explicit.contains(&p), opts, cfg, reg))
             .collect();
+        results.extend(
+            found
+                .modules
+                .par_iter()
+                .map(|(dir, files)| check_module(dir, files, opts, cfg, reg))
+                .collect::<Vec<_>>(),
+        );
         if let Some((name, bytes)) = &opts.stdin {
             results.push(check_document_bytes(
                 Path::new(name),
@@ -95,7 +111,7 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.files += r.files;
         report.policies += r.policies;
         report.findings.extend(r.findings);
-        report.accounts.extend(r.accounts);
+        report.keys.extend(r.keys);
     }
     for (path, message) in &found.errors {
         let file = SourceFile::new(display_path(path), String::new());
@@ -114,6 +130,9 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
     report
         .findings
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.keys.sort_by(|a, b| {
+        (a.file.path(), a.line, &a.resource).cmp(&(b.file.path(), b.line, &b.resource))
+    });
     Ok(report)
 }
 
@@ -122,7 +141,7 @@ struct UnitResult {
     files: usize,
     policies: usize,
     findings: Vec<Finding>,
-    accounts: BTreeSet<String>,
+    keys: Vec<KeyRecord>,
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -155,7 +174,6 @@ fn check_document_path(
             UnitResult {
                 files: 1,
                 policies: 0,
-                accounts: BTreeSet::new(),
                 findings: parse_error_findings(
                     &unit,
                     &[ExtractError {
@@ -167,8 +185,93 @@ fn check_document_path(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             }
         }
+    }
+}
+
+/// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+fn check_module(
+    dir: &Path,
+    files: &[PathBuf],
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let read = |p: &Path| -> Result<String, String> {
+        if std::fs::metadata(p).is_ok_and(|m| m.len() > limit) {
+            return Err(format!(
+                "file is larger than the {limit}-byte limit ([scan] max_file_size)"
+            ));
+        }
+        let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+        decode(&bytes).map_err(|(_, m)| m)
+    };
+    let mut unit = Unit::default();
+    let mut errors = Vec::new();
+    let mut texts = Vec::with_capacity(files.len());
+    for p in files {
+        texts.push((p, read(p)));
+    }
+    // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse.
+    if texts
+        .iter()
+        .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
+        && !opts.no_prefilter
+    {
+        return UnitResult {
+            files: files.len(),
+            ..UnitResult::default()
+        };
+    }
+    for (p, read) in texts {
+        match read {
+            Ok(text) => {
+                unit.add(SourceFile::new(display_path(p), text));
+            }
+            Err(message) => {
+                let id = unit.add(SourceFile::new(display_path(p), String::new()));
+                errors.push(ExtractError {
+                    file: id,
+                    span: Span::empty(0),
+                    message: format!("cannot read {}: {message}", display_path(p).display()),
+                    code: "kmslint::read",
+                });
+            }
+        }
+    }
+    let var_files: Vec<Arc<SourceFile>> = opts
+        .var_files
+        .iter()
+        .filter_map(|p| read(p).ok().map(|t| SourceFile::new(display_path(p), t)))
+        .collect();
+    // file() may read anything under the path that was scanned, nothing outside it.
+    let root = opts
+        .paths
+        .iter()
+        .map(|p| {
+            if p.is_file() {
+                p.parent().unwrap_or(p)
+            } else {
+                p.as_path()
+            }
+        })
+        .filter(|r| dir.starts_with(r))
+        .max_by_key(|r| r.as_os_str().len())
+        .unwrap_or(dir);
+    let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
+    extracted.errors.splice(0..0, errors);
+    let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
+    let today = opts.today.unwrap_or_else(Date::today);
+    let findings = apply_suppressions(&unit, Vec::new(), findings, cfg, reg, today);
+    recount(&mut keys, &findings);
+    UnitResult {
+        files: files.len(),
+        policies: extracted.sites.len(),
+        findings,
+        keys,
     }
 }
 
@@ -225,7 +328,6 @@ fn check_document_bytes(
             return UnitResult {
                 files: 1,
                 policies: 0,
-                accounts: BTreeSet::new(),
                 findings: parse_error_findings(
                     &unit,
                     &[ExtractError {
@@ -237,6 +339,7 @@ fn check_document_bytes(
                     cfg,
                     reg,
                 ),
+                keys: Vec::new(),
             };
         }
     };
@@ -244,7 +347,7 @@ fn check_document_bytes(
         files: 1,
         ..UnitResult::default()
     };
-    if !may_hold_policy(&text, explicit) {
+    if !opts.no_prefilter && !may_hold_policy(&text, explicit) {
         return result;
     }
     let is_json = looks_like_json(path, &text);
@@ -280,15 +383,38 @@ fn check_document_bytes(
     };
     let extracted = extract_document(&file, &root, is_json, explicit, opts);
     result.policies = extracted.sites.len();
-    let checked = check_unit(&unit, &extracted, cfg, reg);
-    result.accounts = checked.accounts;
+    let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
     let metadata = if cloudformation::is_template(&root) {
         suppress::from_metadata(FileId(0), &root)
     } else {
         Vec::new()
     };
-    result.findings = apply_suppressions(&unit, metadata, checked.findings, cfg, reg, today);
+    result.findings = apply_suppressions(&unit, metadata, findings, cfg, reg, today);
+    recount(&mut keys, &result.findings);
+    result.keys = keys;
     result
+}
+
+/// The inventory's per-key counts, after suppressions: unsuppressed findings only.
+fn recount(keys: &mut [KeyRecord], findings: &[Finding]) {
+    for k in keys.iter_mut() {
+        let mine = || {
+            findings.iter().filter(|f| {
+                !f.suppressed
+                    && Arc::ptr_eq(&f.file, &k.file)
+                    && f.resource.as_deref() == Some(k.resource.as_str())
+            })
+        };
+        let count = |sev: Severity| mine().filter(|f| f.severity == sev).count();
+        let (e, w, n) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Note),
+        );
+        k.errors = e;
+        k.warnings = w;
+        k.notes = n;
+    }
 }
 
 /// Applies the unit's suppressions (its files' `kmslint:ignore` comments plus `extra`, e.g.
@@ -330,6 +456,15 @@ fn extract_document(
     if cloudformation::is_template(root) {
         return cloudformation::extract_template(FileId(0), &file.text, root, is_json);
     }
+    if is_json && crate::extract::plan::looks_like_plan(root) {
+        let mut out = crate::extract::plan::extract_plan(FileId(0), &file.text, root);
+        if let Some(account) = &opts.key_account {
+            for site in &mut out.sites {
+                site.key_account = Some(Value::lit(account.as_str()));
+            }
+        }
+        return out;
+    }
     if explicit && root.get("Statement").is_some() {
         // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.
         let doc = Template::new(FileId(0), root).doc(root);
@@ -347,10 +482,30 @@ fn extract_document(
                 body: SiteBody::KeyPolicy(doc),
                 tags: Vec::new(),
             }],
-            errors: Vec::new(),
+            ..Extracted::default()
         };
     }
     Extracted::default()
+}
+
+/// Checks one bare key policy given as JSON text (as `aws kms get-key-policy` prints it), as if
+/// read from a file named `name`: the whole pipeline from parse to findings, for tests and for
+/// callers that hold a policy in memory. `key_account` is the account that owns the key.
+pub fn check_policy_text(
+    name: &str,
+    text: &str,
+    cfg: &Config,
+    reg: &Registry,
+    key_account: Option<&str>,
+) -> Vec<Finding> {
+    let opts = Options {
+        key_account: key_account.map(str::to_string),
+        ..Options::default()
+    };
+    let reg = &reg.with_custom(&cfg.custom_rules);
+    let mut r = check_document_bytes(Path::new(name), text.as_bytes(), true, &opts, cfg, reg);
+    r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    r.findings
 }
 
 /// Model + rules over everything extracted from one unit.
@@ -360,38 +515,79 @@ pub fn check_extracted(
     cfg: &Config,
     reg: &Registry,
 ) -> Vec<Finding> {
-    check_unit(unit, extracted, cfg, reg).findings
+    check_unit(unit, extracted, cfg, reg).0
 }
 
-/// What checking one unit gives: its findings and the accounts its policies name.
-#[derive(Debug, Default)]
-pub struct Checked {
-    pub findings: Vec<Finding>,
-    pub accounts: BTreeSet<String>,
-}
-
-/// Model + rules over everything extracted from one unit, with the accounts seen.
-pub fn check_unit(unit: &Unit, extracted: &Extracted, cfg: &Config, reg: &Registry) -> Checked {
-    let mut accounts = BTreeSet::new();
+/// Model + rules over everything extracted from one unit: the findings, and one inventory record
+/// per key or grant.
+pub fn check_unit(
+    unit: &Unit,
+    extracted: &Extracted,
+    cfg: &Config,
+    reg: &Registry,
+) -> (Vec<Finding>, Vec<KeyRecord>) {
     let mut findings = parse_error_findings(unit, &extracted.errors, cfg, reg);
+    let mut records = Vec::new();
     for site in &extracted.sites {
         let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
-        let subjects = match &site.body {
+        let mut policy = None;
+        let mut subjects = match &site.body {
             SiteBody::KeyPolicy(doc) => {
-                let policy = crate::model::build(doc, cfg, key_account);
-                facts::policy_subjects(&policy, cfg, site.loc)
+                let p = crate::model::build(doc, cfg, key_account);
+                let s = facts::policy_subjects(&p, cfg, site.loc);
+                policy = Some(p);
+                s
             }
             SiteBody::DefaultPolicy => Vec::new(),
             SiteBody::Grant(grant) => grant_subjects(grant, cfg, key_account),
         };
-        for s in subjects {
-            if let Some(a) = &s.account {
-                accounts.insert(a.clone());
-            }
-            findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        let aliases: Vec<String> = extracted
+            .aliases
+            .iter()
+            .filter(|(key, _)| *key == site.resource)
+            .map(|(_, a)| a.clone())
+            .collect();
+        let Some(file) = unit.file(site.loc.file) else {
+            continue;
+        };
+        // The record first (without findings) decides whether the key is shared at all.
+        let shape = inventory::record(file.clone(), site, policy.as_ref(), &aliases, &[], cfg);
+        if policy.is_some() && policy.as_ref().is_some_and(|p| p.unknown.is_empty()) {
+            let tag = inventory::justification_tag(cfg);
+            let mut s = Subject::new(SubjectKind::Policy, site.loc);
+            s.facts.insert("known", facts::Fact::Bool(true));
+            s.facts.insert("effect", facts::Fact::Str("allow".into()));
+            s.facts.insert("trust", facts::Fact::Str("none".into()));
+            s.facts
+                .insert("cross_account", facts::Fact::Bool(shape.is_cross_account()));
+            s.facts
+                .insert("has_tag", facts::Fact::Bool(shape.justification.is_some()));
+            s.vars.insert("tag", tag.to_string());
+            s.vars.insert("reason", String::new());
+            subjects.push(s);
         }
+        let mut site_findings = Vec::new();
+        for s in subjects {
+            site_findings.extend(findings_for(unit, &s, Some(&site.resource), cfg, reg));
+        }
+        records.push(KeyRecord {
+            errors: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count(),
+            warnings: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            notes: site_findings
+                .iter()
+                .filter(|f| f.severity == Severity::Note)
+                .count(),
+            ..shape
+        });
+        findings.extend(site_findings);
     }
-    Checked { findings, accounts }
+    (findings, records)
 }
 
 fn grant_subjects(
@@ -423,6 +619,10 @@ fn grant_subjects(
                 .insert("kind", facts::Fact::Str(class.kind.as_str().into()));
             s.facts
                 .insert("trust", facts::Fact::Str(trust.as_str().into()));
+            s.facts.insert(
+                "caller_scope",
+                facts::Fact::Str(principal::Scope::of_trust(&trust).as_str().into()),
+            );
             let account = match &class.account {
                 Some(principal::Account::Id(id)) => {
                     format!("account {}", facts::account_label(id, cfg))

@@ -18,6 +18,28 @@ struct RawConfig {
     rules: BTreeMap<String, String>,
     #[serde(default)]
     scan: RawScan,
+    #[serde(default)]
+    custom_rules: RawCustomRules,
+    #[serde(default)]
+    inventory: Inventory,
+}
+
+/// `[custom_rules] dirs = ["…"]`: folders of the team's own rule files, relative to the config.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCustomRules {
+    #[serde(default)]
+    dirs: Vec<toml::Spanned<String>>,
+}
+
+/// `[inventory]`: the tag names the inventory and KMS012 look for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// Tag naming the key's owner (default `owner`).
+    pub owner_tag: Option<String>,
+    /// Tag saying why a key is shared across accounts (default `cross-account-purpose`).
+    pub justification_tag: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +117,9 @@ pub struct Config {
     pub rule_levels: BTreeMap<String, RuleLevel>,
     pub exclude: Vec<String>,
     pub max_file_size: Option<u64>,
+    /// The team's own rules, loaded from `[custom_rules] dirs` and validated like built-in ones.
+    pub custom_rules: Vec<crate::rules::registry::Rule>,
+    pub inventory: Inventory,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -163,6 +188,7 @@ impl Config {
             source: Some(path.to_path_buf()),
             exclude: raw.scan.exclude,
             max_file_size: raw.scan.max_file_size,
+            inventory: raw.inventory,
             ..Config::default()
         };
         let account =
@@ -215,10 +241,44 @@ impl Config {
             cfg.trust.principals.insert(s);
         }
         cfg.trust.names = raw.trust.names;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut custom = crate::rules::registry::Registry::default();
+        for dir in raw.custom_rules.dirs {
+            let r = dir.span();
+            let span = Some(Span::new(r.start, r.end));
+            let full = base.join(dir.get_ref());
+            if let Err(e) = custom.add_dir(&full) {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("[custom_rules] {}: {e}", dir.get_ref()),
+                    span,
+                    "rule files are TOML like the built-in ones: `kmslint explain KMS001` shows one's docs, and rules/ in the kmslint repository holds their sources",
+                ));
+            }
+            if let Some(clash) = custom
+                .rules
+                .iter()
+                .find(|r| known_rules.contains(&r.def.id.as_str()))
+            {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!(
+                        "rule file {}: rule id `{}` is already a built-in rule",
+                        clash.origin, clash.def.id
+                    ),
+                    span,
+                    "give the team's rules their own ids, e.g. ORG-001",
+                ));
+            }
+        }
+        cfg.custom_rules = custom.rules;
         for (rule, level) in raw.rules {
             let id = rule.to_ascii_uppercase();
             let find_span = || text.find(&rule).map(|at| Span::new(at, at + rule.len()));
-            if !known_rules.contains(&id.as_str()) {
+            let custom_id = cfg.custom_rules.iter().any(|r| r.def.id == id);
+            if !known_rules.contains(&id.as_str()) && !custom_id {
                 return Err(ConfigError::new(
                     path,
                     text,

@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod discover;
 pub mod extract;
+pub mod inventory;
 pub mod model;
 pub mod parse;
 pub mod report;

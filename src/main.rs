@@ -58,6 +58,22 @@ enum Command {
         /// Rule id, e.g. KMS001.
         rule: String,
     },
+    /// List every key: its external principals, their accounts and trust, the actions they get
+    /// and the conditions that scope them; then totals for governance reviews.
+    Inventory {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Text)]
+        format: InventoryFormat,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum InventoryFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -127,18 +143,12 @@ enum FailOn {
     Never,
 }
 
+/// What to scan and how to judge it: shared by checking and the inventory.
 #[derive(clap::Args, Debug)]
-struct CheckArgs {
+struct ScanArgs {
     /// Files or directories to check; `-` reads one document from standard input.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Format of the report on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Also write a report to a file: FORMAT=FILE (human, json, sarif, github) or FILE, whose
-    /// format is guessed from its name (*.sarif: SARIF, *.json: JSON, else human). Repeatable.
-    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE", value_parser = parse_output)]
-    output: Vec<OutputSpec>,
     /// Use this config file instead of discovering kmslint.toml.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -157,15 +167,28 @@ struct CheckArgs {
     /// Terraform variable file (repeatable; later files win).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    jobs: usize,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Also write a report to a file: FORMAT=FILE (human, json, sarif, github) or FILE, whose
+    /// format is guessed from its name (*.sarif: SARIF, *.json: JSON, else human). Repeatable.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    output: Vec<OutputSpec>,
     /// Exit 1 when there is a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
     /// Also list findings that are suppressed.
     #[arg(long)]
     show_suppressed: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
-    jobs: usize,
 }
 
 fn main() -> ExitCode {
@@ -175,9 +198,27 @@ fn main() -> ExitCode {
         Err(e) => return fail(e.into()),
     };
     match cli.command {
-        Some(Command::Rules) => print_rules(&reg),
-        Some(Command::Explain { rule }) => explain(&reg, &rule),
+        Some(Command::Rules) => match with_custom_rules(reg) {
+            Ok(reg) => print_rules(&reg),
+            Err(e) => fail(e),
+        },
+        Some(Command::Explain { rule }) => match with_custom_rules(reg) {
+            Ok(reg) => explain(&reg, &rule),
+            Err(e) => fail(e),
+        },
+        Some(Command::Inventory { scan, format }) => inventory(scan, format, reg),
         None => check(cli.check, reg),
+    }
+}
+
+/// `rules` and `explain` also show the team's own rules from the kmslint.toml found from here.
+fn with_custom_rules(reg: Registry) -> Result<Registry, miette::Report> {
+    match config::discover(std::path::Path::new(".")) {
+        Some(p) => {
+            let cfg = Config::load(&p, &reg.ids()).map_err(|e| miette::Report::new(*e))?;
+            Ok(reg.with_custom(&cfg.custom_rules))
+        }
+        None => Ok(reg),
     }
 }
 
@@ -223,7 +264,7 @@ fn explain(reg: &Registry, id: &str) -> ExitCode {
     }
 }
 
-fn load_config(args: &CheckArgs, reg: &Registry) -> Result<Config, miette::Report> {
+fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report> {
     let ids = reg.ids();
     let mut cfg = if args.isolated {
         Config::default()
@@ -273,22 +314,25 @@ fn load_config(args: &CheckArgs, reg: &Registry) -> Result<Config, miette::Repor
     Ok(cfg)
 }
 
-fn check(args: CheckArgs, reg: Registry) -> ExitCode {
-    let cfg = match load_config(&args, &reg) {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
+/// Loads the config and runs the scan.
+fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<(kmslint::Report, Config), miette::Report> {
+    let cfg = load_config(args, reg)?;
     let mut paths = Vec::new();
     let mut stdin = None;
     for p in &args.paths {
         if p.as_os_str() == "-" {
             let mut buf = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-                return fail(miette::miette!("cannot read standard input: {e}"));
-            }
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| miette::miette!("cannot read standard input: {e}"))?;
             stdin = Some(("<stdin>".to_string(), buf));
         } else {
             paths.push(p.clone());
+        }
+    }
+    for v in &args.var_files {
+        if !v.is_file() {
+            return Err(miette::miette!("--var-file {} does not exist", v.display()));
         }
     }
     let opts = Options {
@@ -298,10 +342,33 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         key_account: args.key_account.clone(),
         jobs: args.jobs,
         today: None,
+        no_prefilter: false,
     };
-    let report = match scan(&opts, &cfg, &reg) {
+    let report = scan(&opts, &cfg, reg)?;
+    Ok((report, cfg))
+}
+
+fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode {
+    let report = match run_scan(&args, &reg) {
+        Ok((r, _)) => r,
+        Err(e) => return fail(e),
+    };
+    let mut buf: Vec<u8> = Vec::new();
+    let written = match format {
+        InventoryFormat::Text => report::inventory::write_text(&report, &mut buf),
+        InventoryFormat::Json => report::inventory::write_json(&report, &mut buf),
+        InventoryFormat::Markdown => report::inventory::write_markdown(&report, &mut buf),
+    };
+    if let Err(e) = written {
+        return fail(miette::miette!("cannot write inventory: {e}"));
+    }
+    emit(&String::from_utf8_lossy(&buf))
+}
+
+fn check(args: CheckArgs, reg: Registry) -> ExitCode {
+    let (report, cfg) = match run_scan(&args.scan, &reg) {
         Ok(r) => r,
-        Err(e) => return fail(e.into()),
+        Err(e) => return fail(e),
     };
     let color = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

@@ -68,7 +68,7 @@ fn bom_and_crlf_keep_spans_right() {
     let dir = tempfile::tempdir().unwrap();
     let crlf = format!("\u{feff}{}", BAD_TEMPLATE.replace('\n', "\r\n"));
     std::fs::write(dir.path().join("crlf.yaml"), crlf).unwrap();
-    let json = "\u{feff}{\r\n  \"Resources\": {\"K\": {\"Type\": \"AWS::KMS::Key\", \"Properties\": {\"KeyPolicy\": {\r\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"kms:*\", \"Resource\": \"*\"}]}}}}\r\n}\r\n";
+    let json = "\u{feff}{\r\n  \"Resources\": {\"K\": {\"Type\": \"AWS::KMS::Key\", \"Properties\": {\"KeyPolicy\": {\r\n    \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}]}}}}\r\n}\r\n";
     std::fs::write(dir.path().join("crlf.json"), json).unwrap();
     let (_, v, _) = run(dir.path());
     let f = findings(&v);

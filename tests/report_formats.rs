@@ -598,3 +598,56 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
     );
     assert!(plain.contains("kmslint: 8 findings"), "{plain}");
 }
+
+#[test]
+fn terraform_comment_suppressions_with_hash_and_slashes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"resource "aws_kms_key" "logs" {
+  policy = jsonencode({
+    Statement = [
+      {
+        Effect = "Allow"
+        # kmslint:ignore KMS002 reason="vendor X, SEC-9" until=2999-01-01
+        Principal = { AWS = "arn:aws:iam::444455556666:role/R" }
+        Action = "kms:Decrypt"
+        Resource = "*"
+      },
+      {
+        Effect = "Allow"
+        Principal = { AWS = "arn:aws:iam::555566667777:role/R" } // kmslint:ignore KMS002 reason="DR" until=2001-01-01
+        Action = "kms:Decrypt"
+        Resource = "*"
+      },
+    ]
+  })
+}
+"#,
+    )
+    .unwrap();
+    let (code, out, err) =
+        run(kmslint()
+            .current_dir(dir.path())
+            .args(["--isolated", "--format", "json", "."]));
+    assert_eq!(code, 1, "{err}");
+    let brief: Vec<(String, i64, bool)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["line"].as_i64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, i64, bool)> = [
+        ("KMS002", 7, true),
+        ("KMS002", 13, false),
+        ("KMS013", 13, false),
+    ]
+    .iter()
+    .map(|(r, l, s)| ((*r).to_string(), *l, *s))
+    .collect();
+    assert_eq!(brief, want);
+}

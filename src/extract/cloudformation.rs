@@ -35,6 +35,12 @@ pub fn extract_template(file: FileId, text: &str, root: &Node, is_json: bool) ->
         let Some(rtype) = res.value.get("Type").and_then(Node::as_str) else {
             continue;
         };
+        if rtype == "AWS::KMS::Alias" {
+            if let Some(alias) = alias_of(&tpl, &res.value) {
+                out.aliases.push(alias);
+            }
+            continue;
+        }
         if !KEY_TYPES.contains(&rtype) {
             continue;
         }
@@ -63,6 +69,26 @@ pub fn extract_template(file: FileId, text: &str, root: &Node, is_json: bool) ->
         });
     }
     out
+}
+
+/// `AWS::KMS::Alias` -> (target key's logical id, alias name), when both are known statically.
+fn alias_of(tpl: &Template, alias: &Node) -> Option<(String, String)> {
+    let props = alias.get("Properties")?;
+    let name = tpl
+        .doc(props.get("AliasName")?)
+        .as_value()?
+        .as_lit()?
+        .to_string();
+    let target = props.get("TargetKeyId")?;
+    let key = match crate::resolve::cloudformation::intrinsic(target) {
+        Some(("Ref", arg)) => arg.as_str()?.to_string(),
+        Some(("Fn::GetAtt", arg)) => match &arg.kind {
+            NodeKind::Seq(items) => items.first()?.as_str()?.to_string(),
+            _ => arg.as_str()?.split('.').next()?.to_string(),
+        },
+        _ => return None,
+    };
+    Some((key, name))
 }
 
 fn tags_of(tpl: &Template, tags: &Node) -> Vec<(String, Value)> {

@@ -4,6 +4,8 @@
 //! format-independent `Doc`, so one model and one rule set serve every input format.
 
 pub mod cloudformation;
+pub mod plan;
+pub mod terraform;
 
 use crate::resolve::{Doc, Value};
 use crate::source::{FileId, Loc, SourceFile, Span};
@@ -82,4 +84,6 @@ pub struct ExtractError {
 pub struct Extracted {
     pub sites: Vec<PolicySite>,
     pub errors: Vec<ExtractError>,
+    /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
+    pub aliases: Vec<(String, String)>,
 }

@@ -1,12 +1,13 @@
 //! Conditions: does a statement's `Condition` pin the caller to a known set of accounts?
 //!
-//! The rules follow IAM Access Analyzer's test for public and cross-account access and the IAM
-//! JSON policy reference ("Condition operators", "Single-valued vs. multivalued context keys"):
-//! a condition restricts the caller only through an identity key, with a positive operator, and
-//! with fixed values that name the account (or organization) — see DESIGN.md, "Conditions".
+//! The rules follow IAM Access Analyzer's test for public and cross-account access, S3's "The
+//! meaning of public" and the IAM JSON policy reference ("Condition operators", "Single-valued vs.
+//! multivalued context keys"). Each rule, with the AWS sentence it follows, is written down in
+//! `docs/semantics.md`; in short, a condition restricts the caller only through an identity key,
+//! with a positive operator, and with fixed values that name the account (or organization).
 
 use crate::config::{is_account_id, Config};
-use crate::model::principal::{arn_account, trust_of, Account, Trust};
+use crate::model::principal::{arn_account, trust_of, Account, Scope, Trust};
 use crate::resolve::{Doc, DocKind, Value};
 use crate::source::Loc;
 
@@ -46,6 +47,18 @@ pub fn identity_key(key: &str) -> Option<KeyKind> {
     })
 }
 
+/// Keys that AWS puts in the request context of every request, so that `…IfExists` and
+/// `ForAllValues:` have no absent key to pass over. IAM: aws:PrincipalAccount and aws:userid are
+/// "included in the request context for all requests, including anonymous requests"; KMS:
+/// "because each API call can originate from only one AWS account, kms:CallerAccount is a single
+/// valued condition key" present for every KMS key resource operation.
+fn always_present(key: &str) -> bool {
+    matches!(
+        key.to_ascii_lowercase().as_str(),
+        "aws:principalaccount" | "aws:userid" | "kms:calleraccount"
+    )
+}
+
 /// Keys that say which service resource is acting: these scope a service principal
 /// (the confused-deputy protection of KMS008).
 fn is_source_key(key: &str) -> bool {
@@ -69,34 +82,91 @@ fn network_key(key: &str) -> Option<NetKey> {
     }
 }
 
+/// The condition operators IAM defines (base names, without `IfExists` or a set qualifier).
+const OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
 /// A condition operator taken apart: `ForAnyValue:StringLikeIfExists`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operator {
+    /// The canonical base name (`StringLike`), or the text as written when it is not an IAM
+    /// operator.
     pub base: String,
     pub for_all: bool,
     pub for_any: bool,
     pub if_exists: bool,
+    /// The base is one of the operators IAM defines.
+    pub known: bool,
 }
 
 impl Operator {
+    /// Parses an operator. Matching is ASCII case-insensitive: reading `stringequals` as
+    /// `StringEquals` can only make a statement narrower than reading it as an unknown operator,
+    /// and a policy AWS rejects grants nothing.
     pub fn parse(op: &str) -> Operator {
-        let (for_all, for_any, rest) = if let Some(r) = op.strip_prefix("ForAllValues:") {
+        let lower = op.to_ascii_lowercase();
+        let (for_all, for_any, rest) = if let Some(r) = lower.strip_prefix("forallvalues:") {
             (true, false, r)
-        } else if let Some(r) = op.strip_prefix("ForAnyValue:") {
+        } else if let Some(r) = lower.strip_prefix("foranyvalue:") {
             (false, true, r)
         } else {
-            (false, false, op)
+            (false, false, lower.as_str())
         };
-        let (if_exists, base) = match rest.strip_suffix("IfExists") {
-            Some(b) => (true, b),
-            None => (false, rest),
+        let (if_exists, base) = match rest.strip_suffix("ifexists") {
+            Some(b) if b != "null" => (true, b),
+            _ => (false, rest),
         };
+        let canonical = OPERATORS.iter().find(|o| o.eq_ignore_ascii_case(base));
         Operator {
-            base: base.to_string(),
+            base: canonical.map_or_else(|| base.to_string(), |c| (*c).to_string()),
             for_all,
             for_any,
             if_exists,
+            known: canonical.is_some(),
         }
+    }
+
+    /// The operator as IAM spells it.
+    pub fn name(&self) -> String {
+        format!(
+            "{}{}{}",
+            if self.for_all {
+                "ForAllValues:"
+            } else if self.for_any {
+                "ForAnyValue:"
+            } else {
+                ""
+            },
+            self.base,
+            if self.if_exists { "IfExists" } else { "" }
+        )
     }
 
     fn is_positive_match(&self) -> bool {
@@ -110,9 +180,10 @@ impl Operator {
         self.base.contains("Not")
     }
 
-    /// Only the `…Like` operators treat `*` and `?` as wildcards.
+    /// `StringLike` and the ARN operators treat `*` and `?` as wildcards ("The ArnEquals and
+    /// ArnLike condition operators behave identically"); `StringEquals` takes them literally.
     fn wildcards(&self) -> bool {
-        self.base.ends_with("Like")
+        self.base == "StringLike" || self.base.starts_with("Arn")
     }
 }
 
@@ -151,6 +222,9 @@ impl Tri {
 pub struct Analysis {
     /// The caller is pinned to fixed accounts/organizations by some condition.
     pub caller_restricted: Tri,
+    /// The narrowest set of accounts an identity condition lets call (conditions are ANDed, so
+    /// the narrowest one bounds the statement); `Scope::Any` when none restricts.
+    pub scope: Scope,
     /// Only network conditions (VPC, endpoint, IP range) narrow the caller.
     pub network_restricted: bool,
     /// A service principal is tied to a source account/resource (confused-deputy protection).
@@ -167,6 +241,7 @@ impl Analysis {
     fn empty() -> Self {
         Analysis {
             caller_restricted: Tri::False,
+            scope: Scope::Any,
             network_restricted: false,
             service_scoped: false,
             restricting: Vec::new(),
@@ -177,32 +252,52 @@ impl Analysis {
 }
 
 /// Explains why a key that is not an identity key does not restrict the caller.
-fn non_identity_note(key: &str) -> String {
+fn non_identity_note(op: &Operator, key: &str) -> String {
     let k = key.to_ascii_lowercase();
     let why = if k == "aws:securetransport" {
         "only requires TLS; it does not limit who the caller is"
     } else if k == "kms:viaservice" {
-        "lets any account call through that AWS service"
+        "only requires the call to come through that AWS service, which principals of any account can use"
     } else if k.starts_with("kms:encryptioncontext") {
-        "is chosen by the caller, so anyone can satisfy it"
+        "is chosen by the caller, so a caller in any account can satisfy it"
     } else if k == "kms:grantisforawsresource" {
-        "only says an AWS service asked for the grant, for any account's resource"
+        "only says an AWS service asked for the grant, on behalf of a caller in any account"
     } else if k.starts_with("aws:currenttime") || k.starts_with("aws:epochtime") {
         "limits when, not who"
-    } else if k.starts_with("aws:requesttag")
-        || k.starts_with("aws:resourcetag")
-        || k == "aws:tagkeys"
-    {
-        "is a tag the caller can set or does not control who calls"
+    } else if k.starts_with("aws:requesttag") || k == "aws:tagkeys" {
+        "is a tag the caller sends, so a caller in any account can satisfy it"
+    } else if k.starts_with("aws:resourcetag") {
+        "describes the key, not the caller"
+    } else if k.starts_with("aws:principaltag") || k == "aws:principaltype" || k == "aws:username" {
+        "describes the caller in words any account can match, not the caller's account"
     } else if k.starts_with("kms:") {
         "describes the request, not the caller's account"
     } else {
         "does not identify the caller's account"
     };
-    format!("`{key}` {why}")
+    format!("`{}` on `{key}` {why}", op.name())
 }
 
-fn values_of(doc: &Doc) -> Vec<(Option<&Value>, Loc, Option<&str>)> {
+/// Removes IAM's escapes for literal special characters (`${*}`, `${?}`, `${$}`).
+fn unescape(s: &str) -> String {
+    s.replace("${*}", "")
+        .replace("${?}", "")
+        .replace("${$}", "")
+}
+
+fn has_wildcard(s: &str) -> bool {
+    let u = unescape(s);
+    u.contains('*') || u.contains('?')
+}
+
+/// A policy variable (`${aws:username}`): the value depends on the request, so it is not fixed.
+fn has_policy_variable(s: &str) -> bool {
+    unescape(s).contains("${")
+}
+
+type Vals<'a> = Vec<(Option<&'a Value>, Loc, Option<&'a str>)>;
+
+fn values_of(doc: &Doc) -> Vals<'_> {
     doc.flatten()
         .into_iter()
         .map(|d| match &d.kind {
@@ -213,21 +308,44 @@ fn values_of(doc: &Doc) -> Vec<(Option<&Value>, Loc, Option<&str>)> {
         .collect()
 }
 
-fn has_wildcard(s: &str) -> bool {
-    s.contains('*') || s.contains('?')
-}
-
 /// `Null: {key: "false"}` in the same Condition makes an `IfExists` or `ForAllValues` test on that
 /// key fail closed when the key is absent (IAM JSON policy reference, "Condition operators").
 fn null_false_for(cond: &Doc, key: &str) -> bool {
-    cond.all("Null", false).any(|op| {
-        op.value.all(key, true).any(|e| {
-            e.value
-                .flatten()
-                .iter()
-                .all(|d| d.as_value().and_then(Value::as_lit) == Some("false"))
+    cond.entries()
+        .iter()
+        .filter(|op| Operator::parse(&op.key).base == "Null")
+        .any(|op| {
+            op.value.all(key, true).any(|e| {
+                let vals = e.value.flatten();
+                !vals.is_empty()
+                    && vals.iter().all(|d| {
+                        d.as_value()
+                            .and_then(Value::as_lit)
+                            .is_some_and(|s| s.eq_ignore_ascii_case("false"))
+                    })
+            })
         })
-    })
+}
+
+/// One `operator: {key: values}` test, in document order.
+struct Test<'a> {
+    op: Operator,
+    key: &'a str,
+    values: Vals<'a>,
+}
+
+/// The narrowest scope a restricting identity test lets in: the least trusted of its values.
+fn scope_of(vals: &[RestrictingValue]) -> Scope {
+    vals.iter()
+        .map(|v| match &v.trust {
+            Trust::SelfAccount => Scope::SelfOnly,
+            Trust::Trusted | Trust::NotApplicable => Scope::Trusted,
+            Trust::Untrusted => Scope::Untrusted,
+            Trust::Unknown(_) => Scope::Unknown,
+            Trust::Any => Scope::Any,
+        })
+        .max()
+        .unwrap_or(Scope::Any)
 }
 
 /// Analyses the `Condition` element of one statement (`None` when it has none).
@@ -236,16 +354,30 @@ pub fn analyse(condition: Option<&Doc>, cfg: &Config, key_account: Option<&str>)
     let Some(cond) = condition else {
         return a;
     };
-    if let DocKind::Unknown(reason) = &cond.kind {
-        a.caller_restricted = Tri::Unknown;
-        a.notes.push(format!(
-            "the Condition block is not known statically: {reason}"
-        ));
-        return a;
+    match &cond.kind {
+        DocKind::Unknown(reason) => {
+            a.caller_restricted = Tri::Unknown;
+            a.scope = Scope::Unknown;
+            a.notes.push(format!(
+                "the Condition block is not known statically: {reason}"
+            ));
+            return a;
+        }
+        DocKind::Map(_) => {}
+        DocKind::Null => return a,
+        _ => {
+            a.notes
+                .push("the Condition element is not an object, so AWS rejects it".into());
+            return a;
+        }
     }
     let mut restricted = false;
     let mut restricted_unknown = false;
     let mut network = false;
+    // Every test, grouped by (operator, key): a key given twice (duplicate JSON keys, or the same
+    // key in two spellings) keeps only one of its values in AWS's parser, so a group restricts
+    // only when every one of its tests does.
+    let mut groups: Vec<(String, String, Vec<Test>)> = Vec::new();
     for op_entry in cond.entries() {
         let op = Operator::parse(&op_entry.key);
         if let DocKind::Unknown(reason) = &op_entry.value.kind {
@@ -258,48 +390,91 @@ pub fn analyse(condition: Option<&Doc>, cfg: &Config, key_account: Option<&str>)
         }
         for key_entry in op_entry.value.entries() {
             let key = key_entry.key.as_str();
-            a.keys.push(key.to_string());
-            let values = values_of(&key_entry.value);
-            let null_guard = null_false_for(cond, key);
-            if let Some(kind) = identity_key(key) {
-                match identity_block(&op, key, kind, &values, null_guard, cfg, key_account) {
-                    Block::Restricts(vals) => {
-                        if is_source_key(key) {
-                            a.service_scoped = true;
-                        }
-                        if vals.iter().any(|v| matches!(v.trust, Trust::Unknown(_))) {
-                            restricted_unknown = true;
-                        } else {
-                            restricted = true;
-                        }
-                        a.restricting.extend(vals);
-                    }
-                    Block::DoesNot(note) => a.notes.push(note),
-                }
-            } else if let Some(nk) = network_key(key) {
-                match network_block(&op, key, nk, &values, null_guard) {
-                    Ok(()) => network = true,
-                    Err(note) => a.notes.push(note),
-                }
-            } else {
-                if key
-                    .to_ascii_lowercase()
-                    .starts_with("kms:encryptioncontext:")
-                    && key.to_ascii_lowercase().ends_with(":arn")
-                    && op.is_positive_match()
-                    && !op.if_exists
-                    && values.iter().all(|(v, _, _)| {
-                        v.is_some_and(|v| {
-                            matches!(arn_account(v).0, Account::Id(_) | Account::SelfAccount)
-                        })
-                    })
-                {
-                    // The CloudWatch Logs / CloudTrail pattern: the encryption context names the
-                    // source resource's ARN in a fixed account.
-                    a.service_scoped = true;
-                }
-                a.notes.push(non_identity_note(key));
+            if !a.keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                a.keys.push(key.to_string());
             }
+            let gk = (op.name(), key.to_ascii_lowercase());
+            let test = Test {
+                op: op.clone(),
+                key,
+                values: values_of(&key_entry.value),
+            };
+            match groups.iter_mut().find(|g| g.0 == gk.0 && g.1 == gk.1) {
+                Some(g) => g.2.push(test),
+                None => groups.push((gk.0, gk.1, vec![test])),
+            }
+        }
+    }
+    let mut scope = Scope::Any;
+    for (_, _, tests) in &groups {
+        let dup_note = |n: String| {
+            if tests.len() > 1 {
+                format!(
+                    "{n} (the key is given {} times; AWS keeps only one)",
+                    tests.len()
+                )
+            } else {
+                n
+            }
+        };
+        let Some(first) = tests.first() else {
+            continue;
+        };
+        let key = first.key;
+        if let Some(kind) = identity_key(key) {
+            let mut vals = Vec::new();
+            let mut failed = None;
+            for t in tests {
+                let null_guard = null_false_for(cond, t.key);
+                match identity_test(&t.op, t.key, kind, &t.values, null_guard, cfg, key_account) {
+                    Block::Restricts(v) => vals.extend(v),
+                    Block::DoesNot(note) => {
+                        failed.get_or_insert(note);
+                    }
+                }
+            }
+            match failed {
+                Some(note) => a.notes.push(dup_note(note)),
+                None => {
+                    if is_source_key(key) {
+                        a.service_scoped = true;
+                    }
+                    if vals.iter().any(|v| matches!(v.trust, Trust::Unknown(_))) {
+                        restricted_unknown = true;
+                    } else {
+                        restricted = true;
+                    }
+                    scope = scope.min(scope_of(&vals));
+                    a.restricting.extend(vals);
+                }
+            }
+        } else if let Some(nk) = network_key(key) {
+            let mut ok = true;
+            for t in tests {
+                let null_guard = null_false_for(cond, t.key);
+                if let Err(note) = network_test(&t.op, t.key, nk, &t.values, null_guard) {
+                    a.notes.push(dup_note(note));
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                network = true;
+                a.notes.push(format!(
+                    "`{}` on `{key}` narrows the network path, not the caller's account",
+                    first.op.name()
+                ));
+            }
+        } else {
+            if tests
+                .iter()
+                .all(|t| encryption_context_scopes(&t.op, t.key, &t.values))
+            {
+                // The CloudWatch Logs / CloudTrail pattern: the encryption context names the
+                // source resource's ARN in a fixed account.
+                a.service_scoped = true;
+            }
+            a.notes.push(dup_note(non_identity_note(&first.op, key)));
         }
     }
     a.caller_restricted = if restricted {
@@ -309,8 +484,27 @@ pub fn analyse(condition: Option<&Doc>, cfg: &Config, key_account: Option<&str>)
     } else {
         Tri::False
     };
+    a.scope = if restricted || restricted_unknown {
+        scope
+    } else {
+        Scope::Any
+    };
     a.network_restricted = network && !restricted;
     a
+}
+
+/// `kms:EncryptionContext:aws:<service>:arn` with a fixed ARN in a fixed account.
+fn encryption_context_scopes(op: &Operator, key: &str, values: &Vals) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("kms:encryptioncontext:")
+        && k.ends_with(":arn")
+        && op.is_positive_match()
+        && !op.if_exists
+        && !op.for_all
+        && !values.is_empty()
+        && values.iter().all(|(v, _, _)| {
+            v.is_some_and(|v| matches!(arn_account(v).0, Account::Id(_) | Account::SelfAccount))
+        })
 }
 
 enum Block {
@@ -318,29 +512,21 @@ enum Block {
     DoesNot(String),
 }
 
-fn identity_block(
+fn identity_test(
     op: &Operator,
     key: &str,
     kind: KeyKind,
-    values: &[(Option<&Value>, Loc, Option<&str>)],
+    values: &Vals,
     null_guard: bool,
     cfg: &Config,
     key_account: Option<&str>,
 ) -> Block {
-    let opname = if op.for_all || op.for_any {
-        format!(
-            "{}{}{}",
-            if op.for_all {
-                "ForAllValues:"
-            } else {
-                "ForAnyValue:"
-            },
-            op.base,
-            if op.if_exists { "IfExists" } else { "" }
-        )
-    } else {
-        format!("{}{}", op.base, if op.if_exists { "IfExists" } else { "" })
-    };
+    let opname = op.name();
+    if !op.known {
+        return Block::DoesNot(format!(
+            "`{opname}` is not an IAM condition operator (AWS rejects the policy), so `{key}` does not pin the caller"
+        ));
+    }
     if op.is_negated() {
         return Block::DoesNot(format!(
             "`{opname}` on `{key}` is negated: it lets every other caller in"
@@ -356,14 +542,15 @@ fn identity_block(
             "`{opname}` is not a string or ARN match, so `{key}` does not pin the caller"
         ));
     }
-    if op.if_exists && !null_guard {
+    let present = always_present(key) || null_guard;
+    if op.if_exists && !present {
         return Block::DoesNot(format!(
-            "`{opname}` on `{key}` passes when the key is absent from the request"
+            "`{opname}` on `{key}` passes when the key is absent from the request (add `\"Null\": {{\"{key}\": \"false\"}}` or drop `IfExists`)"
         ));
     }
-    if op.for_all && !null_guard {
+    if op.for_all && !present {
         return Block::DoesNot(format!(
-            "`ForAllValues` on `{key}` passes when the key is absent from the request"
+            "`{opname}` on `{key}` passes when the key is absent from the request (use `ForAnyValue:` or add a `Null` check)"
         ));
     }
     if values.is_empty() {
@@ -372,13 +559,14 @@ fn identity_block(
     let mut out = Vec::new();
     for (v, loc, unknown) in values {
         let Some(v) = v else {
+            let reason = unknown.unwrap_or("not known statically");
             out.push(RestrictingValue {
                 key: key.to_string(),
                 kind,
-                value: Value::unknown(unknown.unwrap_or("unknown")),
+                value: Value::unknown(reason),
                 loc: *loc,
                 subject: "?".into(),
-                trust: Trust::Unknown(unknown.unwrap_or("not known statically").to_string()),
+                trust: Trust::Unknown(reason.to_string()),
             });
             continue;
         };
@@ -394,7 +582,7 @@ fn identity_block(
             continue;
         }
         let text = v.render();
-        if v.as_lit().is_some_and(|s| s.contains("${")) {
+        if v.as_lit().is_some_and(has_policy_variable) {
             return Block::DoesNot(format!(
                 "`{key}` value `{text}` contains a policy variable, so it is not a fixed value"
             ));
@@ -454,18 +642,39 @@ fn identity_block(
                 }
             }
             KeyKind::Arn => {
+                // A wildcard outside the account field (region, resource) keeps the value fixed
+                // to one account: S3's "The meaning of public" accepts "a wildcard for the access
+                // point name ... as long as the account id is fixed".
+                // `arn:aws:iam::*`: the wildcard stands for the account field and everything after.
+                let fields = v.split(':');
+                if op.wildcards()
+                    && fields.len() < 6
+                    && fields.iter().any(|f| f.as_lit().is_some_and(has_wildcard))
+                {
+                    return Block::DoesNot(format!(
+                        "`{key}` value `{text}` ends in a wildcard where the account belongs, so it matches any account"
+                    ));
+                }
                 let (acct, _) = arn_account(v);
                 match acct {
                     Account::Wildcard => {
-                        return Block::DoesNot(format!(
-                        "`{key}` value `{text}` has a wildcard account, so it matches any account"
-                    ))
+                        if op.wildcards() {
+                            return Block::DoesNot(format!(
+                                "`{key}` value `{text}` has a wildcard account, so it matches any account"
+                            ));
+                        }
+                        // StringEquals takes `*` literally: the value matches no real caller.
+                        (
+                            text.clone(),
+                            Trust::Unknown(format!(
+                                "`{text}` has a literal `*` where the account id belongs"
+                            )),
+                        )
                     }
-                    Account::Id(id) if op.wildcards() || !has_wildcard(&id) => {
+                    Account::Id(id) => {
                         let t = trust_of(&Account::Id(id.clone()), v.as_lit(), cfg, key_account);
                         (id, t)
                     }
-                    Account::Id(id) => (id.clone(), Trust::Untrusted),
                     Account::SelfAccount => ("self".into(), Trust::SelfAccount),
                     Account::Unknown(r) => {
                         // An S3 bucket ARN has no account field but names one global resource.
@@ -497,22 +706,22 @@ fn identity_block(
     Block::Restricts(out)
 }
 
-fn network_block(
+fn network_test(
     op: &Operator,
     key: &str,
     nk: NetKey,
-    values: &[(Option<&Value>, Loc, Option<&str>)],
+    values: &Vals,
     null_guard: bool,
 ) -> Result<(), String> {
-    if op.is_negated() || op.base == "Null" {
+    let opname = op.name();
+    if !op.known || op.is_negated() || op.base == "Null" {
         return Err(format!(
-            "`{}` on `{key}` does not narrow the network path",
-            op.base
+            "`{opname}` on `{key}` does not narrow the network path"
         ));
     }
     if (op.if_exists || op.for_all) && !null_guard {
         return Err(format!(
-            "`{key}` is tested only when present, so it narrows nothing"
+            "`{opname}` on `{key}` passes when the key is absent (a request from outside that network path carries no `{key}`)"
         ));
     }
     if values.is_empty() {
@@ -522,38 +731,45 @@ fn network_block(
         let Some(s) = v.and_then(Value::as_lit) else {
             return Err(format!("`{key}` has a value that is not known statically"));
         };
-        let ok = match nk {
-            NetKey::Vpc => {
-                op.is_positive_match()
-                    && s.starts_with("vpc-")
-                    && !(op.wildcards() && has_wildcard(s))
-            }
-            NetKey::Vpce => {
-                op.is_positive_match()
-                    && s.starts_with("vpce-")
-                    && !(op.wildcards() && has_wildcard(s))
-            }
-            NetKey::Ip => op.base == "IpAddress" && narrow_public_cidr(s),
-        };
+        let ok = !has_policy_variable(s)
+            && match nk {
+                NetKey::Vpc => {
+                    op.is_positive_match()
+                        && s.starts_with("vpc-")
+                        && !(op.wildcards() && has_wildcard(s))
+                }
+                NetKey::Vpce => {
+                    op.is_positive_match()
+                        && s.starts_with("vpce-")
+                        && !(op.wildcards() && has_wildcard(s))
+                }
+                NetKey::Ip => op.base == "IpAddress" && fixed_cidr(s),
+            };
         if !ok {
             return Err(format!(
-                "`{key}` value `{s}` does not narrow the network path to a fixed, public range"
+                "`{opname}` on `{key}` value `{s}` does not narrow the network path to a fixed range"
             ));
         }
     }
     Ok(())
 }
 
-/// An IP range counts as narrowing when it is no broader than /8 (IPv4) or /32 (IPv6) and not
-/// private (RFC 1918 addresses are reused in every account's VPCs).
-fn narrow_public_cidr(s: &str) -> bool {
+/// S3's "The meaning of public": `aws:SourceIp` ranges "broader than /8 for IPv4 and /32 for IPv6
+/// (excluding RFC1918 private ranges)" are public; narrower ones are fixed values. (Every RFC 1918
+/// range is /8 or narrower, so the exclusion never widens a range.) An address without a prefix
+/// is `/32` ("IAM uses the default prefix value of /32").
+pub fn fixed_cidr(s: &str) -> bool {
+    let s = s.trim();
     let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => (a, p.parse::<u8>().ok()),
+        Some((a, p)) => match p.parse::<u8>() {
+            Ok(n) => (a, Some(n)),
+            Err(_) => return false,
+        },
         None => (s, None),
     };
-    if let Ok(v4) = addr.parse::<std::net::Ipv4Addr>() {
+    if addr.parse::<std::net::Ipv4Addr>().is_ok() {
         let prefix = prefix.unwrap_or(32);
-        return (8..=32).contains(&prefix) && !v4.is_private() && !v4.is_loopback();
+        return (8..=32).contains(&prefix);
     }
     if addr.parse::<std::net::Ipv6Addr>().is_ok() {
         let prefix = prefix.unwrap_or(128);
@@ -607,6 +823,7 @@ mod tests {
         let a = run("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
         assert_eq!(a.caller_restricted, Tri::True);
         assert_eq!(a.restricting[0].trust, Trust::Trusted);
+        assert_eq!(a.scope, Scope::Trusted);
         let a = run("StringEquals", "AWS:PRINCIPALORGID", &["o-zzzzzzzzzz"]);
         assert_eq!(a.caller_restricted, Tri::True);
         assert_eq!(a.restricting[0].trust, Trust::Untrusted);
@@ -619,8 +836,9 @@ mod tests {
             "StringEqualsIfExists",
             "ForAllValues:StringEquals",
             "Null",
+            "Frobnicate",
         ] {
-            let a = run(op, "aws:PrincipalAccount", &["222222222222"]);
+            let a = run(op, "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
             assert_eq!(a.caller_restricted, Tri::False, "{op}");
         }
         let a = run(
@@ -629,6 +847,25 @@ mod tests {
             &["222222222222"],
         );
         assert_eq!(a.caller_restricted, Tri::True);
+    }
+
+    #[test]
+    fn always_present_keys_keep_if_exists_restricting() {
+        for op in ["StringEqualsIfExists", "ForAllValues:StringEquals"] {
+            for key in ["aws:PrincipalAccount", "kms:CallerAccount"] {
+                let a = run(op, key, &["222222222222"]);
+                assert_eq!(a.caller_restricted, Tri::True, "{op} {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn operators_parse_case_insensitively() {
+        let op = Operator::parse("forAnyValue:stringlikeifexists");
+        assert_eq!(op.name(), "ForAnyValue:StringLikeIfExists");
+        assert!(op.known);
+        assert!(!Operator::parse("StringEqualz").known);
+        assert_eq!(Operator::parse("Null").name(), "Null");
     }
 
     #[test]
@@ -655,7 +892,6 @@ mod tests {
             run("StringLike", "kms:CallerAccount", &["222222222222", "*"]).caller_restricted,
             Tri::False
         );
-        // StringEquals takes `*` literally: it matches no real account.
         assert_eq!(
             run(
                 "ArnLike",
@@ -672,8 +908,12 @@ mod tests {
         let a = run("StringEquals", "aws:SourceVpce", &["vpce-1a2b3c4d"]);
         assert_eq!(a.caller_restricted, Tri::False);
         assert!(a.network_restricted);
-        assert!(!run("IpAddress", "aws:SourceIp", &["10.0.0.0/8"]).network_restricted);
+        assert!(run("IpAddress", "aws:SourceIp", &["10.0.0.0/8"]).network_restricted);
         assert!(!run("IpAddress", "aws:SourceIp", &["0.0.0.0/0"]).network_restricted);
+        assert!(!run("IpAddress", "aws:SourceIp", &["10.0.0.0/7"]).network_restricted);
         assert!(run("IpAddress", "aws:SourceIp", &["203.0.113.0/24"]).network_restricted);
+        assert!(run("IpAddress", "aws:SourceIp", &["2001:db8::/32"]).network_restricted);
+        assert!(!run("IpAddress", "aws:SourceIp", &["2001:db8::/31"]).network_restricted);
+        assert!(!run("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"]).network_restricted);
     }
 }

@@ -134,15 +134,50 @@ fn trust_reason(t: &Trust) -> String {
     }
 }
 
+/// How a message shows an account: `the key's own account`, `444455556666 (vendor-x)`.
+fn shown_account(acct: Option<&super::principal::Account>, trust: &Trust, cfg: &Config) -> String {
+    use super::principal::Account;
+    match acct {
+        Some(Account::Id(id)) if *trust == Trust::SelfAccount => {
+            format!("the key's own account {}", account_label(id, cfg))
+        }
+        Some(Account::Id(id)) => format!("account {}", account_label(id, cfg)),
+        Some(Account::SelfAccount) => "the key's own account".into(),
+        Some(Account::Wildcard) => "any account".into(),
+        Some(Account::Unknown(_)) => "an unknown account".into(),
+        None => "any account (an AWS service acts for whoever asks it)".into(),
+    }
+}
+
+fn effect_str(e: Effect) -> &'static str {
+    match e {
+        Effect::Allow => "allow",
+        Effect::Deny => "deny",
+    }
+}
+
 /// Facts of every statement of one key policy.
 pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subject> {
+    use super::principal::{Account, Scope};
     let mut out = Vec::new();
-    for (loc, reason) in &policy.unknown {
+    // One finding per policy for the parts that cannot be read, at the first of them: a module
+    // with a dozen `dynamic` statements is one thing to fix, not a dozen.
+    if let Some(((loc, reason), rest)) = policy.unknown.split_first() {
         let mut s = Subject::new(SubjectKind::Policy, *loc);
+        let more = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(" (and {} more part(s) of this policy)", rest.len())
+        };
         s.fact("known", false)
             .fact("effect", "allow")
             .fact("trust", "unknown")
-            .var("reason", reason.clone());
+            .fact("caller_scope", "unknown")
+            .var("reason", format!("{reason}{more}"));
+        s.related = rest
+            .iter()
+            .map(|(l, r)| (*l, format!("also not known statically: {r}")))
+            .collect();
         out.push(s);
     }
     let _ = site_loc;
@@ -166,54 +201,81 @@ pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subj
         let conditions = if a.keys.is_empty() {
             "it has no Condition".to_string()
         } else {
-            a.notes.join("; ")
+            let mut notes: Vec<&str> = Vec::new();
+            for n in &a.notes {
+                if !notes.contains(&n.as_str()) {
+                    notes.push(n);
+                }
+            }
+            let keys: Vec<String> = a.keys.iter().map(|k| format!("`{k}`")).collect();
+            format!(
+                "its Condition tests {} and none pins the caller: {}",
+                keys.join(", "),
+                notes.join("; ")
+            )
+        };
+        // Each principal is bounded by the narrowest identity condition (conditions AND with
+        // the principal); NotPrincipal grants everyone else.
+        let scope_of = |p: &super::PrincipalRef| -> Scope {
+            if st.not_principal {
+                Scope::Any
+            } else {
+                Scope::of_trust(&p.trust).min(a.scope)
+            }
+        };
+        let statement_scope =
+            st.principals
+                .iter()
+                .map(scope_of)
+                .max()
+                .unwrap_or(if st.not_principal {
+                    Scope::Any
+                } else {
+                    a.scope
+                });
+        let principals_text = if st.principals.is_empty() {
+            "(no principal)".to_string()
+        } else {
+            st.principals
+                .iter()
+                .map(|p| p.class.text.clone())
+                .collect::<Vec<_>>()
+                .join("`, `")
         };
         for p in &st.principals {
             let mut s = Subject::new(SubjectKind::Principal, p.loc);
             let account = match &p.class.account {
-                Some(super::principal::Account::Id(id)) => Some(id.clone()),
-                Some(super::principal::Account::SelfAccount) => Some("self".to_string()),
+                Some(Account::Id(id)) => Some(id.clone()),
+                Some(Account::SelfAccount) => Some("self".to_string()),
                 _ => None,
             };
-            s.fact(
-                "effect",
-                if st.effect == Effect::Allow {
-                    "allow"
-                } else {
-                    "deny"
-                },
-            )
-            .fact(
-                "element",
-                if st.not_principal {
-                    "not_principal"
-                } else {
-                    "principal"
-                },
-            )
-            .fact("kind", p.class.kind.as_str())
-            .fact("trust", p.trust.as_str())
-            .fact("root", p.class.is_root)
-            .fact("caller_restricted", a.caller_restricted)
-            .fact("network_restricted", a.network_restricted)
-            .fact("service_scoped", a.service_scoped)
-            .fact("admin", !admin.is_empty());
+            s.fact("effect", effect_str(st.effect))
+                .fact(
+                    "element",
+                    if st.not_principal {
+                        "not_principal"
+                    } else {
+                        "principal"
+                    },
+                )
+                .fact("kind", p.class.kind.as_str())
+                .fact("trust", p.trust.as_str())
+                .fact("root", p.class.is_root)
+                .fact("caller_restricted", a.caller_restricted)
+                .fact("caller_scope", scope_of(p).as_str())
+                .fact("network_restricted", a.network_restricted)
+                .fact("service_scoped", a.service_scoped)
+                .fact("admin", !admin.is_empty());
             s.var("statement", label.clone())
                 .var("principal", p.class.text.clone())
                 .var("type", p.principal_type.clone())
                 .var("conditions", conditions.clone())
                 .var("admin_actions", admin.join(", "))
-                .var("reason", trust_reason(&p.trust));
-            if let Some(acct) = &account {
-                let shown = if acct == "self" {
-                    "the key's own account".to_string()
-                } else {
-                    account_label(acct, cfg)
-                };
-                s.var("account", shown);
-            } else {
-                s.var("account", "an unknown account");
-            }
+                .var("reason", trust_reason(&p.trust))
+                .var(
+                    "account",
+                    shown_account(p.class.account.as_ref(), &p.trust, cfg),
+                );
             if st.not_principal {
                 if let Some(l) = st.not_principal_loc {
                     s.related.push((l, "NotPrincipal".into()));
@@ -226,34 +288,37 @@ pub fn policy_subjects(policy: &Policy, cfg: &Config, site_loc: Loc) -> Vec<Subj
         }
         for rv in &a.restricting {
             let mut s = Subject::new(SubjectKind::ConditionValue, rv.loc);
-            s.fact(
-                "effect",
-                if st.effect == Effect::Allow {
-                    "allow"
-                } else {
-                    "deny"
-                },
-            )
-            .fact("trust", rv.trust.as_str())
-            .fact("key_kind", rv.kind.as_str());
-            let shown = if rv.kind == super::condition::KeyKind::Org
-                || rv.kind == super::condition::KeyKind::OrgPath
-            {
+            s.fact("effect", effect_str(st.effect))
+                .fact("element", "condition")
+                .fact("trust", rv.trust.as_str())
+                .fact("key_kind", rv.kind.as_str())
+                .fact("caller_scope", statement_scope.as_str());
+            let is_org = rv.kind == super::condition::KeyKind::Org
+                || rv.kind == super::condition::KeyKind::OrgPath;
+            let shown = if is_org {
                 format!("organization {}", rv.subject)
             } else if rv.subject == "self" {
                 "the key's own account".to_string()
-            } else {
+            } else if rv.trust == Trust::SelfAccount {
+                format!("the key's own account {}", account_label(&rv.subject, cfg))
+            } else if crate::config::is_account_id(&rv.subject) {
                 format!("account {}", account_label(&rv.subject, cfg))
+            } else {
+                format!("`{}`", rv.subject)
             };
             s.var("statement", label.clone())
                 .var("key", rv.key.clone())
                 .var("value", rv.value.render())
+                .var("principal", principals_text.clone())
                 .var("account", shown)
                 .var("reason", trust_reason(&rv.trust));
             s.statement = Some(st.sid.clone().unwrap_or_else(|| label.clone()));
-            if rv.kind != super::condition::KeyKind::Org
-                && rv.kind != super::condition::KeyKind::OrgPath
-            {
+            s.principal = st
+                .principals
+                .first()
+                .filter(|_| st.principals.len() == 1)
+                .map(|p| p.class.text.clone());
+            if !is_org {
                 s.account = crate::config::is_account_id(&rv.subject).then(|| rv.subject.clone());
             }
             out.push(s);

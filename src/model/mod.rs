@@ -54,6 +54,8 @@ pub struct Statement {
     pub actions: Vec<(Value, Loc)>,
     pub not_action: bool,
     pub analysis: Analysis,
+    /// The conditions as written, one `Operator key value[, value]` line each (for the inventory).
+    pub conditions: Vec<String>,
 }
 
 impl Statement {
@@ -105,15 +107,16 @@ pub const ADMIN_ACTIONS: &[&str] = &[
 
 /// IAM wildcard match (`*` any run, `?` one character), case-insensitive as action names are.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    // Bytes, not chars: action names are ASCII, and this runs for every action of every
+    // statement against every admin action.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
     let (mut pi, mut ti) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == b'*' {
             star = Some(pi);
             mark = ti;
             pi += 1;
@@ -125,7 +128,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == b'*' {
         pi += 1;
     }
     pi == p.len()
@@ -174,28 +177,58 @@ pub fn build(doc: &Doc, cfg: &Config, key_account: Option<&str>) -> Policy {
         unknown: Vec::new(),
     };
     collect_duplicates(doc, &mut policy.duplicates);
+    let mut index = 0;
+    add_document(doc, cfg, key_account, &mut policy, &mut index);
+    policy
+}
+
+/// Adds the statements of one policy document; every alternative of a `Choice` may be deployed,
+/// so all of their statements count.
+fn add_document(
+    doc: &Doc,
+    cfg: &Config,
+    key_account: Option<&str>,
+    policy: &mut Policy,
+    index: &mut usize,
+) {
     match &doc.kind {
         DocKind::Map(_) => {}
+        DocKind::Choice(alts) => {
+            for alt in alts {
+                add_document(alt, cfg, key_account, policy, index);
+            }
+            return;
+        }
+        // A null alternative (`coalesce(var.policy, …)` with no value) is no policy at all.
+        DocKind::Null => return,
         DocKind::Unknown(reason) => {
             policy.unknown.push((doc.loc, reason.clone()));
-            return policy;
+            return;
         }
-        _ => {
-            policy
-                .unknown
-                .push((doc.loc, "the key policy is not a JSON object".into()));
-            return policy;
+        DocKind::Scalar(v) => {
+            let reason = match v.unknown_reason() {
+                Some(r) => r.to_string(),
+                None => "the key policy is a string that is not a JSON policy document".into(),
+            };
+            policy.unknown.push((doc.loc, reason));
+            return;
+        }
+        DocKind::List(_) => {
+            policy.unknown.push((
+                doc.loc,
+                "the key policy is a list, not a JSON object".into(),
+            ));
+            return;
         }
     }
-    let mut index = 0;
     for entry in doc.all("Statement", false) {
         for st in entry.value.flatten() {
             match &st.kind {
                 DocKind::Map(_) => {
                     policy
                         .statements
-                        .push(statement(st, index, cfg, key_account));
-                    index += 1;
+                        .push(statement(st, *index, cfg, key_account));
+                    *index += 1;
                 }
                 DocKind::Unknown(reason) => policy.unknown.push((st.loc, reason.clone())),
                 _ => policy
@@ -204,7 +237,6 @@ pub fn build(doc: &Doc, cfg: &Config, key_account: Option<&str>) -> Policy {
             }
         }
     }
-    policy
 }
 
 fn effect_of(doc: Option<&Doc>) -> Effect {
@@ -257,6 +289,7 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
         }
     }
     let analysis = condition::analyse(st.get("Condition"), cfg, key_account);
+    let conditions = st.get("Condition").map(condition_lines).unwrap_or_default();
     Statement {
         index,
         sid,
@@ -268,7 +301,30 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
         actions,
         not_action,
         analysis,
+        conditions,
     }
+}
+
+fn condition_lines(cond: &Doc) -> Vec<String> {
+    if let DocKind::Unknown(r) = &cond.kind {
+        return vec![format!("(not known statically: {r})")];
+    }
+    let mut out = Vec::new();
+    for op in cond.entries() {
+        for key in op.value.entries() {
+            let values: Vec<String> = key
+                .value
+                .flatten()
+                .iter()
+                .map(|d| match &d.kind {
+                    DocKind::Scalar(v) => v.render(),
+                    _ => "${?}".to_string(),
+                })
+                .collect();
+            out.push(format!("{} {} {}", op.key, key.key, values.join(", ")));
+        }
+    }
+    out
 }
 
 fn principals_of(doc: &Doc, cfg: &Config, key_account: Option<&str>, out: &mut Vec<PrincipalRef>) {

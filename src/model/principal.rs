@@ -55,6 +55,47 @@ impl Trust {
     }
 }
 
+/// The broadest class of accounts a statement lets call, after its principal and conditions.
+/// Ordered from narrowest to broadest; conditions are ANDed with the principal, so the statement
+/// is bounded by the narrowest of them (`min`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Only the key's own account.
+    SelfOnly,
+    /// The key's own account and trusted accounts, organizations or principals.
+    Trusted,
+    /// An account or organization that is not trusted.
+    Untrusted,
+    /// Cannot be known statically.
+    Unknown,
+    /// Any account.
+    Any,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::SelfOnly => "self",
+            Scope::Trusted => "trusted",
+            Scope::Untrusted => "untrusted",
+            Scope::Unknown => "unknown",
+            Scope::Any => "any",
+        }
+    }
+
+    /// The scope a principal names on its own. A service principal acts for any account unless
+    /// a source condition says which.
+    pub fn of_trust(t: &Trust) -> Scope {
+        match t {
+            Trust::SelfAccount => Scope::SelfOnly,
+            Trust::Trusted => Scope::Trusted,
+            Trust::Untrusted => Scope::Untrusted,
+            Trust::Unknown(_) => Scope::Unknown,
+            Trust::Any | Trust::NotApplicable => Scope::Any,
+        }
+    }
+}
+
 /// The account a value names, as far as it can be known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Account {
@@ -100,13 +141,15 @@ pub fn classify(principal_type: &str, value: &Value) -> Classified {
         }
         "Service" => mk(PrincipalKind::Service, None, false),
         "Federated" => {
-            // A SAML/OIDC provider ARN names its account; a web identity provider does not.
-            let account = if value.as_lit().is_some_and(|s| !s.starts_with("arn:")) {
-                None
+            // A SAML/OIDC provider ARN names its account. A web identity provider
+            // (`graph.facebook.com`, `cognito-identity.amazonaws.com`) signs in users of every
+            // account: S3's "The meaning of public" lists `{"Federated": "graph.facebook.com"}`
+            // as a public policy.
+            if value.as_lit().is_some_and(|s| !s.starts_with("arn:")) {
+                mk(PrincipalKind::Wildcard, Some(Account::Wildcard), false)
             } else {
-                Some(aws_account(value).0)
-            };
-            mk(PrincipalKind::Federated, account, false)
+                mk(PrincipalKind::Federated, Some(aws_account(value).0), false)
+            }
         }
         "CanonicalUser" => mk(
             PrincipalKind::CanonicalUser,
@@ -215,7 +258,7 @@ pub fn trust_of(
             if key_account == Some(id.as_str()) || cfg.trust.own_accounts.contains(id) {
                 Trust::SelfAccount
             } else if cfg.trust.accounts.contains(id)
-                || full_arn.is_some_and(|arn| cfg.trust.principals.contains(arn))
+                || full_arn.is_some_and(|arn| trusted_principal(arn, cfg))
             {
                 Trust::Trusted
             } else {
@@ -223,6 +266,31 @@ pub fn trust_of(
             }
         }
     }
+}
+
+/// Whether an ARN is one of the trusted principals, or a session of a trusted role: a role
+/// session's ARN is `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`, without
+/// the role's path.
+fn trusted_principal(arn: &str, cfg: &Config) -> bool {
+    if cfg.trust.principals.contains(arn) {
+        return true;
+    }
+    let f: Vec<&str> = arn.splitn(6, ':').collect();
+    let [_, partition, "sts", _, account, resource] = f.as_slice() else {
+        return false;
+    };
+    let Some(rest) = resource.strip_prefix("assumed-role/") else {
+        return false;
+    };
+    let Some(role) = rest.split('/').next() else {
+        return false;
+    };
+    cfg.trust.principals.iter().any(|t| {
+        let g: Vec<&str> = t.splitn(6, ':').collect();
+        matches!(g.as_slice(), [_, p, "iam", _, a, r]
+            if p == partition && a == account
+                && r.strip_prefix("role/").is_some_and(|path| path.rsplit('/').next() == Some(role)))
+    })
 }
 
 #[cfg(test)]
@@ -276,6 +344,40 @@ mod tests {
             cls("AWS", "arn:aws:iam::12:root").account,
             Some(Account::Unknown(_))
         ));
+    }
+
+    #[test]
+    fn sessions_of_trusted_roles_are_trusted() {
+        let mut cfg = Config::default();
+        cfg.trust
+            .principals
+            .insert("arn:aws:iam::444455556666:role/ops/VendorRead".into());
+        let acct = Account::Id("444455556666".into());
+        let t = |arn: &str| trust_of(&acct, Some(arn), &cfg, None);
+        assert_eq!(
+            t("arn:aws:sts::444455556666:assumed-role/VendorRead/s1"),
+            Trust::Trusted
+        );
+        assert_eq!(
+            t("arn:aws:sts::444455556666:assumed-role/Other/s1"),
+            Trust::Untrusted
+        );
+        assert_eq!(
+            t("arn:aws:iam::444455556666:role/VendorRead"),
+            Trust::Untrusted
+        );
+    }
+
+    #[test]
+    fn web_identity_federation_is_public() {
+        assert_eq!(
+            cls("Federated", "graph.facebook.com").kind,
+            PrincipalKind::Wildcard
+        );
+        assert_eq!(
+            cls("Federated", "arn:aws:iam::111122223333:saml-provider/x").kind,
+            PrincipalKind::Federated
+        );
     }
 
     #[test]

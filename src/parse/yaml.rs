@@ -21,17 +21,113 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 /// Parses the first YAML document in `text`. An empty stream is a `Null` node at offset 0.
 pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
-    Builder::new(text).run()
+    let err = match Builder::new(text).run() {
+        Ok(node) => return Ok(node),
+        Err(e) => e,
+    };
+    if err.message.starts_with("invalid indentation") {
+        if let Some(node) = parse_leniently(text, &err) {
+            return Ok(node);
+        }
+    }
+    Err(err)
 }
 
-/// For a `String`/`Scalar` node whose decoded value is a verbatim or line-wise copy of the file,
-/// maps byte offsets in the decoded value to byte offsets in `file_text`.
-///
-/// Handled: single-line plain scalars, single-line single-quoted scalars (`''` escapes included),
-/// single-line double-quoted scalars without escapes, and literal block scalars (`|`, `|-`, `|+`)
-/// without an explicit indentation indicator. Everything else (folded `>`, multi-line flow
-/// scalars, double-quoted escapes) returns `None`, as does any node whose value does not match
-/// the file text.
+/// CloudFormation (like PyYAML and SnakeYAML) accepts multi-line flow collections and quoted
+/// scalars whose continuation lines sit at (or left of) their parent key's indentation, which the
+/// YAML spec, and saphyr, reject:
+/// ```yaml
+///       KeyPolicy: {
+///         "Statement": [...]
+///       }
+///       PolicyDocument: !Sub '{
+///     "Version": "2012-10-17" }'
+/// ```
+/// Retry with those lines indented just enough, and map every span back to the file. Spaces are
+/// only inserted at line starts, so no value changes (a quoted scalar folds leading spaces away).
+fn parse_leniently(text: &str, first: &ParseError) -> Option<Node> {
+    // Spaces to insert before the line starting at each byte offset of the original text.
+    let mut inserts: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect();
+    let indent_of = |ls: usize| text[ls..].len() - text[ls..].trim_start_matches(' ').len();
+    let line_of = |pos: usize| match line_starts.binary_search(&pos) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    // Closing brackets at the parent's indentation: the common case, fixed in the first round.
+    for &ls in &line_starts {
+        let ind = indent_of(ls);
+        if matches!(text.as_bytes().get(ls + ind), Some(b'}' | b']')) {
+            inserts.insert(ls, 1);
+        }
+    }
+    let mut err = first.clone();
+    for _ in 0..64 {
+        let mut fixed = String::with_capacity(text.len() + 512);
+        let mut map = OffsetMap::shifted(0);
+        let mut prev = 0;
+        for (&at, &n) in &inserts {
+            fixed.push_str(&text[prev..at]);
+            fixed.extend(std::iter::repeat_n(' ', n));
+            map.push(fixed.len(), at);
+            prev = at;
+        }
+        fixed.push_str(&text[prev..]);
+        match Builder::new(&fixed).run() {
+            Ok(mut node) => {
+                node.remap(&|o| map.map(o));
+                return Some(node);
+            }
+            Err(e)
+                if e.message
+                    .starts_with("invalid indentation in quoted scalar") =>
+            {
+                // Raise the scalar's continuation lines to one past its key's indentation.
+                let start = map.map(e.span.start);
+                let first_line = line_of(start);
+                let ls = *line_starts.get(first_line)?;
+                let head = &text[ls..];
+                let key_col = head.len() - head.trim_start_matches([' ', '-']).len();
+                let quote = *text.as_bytes().get(start)?;
+                let end = closing_quote(text, start, quote)?;
+                let mut changed = false;
+                for &l in &line_starts[first_line + 1..=line_of(end)] {
+                    let need = (key_col + 1).saturating_sub(indent_of(l));
+                    if need > inserts.get(&l).copied().unwrap_or(0) {
+                        inserts.insert(l, need);
+                        changed = true;
+                    }
+                }
+                if !changed {
+                    break;
+                }
+                err = e;
+            }
+            Err(e) if e.message.starts_with("invalid indentation") && e != err => err = e,
+            Err(_) => break,
+        }
+    }
+    None
+}
+
+/// Offset of the quote that closes the flow scalar opened at `start`.
+fn closing_quote(text: &str, start: usize, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut p = start + 1;
+    while p < bytes.len() {
+        match bytes[p] {
+            b'\\' if quote == b'"' => p += 2,
+            b'\'' if quote == b'\'' && bytes.get(p + 1) == Some(&b'\'') => p += 2,
+            b if b == quote => return Some(p),
+            _ => p += 1,
+        }
+    }
+    None
+}
+
 /// Where a scalar's own text starts: after its tag and anchor, which its span includes.
 fn value_start(file_text: &str, node: &Node) -> usize {
     let bytes = file_text.as_bytes();
@@ -606,6 +702,37 @@ mod tests {
     }
 
     // --- CloudFormation short-form tags: one test per tag -------------------------------------
+
+    #[test]
+    fn closers_at_the_parent_indentation_are_accepted_like_cloudformation_does() -> R {
+        let text = "K:\n  P: {\n    \"A\": [\n      1\n  ]\n  }\nL: x\n";
+        let root = parse_yaml(text)?;
+        let p = root.get("K").and_then(|k| k.get("P"));
+        assert_eq!(
+            p.map(|n| slice(text, n.span)),
+            Some("{\n    \"A\": [\n      1\n  ]\n  }")
+        );
+        let one = p.and_then(|n| n.get("A")).and_then(|a| a.items().first());
+        assert_eq!(one.map(|n| slice(text, n.span)), Some("1"));
+        assert_eq!(root.get("L").map(|n| slice(text, n.span)), Some("x"));
+        // A real indentation error stays an error.
+        assert!(parse_yaml("a:\n  b: 1\n c: 2\n").is_err());
+        // A quoted scalar whose lines run left of its key, as CloudFormation accepts.
+        let text = "R:\n  - P: !Sub '{\n      \"A\": 1,\n   \"B\": 2\n  }'\n    Q: x\n";
+        let root = parse_yaml(text)?;
+        let item = root.get("R").and_then(|r| r.items().first());
+        let p = item.and_then(|i| i.get("P"));
+        assert_eq!(p.and_then(Node::as_str), Some("{ \"A\": 1, \"B\": 2 }"));
+        assert_eq!(
+            p.map(|n| slice(text, n.span)),
+            Some("!Sub '{\n      \"A\": 1,\n   \"B\": 2\n  }'")
+        );
+        assert_eq!(
+            item.and_then(|i| i.get("Q")).map(|n| slice(text, n.span)),
+            Some("x")
+        );
+        Ok(())
+    }
 
     #[test]
     fn a_tagged_value_spans_from_its_tag() -> R {

@@ -91,24 +91,41 @@ pub fn summary_markdown(report: &Report, cfg: &Config) -> String {
         }
         md.push('\n');
     }
-    if !report.accounts.is_empty() {
+    // External accounts, from the inventory of every key: (name, trust as the model saw it).
+    let mut accounts: BTreeMap<&str, (Option<&str>, &str)> = BTreeMap::new();
+    for a in report.keys.iter().flat_map(|k| &k.external_access) {
+        let Some(id) = a.account.as_deref() else {
+            continue;
+        };
+        let entry = accounts
+            .entry(id)
+            .or_insert((a.name.as_deref(), a.trust.as_str()));
+        if a.trust != "trusted" {
+            // Worst wins: one trusted role does not make the whole account trusted.
+            entry.1 = a.trust.as_str();
+        }
+    }
+    if !accounts.is_empty() {
         md.push_str("### External accounts seen\n\n| account | name | trust | findings |\n|---|---|---|---:|\n");
-        for a in &report.accounts {
-            let trust = if cfg.trust.own_accounts.contains(a) {
+        for (id, (name, trust)) in &accounts {
+            let trust = if cfg.trust.own_accounts.contains(*id) {
                 "own account"
-            } else if cfg.trust.accounts.contains(a) {
-                "trusted"
             } else {
-                "**not trusted**"
+                match *trust {
+                    "trusted" => "trusted",
+                    "untrusted" => "**not trusted**",
+                    other => other,
+                }
             };
             let count = report
                 .findings
                 .iter()
-                .filter(|f| !f.suppressed && f.account.as_deref() == Some(a.as_str()))
+                .filter(|f| !f.suppressed && f.account.as_deref() == Some(*id))
                 .count();
+            let name = name.or_else(|| cfg.account_name(id)).unwrap_or("");
             md.push_str(&format!(
-                "| `{a}` | {} | {trust} | {count} |\n",
-                cell(cfg.account_name(a).unwrap_or(""))
+                "| `{id}` | {} | {trust} | {count} |\n",
+                cell(name)
             ));
         }
         md.push('\n');

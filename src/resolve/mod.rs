@@ -7,6 +7,7 @@
 //! as "could be anything".
 
 pub mod cloudformation;
+pub mod terraform;
 
 use crate::source::Loc;
 

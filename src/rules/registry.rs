@@ -178,6 +178,16 @@ impl Registry {
         Ok(())
     }
 
+    /// This registry plus the config's own rules (`[custom_rules]`, already validated when the
+    /// config was loaded; an id that is already present keeps its first definition).
+    pub fn with_custom(&self, custom: &[Rule]) -> Registry {
+        let mut reg = self.clone();
+        for r in custom {
+            let _ = reg.add(r.clone());
+        }
+        reg
+    }
+
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules
             .iter()

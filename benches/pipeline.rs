@@ -1,0 +1,106 @@
+//! Criterion micro-benchmarks: each parser and the model + rules, on generated inputs of a
+//! realistic shape, so that a regression in one stage shows. `cargo bench --bench pipeline`.
+#![allow(clippy::panic)] // a benchmark without its rules has nothing to measure
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use kmslint::config::Config;
+use kmslint::rules::registry::Registry;
+use std::hint::black_box;
+
+/// A key policy with `n` statements mixing principals and conditions.
+fn policy_json(n: usize) -> String {
+    let mut st = Vec::new();
+    for i in 0..n {
+        let principal = match i % 4 {
+            0 => "\"*\"".to_string(),
+            1 => format!(
+                "{{\"AWS\": \"arn:aws:iam::{:012}:role/R{i}\"}}",
+                100_000_000_000u64 + i as u64
+            ),
+            2 => "{\"Service\": \"logs.amazonaws.com\"}".to_string(),
+            _ => "{\"AWS\": [\"arn:aws:iam::111111111111:root\", \"222222222222\"]}".to_string(),
+        };
+        let condition = match i % 3 {
+            0 => ",\"Condition\": {\"StringEquals\": {\"aws:PrincipalOrgID\": \"o-a1b2c3d4e5\"}}",
+            1 => ",\"Condition\": {\"Bool\": {\"aws:SecureTransport\": \"true\"}}",
+            _ => "",
+        };
+        st.push(format!(
+            "{{\"Sid\": \"S{i}\", \"Effect\": \"Allow\", \"Principal\": {principal}, \"Action\": [\"kms:Decrypt\", \"kms:DescribeKey\"], \"Resource\": \"*\"{condition}}}"
+        ));
+    }
+    format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": [{}]}}",
+        st.join(",\n")
+    )
+}
+
+fn template_yaml(keys: usize) -> String {
+    let mut s = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n");
+    for k in 0..keys {
+        s.push_str(&format!(
+            "  Key{k}:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Sid: Root\n            Effect: Allow\n            Principal: {{AWS: !Sub 'arn:aws:iam::${{AWS::AccountId}}:root'}}\n            Action: kms:*\n            Resource: '*'\n          - Sid: Org\n            Effect: Allow\n            Principal: '*'\n            Action: [kms:Decrypt]\n            Resource: '*'\n            Condition:\n              StringEquals: {{aws:PrincipalOrgID: o-a1b2c3d4e5}}\n"
+        ));
+    }
+    s
+}
+
+fn module_hcl(keys: usize) -> String {
+    let mut s = String::from("variable \"partner\" {\n  default = \"444455556666\"\n}\n");
+    for k in 0..keys {
+        s.push_str(&format!(
+            "resource \"aws_kms_key\" \"k{k}\" {{\n  description = \"key {k}\"\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Sid = \"Partner\"\n      Effect = \"Allow\"\n      Principal = {{ AWS = \"arn:aws:iam::${{var.partner}}:root\" }}\n      Action = [\"kms:Decrypt\"]\n      Resource = \"*\"\n    }}]\n  }})\n}}\n"
+        ));
+    }
+    s
+}
+
+fn parsers(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse");
+    let json = policy_json(2000);
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function("json", |b| {
+        b.iter(|| kmslint::parse::json::parse_json(black_box(&json)))
+    });
+    let yaml = template_yaml(300);
+    g.throughput(Throughput::Bytes(yaml.len() as u64));
+    g.bench_function("yaml", |b| {
+        b.iter(|| kmslint::parse::yaml::parse_yaml(black_box(&yaml)))
+    });
+    let hcl = module_hcl(300);
+    g.throughput(Throughput::Bytes(hcl.len() as u64));
+    g.bench_function("hcl", |b| {
+        b.iter(|| kmslint::parse::hcl::parse_hcl(black_box(&hcl)))
+    });
+    g.finish();
+}
+
+fn model_and_rules(c: &mut Criterion) {
+    let reg = match Registry::builtin() {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let mut cfg = Config::default();
+    cfg.trust.accounts.insert("222222222222".into());
+    cfg.trust.organizations.insert("o-a1b2c3d4e5".into());
+    let mut g = c.benchmark_group("check_policy");
+    for n in [10usize, 100, 1000] {
+        let text = policy_json(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| {
+                kmslint::check::check_policy_text(
+                    "policy.json",
+                    black_box(text),
+                    &cfg,
+                    &reg,
+                    Some("111111111111"),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parsers, model_and_rules);
+criterion_main!(benches);

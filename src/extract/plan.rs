@@ -1,0 +1,206 @@
+//! `terraform show -json plan.out` (and `terraform show -json` of a state): the KMS resources of
+//! `planned_values` (or `values`), root module and child modules, with policies as the JSON
+//! strings the provider will send, positions mapped back into the plan file.
+
+use super::terraform::{CODE_JSON, KEY_TYPES};
+use super::{ExtractError, Extracted, Grant, PolicySite, SiteBody};
+use crate::parse::{json, Node, NodeKind};
+use crate::resolve::terraform::{json_value, node_to_doc, unknown};
+use crate::resolve::{Doc, DocKind, Value};
+use crate::source::{FileId, Loc};
+
+/// Child modules nested deeper than this are not walked.
+const MAX_MODULE_DEPTH: usize = 64;
+
+fn values_root(root: &Node) -> Option<&Node> {
+    ["planned_values", "values"]
+        .iter()
+        .find_map(|k| root.get(k)?.get("root_module"))
+}
+
+/// A plan or state in Terraform's JSON output format.
+pub fn looks_like_plan(node: &Node) -> bool {
+    node.is_map() && node.get("format_version").is_some() && values_root(node).is_some()
+}
+
+pub fn extract_plan(file: FileId, text: &str, root: &Node) -> Extracted {
+    let mut out = Extracted::default();
+    if let Some(m) = values_root(root) {
+        walk(file, text, m, 0, &mut out);
+    }
+    out
+}
+
+fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extracted) {
+    if depth > MAX_MODULE_DEPTH {
+        return;
+    }
+    let resources = module.get("resources").map(Node::items).unwrap_or(&[]);
+    // Keys without a policy are reported through an aws_kms_key_policy when the module has one
+    // (its key_id is only known after apply, so it cannot be matched to the key).
+    let has_key_policy = resources
+        .iter()
+        .any(|r| r.get("type").and_then(Node::as_str) == Some("aws_kms_key_policy"));
+    for r in resources {
+        if r.get("mode")
+            .and_then(Node::as_str)
+            .is_some_and(|m| m != "managed")
+        {
+            continue;
+        }
+        let Some(ty) = r.get("type").and_then(Node::as_str) else {
+            continue;
+        };
+        let is_key = KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy";
+        if !is_key && ty != "aws_kms_grant" {
+            continue;
+        }
+        let address = r.get("address");
+        let name = address
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| ty.to_string());
+        let loc = Loc::new(file, address.map_or(r.span, |a| a.span));
+        let values = r.get("values");
+        let get = |k: &str| {
+            values
+                .and_then(|v| v.get(k))
+                .filter(|n| n.kind != NodeKind::Null)
+        };
+        let body = if is_key {
+            match get("policy") {
+                Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
+                None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(unknown(
+                    format!("the policy of {name} is only known after apply"),
+                    loc,
+                )),
+                None if has_key_policy => continue,
+                None => SiteBody::DefaultPolicy,
+            }
+        } else {
+            SiteBody::Grant(Grant {
+                grantee: get("grantee_principal").map(|n| json_value(file, n)),
+                retiring: get("retiring_principal").map(|n| json_value(file, n)),
+                operations: get("operations")
+                    .map(|n| n.items().iter().map(|i| json_value(file, i)).collect())
+                    .unwrap_or_default(),
+            })
+        };
+        let tags = get("tags")
+            .map(|t| {
+                t.entries()
+                    .iter()
+                    .filter_map(|e| Some((e.key.clone(), Value::lit(e.value.as_str()?))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sites.push(PolicySite {
+            resource: name,
+            resource_type: ty.to_string(),
+            loc,
+            key_account: None,
+            body,
+            tags,
+        });
+    }
+    for child in module.get("child_modules").map(Node::items).unwrap_or(&[]) {
+        walk(file, text, child, depth + 1, out);
+    }
+}
+
+/// A policy attribute: a JSON string whose content is the policy document.
+fn policy_string(file: FileId, text: &str, node: &Node, out: &mut Extracted) -> Doc {
+    let loc = Loc::new(file, node.span);
+    if !matches!(node.kind, NodeKind::String(_)) {
+        return json_value(file, node);
+    }
+    let literal = text.get(node.span.start..node.span.end).unwrap_or("");
+    match json::parse_json_in_string(literal, node.span.start) {
+        Ok(policy) => node_to_doc(&policy, file, &|s| s, &[]),
+        Err(e) => {
+            let message = format!("the policy is not valid JSON: {}", e.message);
+            out.errors.push(ExtractError {
+                file,
+                span: e.span,
+                message: message.clone(),
+                code: CODE_JSON,
+            });
+            Doc::new(DocKind::Unknown(message), loc)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use std::path::Path;
+
+    fn load() -> Result<(std::sync::Arc<SourceFile>, Node), String> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform/plan/plan.json");
+        let text = std::fs::read_to_string(&p).map_err(|e| e.to_string())?;
+        let node = json::parse_json(&text).map_err(|e| e.message)?;
+        Ok((SourceFile::new(p, text), node))
+    }
+
+    #[test]
+    fn plan_sites_name_module_addresses_and_map_spans() -> Result<(), String> {
+        let (f, node) = load()?;
+        assert!(looks_like_plan(&node));
+        let out = extract_plan(FileId(0), &f.text, &node);
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        let names: Vec<(&str, bool)> = out
+            .sites
+            .iter()
+            .map(|s| (s.resource.as_str(), s.body == SiteBody::DefaultPolicy))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("aws_kms_key.app", false),
+                ("aws_kms_key.scratch", true),
+                ("module.logs.aws_kms_key.this", false),
+                ("module.logs.aws_kms_grant.reader", false),
+            ]
+        );
+        let logs = out.sites.get(2).ok_or("no logs key")?;
+        let SiteBody::KeyPolicy(doc) = &logs.body else {
+            return Err("no policy".into());
+        };
+        let st = doc
+            .get("Statement")
+            .map(|s| s.flatten())
+            .unwrap_or_default();
+        let partner = st
+            .get(1)
+            .and_then(|s| s.get("Principal")?.get("AWS"))
+            .ok_or("no partner")?;
+        assert_eq!(
+            f.slice(partner.loc.span),
+            "\\\"arn:aws:iam::444455556666:role/LogReader\\\""
+        );
+        assert_eq!(f.slice(logs.loc.span), "\"module.logs.aws_kms_key.this\"");
+        assert_eq!(logs.tags, [("Team".to_string(), Value::lit("logs"))]);
+        Ok(())
+    }
+
+    #[test]
+    fn not_a_plan() {
+        let n = json::parse_json(r#"{"Resources": {}}"#).ok();
+        assert!(!n.as_ref().is_some_and(looks_like_plan));
+    }
+
+    #[test]
+    fn invalid_policy_json_is_an_error_in_the_file() {
+        let text = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+{"address":"aws_kms_key.k","mode":"managed","type":"aws_kms_key","values":{"policy":"{\"Statement\": [,]}"}}]}}}"#;
+        let node = json::parse_json(text).ok();
+        let out = node
+            .as_ref()
+            .map(|n| extract_plan(FileId(0), text, n))
+            .unwrap_or_default();
+        assert_eq!(out.errors.len(), 1);
+        let at = out.errors.first().map(|e| e.span.start);
+        assert_eq!(at, text.find(",]"));
+    }
+}

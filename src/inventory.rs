@@ -1,0 +1,335 @@
+//! Trust inventory: for every key, who outside its own account can use it, with what actions and
+//! under which conditions; then the totals the governance playbooks track (keys with external
+//! access, unique external accounts by trust, non-compliant keys, owner and justification tags).
+//! Built from the same model the rules use, in the same single pass over the files.
+
+use crate::config::{Config, Severity};
+use crate::extract::{PolicySite, SiteBody};
+use crate::model::condition::{KeyKind, Tri};
+use crate::model::principal::{Account, PrincipalKind, Trust};
+use crate::model::{Effect, Policy};
+use crate::rules::Finding;
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+pub const DEFAULT_OWNER_TAG: &str = "owner";
+pub const DEFAULT_JUSTIFICATION_TAG: &str = "cross-account-purpose";
+
+/// One external principal's access to a key.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Access {
+    /// Statement Sid, or `#n`.
+    pub statement: String,
+    /// As written: an ARN, an account id, `*`.
+    pub principal: String,
+    /// The account, when known.
+    pub account: Option<String>,
+    /// The organization, for access through an `aws:PrincipalOrgID`/`OrgPaths` condition.
+    pub organization: Option<String>,
+    /// Configured name of the account.
+    pub name: Option<String>,
+    /// `trusted`, `untrusted`, `unknown`, or `any` (a wildcard that no condition pins).
+    pub trust: String,
+    /// `principal` (named in Principal), `condition` (a wildcard pinned by a condition to this
+    /// account or organization), `not-principal` (everyone but the named principal) or `grant`.
+    pub via: String,
+    pub actions: Vec<String>,
+    pub conditions: Vec<String>,
+}
+
+/// One key (or grant) and its external access.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyRecord {
+    #[serde(serialize_with = "ser_path")]
+    pub file: Arc<SourceFile>,
+    pub line: usize,
+    pub resource: String,
+    pub resource_type: String,
+    pub aliases: Vec<String>,
+    /// `self` (the account it is deployed into), or the account a plan/bare policy states.
+    pub key_account: String,
+    /// The key has no policy: AWS applies the default key policy (own account only).
+    pub default_policy: bool,
+    pub tags: BTreeMap<String, String>,
+    pub owner: Option<String>,
+    pub justification: Option<String>,
+    pub external_access: Vec<Access>,
+    /// Unsuppressed findings on this key, by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+fn ser_path<S: serde::Serializer>(f: &Arc<SourceFile>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&f.path.display().to_string())
+}
+
+impl KeyRecord {
+    pub fn is_grant(&self) -> bool {
+        self.resource_type == "aws_kms_grant"
+    }
+
+    pub fn is_cross_account(&self) -> bool {
+        !self.external_access.is_empty()
+    }
+
+    pub fn is_compliant(&self) -> bool {
+        self.errors == 0
+    }
+}
+
+/// The inventory's tag names, from `[inventory]` in the config.
+pub fn owner_tag(cfg: &Config) -> &str {
+    cfg.inventory
+        .owner_tag
+        .as_deref()
+        .unwrap_or(DEFAULT_OWNER_TAG)
+}
+
+pub fn justification_tag(cfg: &Config) -> &str {
+    cfg.inventory
+        .justification_tag
+        .as_deref()
+        .unwrap_or(DEFAULT_JUSTIFICATION_TAG)
+}
+
+fn tag_value<'a>(tags: &'a BTreeMap<String, String>, name: &str) -> Option<&'a String> {
+    tags.iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case(name) && !v.trim().is_empty())
+        .map(|(_, v)| v)
+}
+
+/// The external access a key policy grants.
+pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
+    let mut out = Vec::new();
+    for st in policy
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        let actions: Vec<String> = st
+            .actions
+            .iter()
+            .map(|(v, _)| {
+                if st.not_action {
+                    format!("all but {}", v.render())
+                } else {
+                    v.render()
+                }
+            })
+            .collect();
+        let base = |principal: &str, account: Option<String>, trust: &str, via: &str| Access {
+            statement: st.label(),
+            principal: principal.to_string(),
+            name: account
+                .as_deref()
+                .and_then(|a| cfg.account_name(a))
+                .map(str::to_string),
+            account,
+            organization: None,
+            trust: trust.to_string(),
+            via: via.to_string(),
+            actions: actions.clone(),
+            conditions: st.conditions.clone(),
+        };
+        for p in &st.principals {
+            let account = match &p.class.account {
+                Some(Account::Id(id)) => Some(id.clone()),
+                _ => None,
+            };
+            if st.not_principal {
+                out.push(base(&p.class.text, account, "any", "not-principal"));
+                continue;
+            }
+            match (&p.trust, p.class.kind) {
+                (Trust::SelfAccount | Trust::NotApplicable, _) => {}
+                (_, PrincipalKind::Wildcard) => {
+                    let external: Vec<_> = st
+                        .analysis
+                        .restricting
+                        .iter()
+                        .filter(|r| !matches!(r.trust, Trust::SelfAccount | Trust::NotApplicable))
+                        .collect();
+                    match st.analysis.caller_restricted {
+                        Tri::False => out.push(base(&p.class.text, None, "any", "principal")),
+                        _ => {
+                            for r in external {
+                                let known = r.subject != "?";
+                                let org = matches!(r.kind, KeyKind::Org | KeyKind::OrgPath);
+                                let acct = (known && !org).then(|| r.subject.clone());
+                                let mut a =
+                                    base(&p.class.text, acct, r.trust.as_str(), "condition");
+                                a.organization = (known && org).then(|| r.subject.clone());
+                                out.push(a);
+                            }
+                        }
+                    }
+                }
+                (t, _) => out.push(base(&p.class.text, account, t.as_str(), "principal")),
+            }
+        }
+    }
+    out
+}
+
+/// The record of one site, given the findings the rules gave it.
+pub fn record(
+    file: Arc<SourceFile>,
+    site: &PolicySite,
+    policy: Option<&Policy>,
+    aliases: &[String],
+    findings: &[Finding],
+    cfg: &Config,
+) -> KeyRecord {
+    let tags: BTreeMap<String, String> = site
+        .tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.render()))
+        .collect();
+    let mut external = policy.map(|p| external_access(p, cfg)).unwrap_or_default();
+    if let SiteBody::Grant(g) = &site.body {
+        for (role, doc) in [("grantee", &g.grantee), ("retiring principal", &g.retiring)] {
+            let Some(doc) = doc else { continue };
+            for d in doc.flatten() {
+                let v = d
+                    .as_value()
+                    .cloned()
+                    .unwrap_or_else(|| crate::resolve::Value::unknown("not known statically"));
+                let class = crate::model::principal::classify("AWS", &v);
+                let trust = match &class.account {
+                    Some(a) => crate::model::principal::trust_of(a, v.as_lit(), cfg, None),
+                    None => Trust::NotApplicable,
+                };
+                if matches!(trust, Trust::SelfAccount | Trust::NotApplicable) {
+                    continue;
+                }
+                let account = match &class.account {
+                    Some(Account::Id(id)) => Some(id.clone()),
+                    _ => None,
+                };
+                external.push(Access {
+                    statement: role.to_string(),
+                    principal: class.text.clone(),
+                    name: account
+                        .as_deref()
+                        .and_then(|a| cfg.account_name(a))
+                        .map(str::to_string),
+                    account,
+                    organization: None,
+                    trust: trust.as_str().to_string(),
+                    via: "grant".into(),
+                    actions: g
+                        .operations
+                        .iter()
+                        .flat_map(|o| o.flatten())
+                        .filter_map(|o| o.as_value().map(|v| v.render()))
+                        .collect(),
+                    conditions: Vec::new(),
+                });
+            }
+        }
+    }
+    let count = |sev: Severity| {
+        findings
+            .iter()
+            .filter(|f| !f.suppressed && f.severity == sev)
+            .count()
+    };
+    KeyRecord {
+        line: file.line_col(site.loc.span.start).0,
+        file,
+        resource: site.resource.clone(),
+        resource_type: site.resource_type.clone(),
+        aliases: aliases.to_vec(),
+        key_account: site
+            .key_account
+            .as_ref()
+            .and_then(|v| v.as_lit().map(str::to_string))
+            .unwrap_or_else(|| "self".into()),
+        default_policy: matches!(site.body, SiteBody::DefaultPolicy),
+        owner: tag_value(&tags, owner_tag(cfg)).cloned(),
+        justification: tag_value(&tags, justification_tag(cfg)).cloned(),
+        tags,
+        external_access: external,
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        notes: count(Severity::Note),
+    }
+}
+
+/// Totals over the keys (grants are listed, not counted as keys).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Totals {
+    pub keys: usize,
+    pub grants: usize,
+    pub keys_with_external_access: usize,
+    pub external_accounts: AccountTotals,
+    pub noncompliant_keys: usize,
+    /// Share of keys with at least one error finding, 0..=1.
+    pub noncompliant_share: f64,
+    pub keys_with_owner_tag: usize,
+    pub owner_tag_share: f64,
+    /// Cross-account keys that carry the justification tag, and their share of cross-account keys.
+    pub cross_account_keys_with_justification: usize,
+    pub justification_share: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct AccountTotals {
+    pub trusted: BTreeSet<String>,
+    pub untrusted: BTreeSet<String>,
+    /// Principals whose account cannot be known statically.
+    pub unknown: BTreeSet<String>,
+    /// Organizations whose every account may use a key (through `aws:PrincipalOrgID`).
+    pub organizations: BTreeSet<String>,
+    /// Grants to any account at all (`*` with no condition that pins the caller, NotPrincipal).
+    pub anyone: usize,
+}
+
+fn share(n: usize, d: usize) -> f64 {
+    if d == 0 {
+        0.0
+    } else {
+        ((n as f64 / d as f64) * 1000.0).round() / 1000.0
+    }
+}
+
+pub fn totals(records: &[KeyRecord]) -> Totals {
+    let keys: Vec<&KeyRecord> = records.iter().filter(|r| !r.is_grant()).collect();
+    let mut t = Totals {
+        keys: keys.len(),
+        grants: records.len() - keys.len(),
+        ..Totals::default()
+    };
+    for r in records {
+        for a in &r.external_access {
+            let ext = &mut t.external_accounts;
+            if let Some(org) = &a.organization {
+                ext.organizations.insert(org.clone());
+                continue;
+            }
+            if a.trust == "any" {
+                ext.anyone += 1;
+                continue;
+            }
+            let id = a.account.clone().unwrap_or_else(|| a.principal.clone());
+            match a.trust.as_str() {
+                "trusted" => ext.trusted.insert(id),
+                "untrusted" => ext.untrusted.insert(id),
+                _ => ext.unknown.insert(id),
+            };
+        }
+    }
+    let cross: Vec<&&KeyRecord> = keys.iter().filter(|k| k.is_cross_account()).collect();
+    t.keys_with_external_access = cross.len();
+    t.noncompliant_keys = keys.iter().filter(|k| !k.is_compliant()).count();
+    t.noncompliant_share = share(t.noncompliant_keys, t.keys);
+    t.keys_with_owner_tag = keys.iter().filter(|k| k.owner.is_some()).count();
+    t.owner_tag_share = share(t.keys_with_owner_tag, t.keys);
+    t.cross_account_keys_with_justification =
+        cross.iter().filter(|k| k.justification.is_some()).count();
+    t.justification_share = share(t.cross_account_keys_with_justification, cross.len());
+    t
+}

@@ -1,0 +1,450 @@
+//! HCL (Terraform `.tf`, `.tfvars`) through hcl-edit's span-keeping syntax tree.
+//!
+//! Extraction walks hcl-edit's `Body`/`Expression` directly; this module adds what hcl-edit does
+//! not give: located `ParseError`s, and the decoded text of template literals together with an
+//! `OffsetMap` back into the file. hcl-edit does decode literals itself, but its decoded strings
+//! lose the link to the file (escapes, `$${`, heredoc indentation), so we decode the raw slice.
+
+use super::{OffsetMap, ParseError};
+use crate::source::Span;
+use hcl_edit::template::{Element, HeredocTemplate, Template};
+
+pub use hcl_edit::expr::Expression;
+pub use hcl_edit::structure::{Attribute, Block, Body};
+
+/// Parses a whole `.tf` or `.tfvars` file.
+///
+/// Terraform accepts two things hcl-edit rejects: a UTF-8 byte order mark, and a key repeated in
+/// an object constructor (`{ AWS = "a", AWS = "b" }`: the last one wins, silently, which is why a
+/// policy linter must see both). Both are handled by parsing a copy of the text in which the BOM
+/// is blanked and each repeated key has one ASCII character changed, so every span stays valid
+/// for the original text. Callers must therefore read object key names from the original text
+/// at the key's span (`object_key_name`), never from the tree.
+pub fn parse_hcl(text: &str) -> Result<Body, ParseError> {
+    let mut copy: Option<Vec<u8>> = None;
+    if text.starts_with('\u{feff}') {
+        let mut b = text.as_bytes().to_vec();
+        b.splice(0..3, *b"   ");
+        copy = Some(b);
+    }
+    // Each retry changes one byte; a file cannot need more retries than it has bytes.
+    let mut tried: Vec<(usize, u8)> = Vec::new();
+    for _ in 0..text.len().saturating_add(1).min(100_000) {
+        let current = match &copy {
+            Some(b) => std::str::from_utf8(b).unwrap_or(text),
+            None => text,
+        };
+        let err = match hcl_edit::parser::parse_body(current) {
+            Ok(body) => return Ok(body),
+            Err(e) => e,
+        };
+        if !err.message().contains("redefined object key") {
+            return Err(convert_error(text, &err));
+        }
+        let at = err.location().offset();
+        let bytes = current.as_bytes();
+        // The error points at the repeated key: an identifier or a quoted string.
+        let target = match bytes.get(at) {
+            Some(b'"') => at + 1,
+            _ => at,
+        };
+        let ok = bytes
+            .get(target)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
+        let next = tried.iter().filter(|(o, _)| *o == target).count();
+        let replacement = REPLACEMENTS.get(next).copied();
+        let (true, Some(r)) = (ok, replacement) else {
+            return Err(convert_error(text, &err));
+        };
+        tried.push((target, r));
+        let mut b = copy.take().unwrap_or_else(|| text.as_bytes().to_vec());
+        if let Some(slot) = b.get_mut(target) {
+            *slot = r;
+        }
+        copy = Some(b);
+    }
+    hcl_edit::parser::parse_body(text).map_err(|e| convert_error(text, &e))
+}
+
+/// Stand-in first characters for repeated object keys (valid identifier starts).
+const REPLACEMENTS: &[u8] = b"QZXJKVWYqzxjkvwyABCDEFGHILMNOPRSTU";
+
+/// The name of an object key as written in `src` (see `parse_hcl`): an identifier, or the decoded
+/// text of a plain quoted string. `None` for other key expressions.
+pub fn object_key_name(src: &str, key: &hcl_edit::expr::ObjectKey) -> Option<String> {
+    use hcl_edit::expr::ObjectKey;
+    let span = span_of(key)?;
+    match key {
+        ObjectKey::Ident(_) => src.get(span.start..span.end).map(str::to_string),
+        ObjectKey::Expression(Expression::String(_)) => {
+            string_piece(src, span).map(|l| l.decoded())
+        }
+        ObjectKey::Expression(_) => None,
+    }
+}
+
+/// Parses the text of a template file (`templatefile()`): literal text with `${...}`.
+pub fn parse_template(text: &str) -> Result<Template, ParseError> {
+    hcl_edit::parser::parse_template(text).map_err(|e| convert_error(text, &e))
+}
+
+fn convert_error(text: &str, e: &hcl_edit::parser::Error) -> ParseError {
+    // hcl-edit clamps the offset to the last byte; it is a byte offset already.
+    let start = e.location().offset().min(text.len());
+    let end = text
+        .get(start..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(start, |c| start + c.len_utf8());
+    ParseError::new(
+        format!(
+            "invalid HCL: {} (line {}, column {})",
+            e.message(),
+            e.location().line(),
+            e.location().column()
+        ),
+        Span::new(start, end),
+    )
+}
+
+/// The byte span hcl-edit recorded for a node (absent only for nodes built in code).
+pub fn span_of(node: &impl hcl_edit::Span) -> Option<Span> {
+    node.span().map(|r| Span::new(r.start, r.end))
+}
+
+/// Appends the decoded text of a quoted-string literal (`raw` is the file text at `base`, without
+/// quotes) to `out`, recording in `map` where each verbatim run came from.
+pub fn decode_quoted_into(raw: &str, base: usize, out: &mut String, map: &mut OffsetMap) {
+    let mut chars = raw.char_indices().peekable();
+    map.push(out.len(), base);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(&(_, e)) = chars.peek() else {
+                    out.push('\\');
+                    continue;
+                };
+                chars.next();
+                let decoded = match e {
+                    'n' => Some('\n'),
+                    'r' => Some('\r'),
+                    't' => Some('\t'),
+                    '\\' => Some('\\'),
+                    '"' => Some('"'),
+                    'u' | 'U' => {
+                        let n = if e == 'u' { 4 } else { 8 };
+                        let hex: String = raw.get(i + 2..).unwrap_or("").chars().take(n).collect();
+                        let ch = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                        if ch.is_some() {
+                            for _ in 0..n {
+                                chars.next();
+                            }
+                        }
+                        ch
+                    }
+                    _ => None,
+                };
+                match decoded {
+                    Some(d) => out.push(d),
+                    None => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                }
+                let next = chars.peek().map_or(raw.len(), |&(j, _)| j);
+                map.push(out.len(), base + next);
+            }
+            '$' | '%'
+                if raw
+                    .get(i + 1..)
+                    .is_some_and(|r| r.starts_with(c) && r[c.len_utf8()..].starts_with('{')) =>
+            {
+                // `$${` is a literal `${`; `%%{` a literal `%{`.
+                chars.next();
+                out.push(c);
+                let next = chars.peek().map_or(raw.len(), |&(j, _)| j);
+                map.push(out.len(), base + next);
+            }
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Appends the decoded text of one heredoc literal. `indent` is the number of leading whitespace
+/// characters `<<-` strips from each line; `at_line_start` says whether `raw` begins a line.
+pub fn decode_heredoc_into(
+    raw: &str,
+    base: usize,
+    indent: Option<usize>,
+    mut at_line_start: bool,
+    out: &mut String,
+    map: &mut OffsetMap,
+) {
+    let mut pos = 0;
+    map.push(out.len(), base);
+    for line in raw.split_inclusive('\n') {
+        let mut start = 0;
+        if let (Some(n), true) = (indent, at_line_start) {
+            // hcl-edit strips n whitespace characters of non-empty lines (util::dedent_by).
+            for (k, (j, ch)) in line.char_indices().enumerate() {
+                if k >= n || !ch.is_whitespace() || ch == '\n' || ch == '\r' {
+                    start = j;
+                    break;
+                }
+                start = j + ch.len_utf8();
+            }
+        }
+        map.push(out.len(), base + pos + start);
+        let body = line.get(start..).unwrap_or("");
+        decode_markers_into(body, base + pos + start, out, map);
+        pos += line.len();
+        at_line_start = line.ends_with('\n');
+    }
+}
+
+fn decode_markers_into(raw: &str, base: usize, out: &mut String, map: &mut OffsetMap) {
+    let mut i = 0;
+    while let Some(rel) = raw.get(i..).and_then(|r| r.find(['$', '%'])) {
+        let at = i + rel;
+        let rest = raw.get(at..).unwrap_or("");
+        if rest.starts_with("$${") || rest.starts_with("%%{") {
+            out.push_str(raw.get(i..=at).unwrap_or(""));
+            i = at + 2;
+            map.push(out.len(), base + i);
+        } else {
+            out.push_str(raw.get(i..=at).unwrap_or(""));
+            i = at + 1;
+        }
+    }
+    out.push_str(raw.get(i..).unwrap_or(""));
+}
+
+/// One literal run of a template, still raw: `decode_into` appends its decoded text and records
+/// where it came from, so several pieces can build one text with one `OffsetMap`.
+#[derive(Clone, Copy, Debug)]
+pub struct Lit<'a> {
+    raw: &'a str,
+    base: usize,
+    style: LitStyle,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum LitStyle {
+    /// Inside `"..."`: backslash escapes and `$${`.
+    Quoted,
+    /// A heredoc line run: `$${` and `<<-` indentation.
+    Heredoc {
+        indent: Option<usize>,
+        at_line_start: bool,
+    },
+    /// A template file or text already decoded: only `$${`.
+    Template,
+    /// Text hcl-edit decoded without a span: copied as is.
+    Verbatim,
+}
+
+impl<'a> Lit<'a> {
+    pub fn decode_into(&self, out: &mut String, map: &mut OffsetMap) {
+        match self.style {
+            LitStyle::Quoted => decode_quoted_into(self.raw, self.base, out, map),
+            LitStyle::Heredoc {
+                indent,
+                at_line_start,
+            } => decode_heredoc_into(self.raw, self.base, indent, at_line_start, out, map),
+            LitStyle::Template => {
+                map.push(out.len(), self.base);
+                decode_markers_into(self.raw, self.base, out, map);
+            }
+            LitStyle::Verbatim => {
+                map.push(out.len(), self.base);
+                out.push_str(self.raw);
+            }
+        }
+    }
+
+    pub fn decoded(&self) -> String {
+        let mut out = String::new();
+        self.decode_into(&mut out, &mut OffsetMap::default());
+        out
+    }
+}
+
+/// A template's pieces in order: a literal, or an interpolation / directive to evaluate.
+#[derive(Clone, Copy, Debug)]
+pub enum Piece<'a> {
+    Lit(Lit<'a>),
+    Interp { expr: &'a Expression, span: Span },
+    Directive { span: Span },
+}
+
+fn lit<'a>(src: &'a str, l: &'a hcl_edit::Spanned<String>, style: LitStyle) -> Lit<'a> {
+    match span_of(l).and_then(|s| src.get(s.start..s.end).map(|r| (s, r))) {
+        Some((s, raw)) => Lit {
+            raw,
+            base: s.start,
+            style,
+        },
+        None => Lit {
+            raw: l.value(),
+            base: 0,
+            style: LitStyle::Verbatim,
+        },
+    }
+}
+
+fn other_piece(el: &Element) -> Option<Piece<'_>> {
+    match el {
+        Element::Literal(_) => None,
+        Element::Interpolation(i) => Some(Piece::Interp {
+            expr: &i.expr,
+            span: span_of(i).unwrap_or_default(),
+        }),
+        Element::Directive(d) => Some(Piece::Directive {
+            span: directive_span(d),
+        }),
+    }
+}
+
+/// Walks a quoted string template's elements; `src` is the text the template was parsed from.
+pub fn quoted_pieces<'a>(
+    src: &'a str,
+    t: &'a hcl_edit::template::StringTemplate,
+) -> Vec<Piece<'a>> {
+    t.iter()
+        .filter_map(|el| match el {
+            Element::Literal(l) => Some(Piece::Lit(lit(src, l, LitStyle::Quoted))),
+            other => other_piece(other),
+        })
+        .collect()
+}
+
+/// A plain quoted string (no interpolation) as one literal piece; `span` includes the quotes.
+pub fn string_piece(src: &str, span: Span) -> Option<Lit<'_>> {
+    let inner = Span::new(span.start + 1, span.end.saturating_sub(1));
+    src.get(inner.start..inner.end).map(|raw| Lit {
+        raw,
+        base: inner.start,
+        style: LitStyle::Quoted,
+    })
+}
+
+/// Walks a heredoc's elements; `<<-` indentation is stripped with the same rule as hcl-edit.
+pub fn heredoc_pieces<'a>(src: &'a str, h: &'a HeredocTemplate) -> Vec<Piece<'a>> {
+    let mut out = Vec::new();
+    let mut at_line_start = true;
+    for el in h.template.iter() {
+        match el {
+            Element::Literal(l) => {
+                let style = LitStyle::Heredoc {
+                    indent: h.indent(),
+                    at_line_start,
+                };
+                let piece = lit(src, l, style);
+                at_line_start = piece.raw.ends_with('\n');
+                out.push(Piece::Lit(piece));
+            }
+            other => {
+                at_line_start = false;
+                out.extend(other_piece(other));
+            }
+        }
+    }
+    out
+}
+
+/// Template-file pieces (`templatefile()`): literals are verbatim apart from `$${`/`%%{`.
+pub fn template_pieces<'a>(src: &'a str, t: &'a Template) -> Vec<Piece<'a>> {
+    t.iter()
+        .filter_map(|el| match el {
+            Element::Literal(l) => Some(Piece::Lit(lit(src, l, LitStyle::Template))),
+            other => other_piece(other),
+        })
+        .collect()
+}
+
+fn directive_span(d: &hcl_edit::template::Directive) -> Span {
+    use hcl_edit::template::Directive;
+    match d {
+        Directive::If(i) => span_of(i).unwrap_or_default(),
+        Directive::For(f) => span_of(f).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Lit(l) => l.decoded(),
+                _ => "@".to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parse_error_has_a_byte_span() {
+        // Multi-byte text before the error: the span must still be in bytes.
+        let text = "# é\nresource \"a\" \"b\" {\n  x = ]\n}\n";
+        let e = parse_hcl(text).err();
+        let e = e.as_ref().map(|e| e.span.start);
+        assert_eq!(e, text.find(']'));
+    }
+
+    #[test]
+    fn repeated_object_keys_and_bom_are_accepted_like_terraform() -> Result<(), String> {
+        let text = "\u{feff}a = { AWS = 1, \"AWS\" = 2, AWS = 3, \"AWS\" = 4 }\n";
+        let body = parse_hcl(text).map_err(|e| e.to_string())?;
+        let obj = body
+            .get_attribute("a")
+            .and_then(|a| a.value.as_object())
+            .ok_or("no object")?;
+        let names: Vec<Option<String>> =
+            obj.iter().map(|(k, _)| object_key_name(text, k)).collect();
+        let aws = Some("AWS".to_string());
+        assert_eq!(names, [aws.clone(), aws.clone(), aws.clone(), aws]);
+        Ok(())
+    }
+
+    #[test]
+    fn repeated_attribute_is_a_parse_error() {
+        assert!(parse_hcl("a = 1\na = 2\n").is_err());
+    }
+
+    #[test]
+    fn quoted_escapes_map_back_to_the_file() {
+        let raw = r#"a\"b$${c}\u00e9d"#;
+        let mut out = String::new();
+        let mut map = OffsetMap::default();
+        decode_quoted_into(raw, 100, &mut out, &mut map);
+        assert_eq!(out, "a\"b${c}éd");
+        for ch in ['b', 'c', 'd'] {
+            let at = out.find(ch).unwrap_or(0);
+            assert_eq!(map.map(at), 100 + raw.find(ch).unwrap_or(0), "{ch}");
+        }
+    }
+
+    #[test]
+    fn indented_heredoc_maps_each_line() -> Result<(), String> {
+        let text = "x = <<-EOT\n    {\"a\": \"${var.q}\",\n      \"b\": \"$${c}\"}\n    EOT\n";
+        let body = parse_hcl(text).map_err(|e| e.to_string())?;
+        let attr = body.get_attribute("x").ok_or("no x")?;
+        let h = attr.value.as_heredoc_template().ok_or("no heredoc")?;
+        let pieces = heredoc_pieces(text, h);
+        assert_eq!(decoded(&pieces), "{\"a\": \"@\",\n  \"b\": \"${c}\"}\n");
+        let mut out = String::new();
+        let mut map = OffsetMap::default();
+        for p in &pieces {
+            match p {
+                Piece::Lit(l) => l.decode_into(&mut out, &mut map),
+                _ => out.push('@'),
+            }
+        }
+        for needle in ["\"b\"", "c}", "{\"a"] {
+            let at = out.find(needle).unwrap_or(0);
+            assert_eq!(map.map(at), text.find(needle).unwrap_or(0), "{needle}");
+        }
+        Ok(())
+    }
+}

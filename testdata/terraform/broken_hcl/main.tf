@@ -1,0 +1,6 @@
+resource "aws_kms_key" "broken" {
+  description = "missing closing brace"
+  policy = jsonencode({
+    Statement = [
+  })
+}

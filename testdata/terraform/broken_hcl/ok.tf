@@ -1,0 +1,16 @@
+data "aws_caller_identity" "current" {}
+
+resource "aws_kms_key" "this" {
+  policy = <<-POLICY
+    {
+      "Version": "2012-10-17",
+      "Statement": [{
+        "Sid": "Partner",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+        "Action": "kms:Decrypt",
+        "Resource": "*"
+      }]
+    }
+  POLICY
+}

@@ -1,0 +1,3 @@
+partner_principals = [
+  "arn:aws:iam::444455556666:root",
+]

@@ -1,0 +1,3 @@
+variable "partner_principal" {
+  type = string
+}
