@@ -557,6 +557,72 @@ fn sarif_over_the_real_world_corpus_validates() {
     let unique: std::collections::BTreeSet<&String> = fps.iter().map(|(_, f)| f).collect();
     assert_eq!(unique.len(), fps.len(), "fingerprints are unique");
     validate_sarif(&[out]);
+    // Identical on a second run.
+    let again = sarif_of(&corpus, &["--isolated", "."]);
+    assert_eq!(
+        fingerprints(&again),
+        fps,
+        "fingerprints differ between two runs"
+    );
+    // And after a line is added at the top of every file that has a finding (a copy of them).
+    let copy = dir.path().join("copy");
+    let mut files: Vec<String> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    // Whole directories, so a Terraform module keeps its variables and locals.
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|u| Path::new(u).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in &dirs {
+        let Ok(entries) = std::fs::read_dir(corpus.join(d)) else {
+            continue; // a percent-encoded name: not worth decoding here
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue; // a directory or a binary file
+            };
+            let target = copy.join(d).join(e.file_name());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            let edited = if !files.contains(
+                &format!("{}/{}", d.display(), e.file_name().to_string_lossy())
+                    .trim_start_matches('/')
+                    .to_string(),
+            ) {
+                text // unchanged: no finding in it
+            } else if text.trim_start().starts_with('{') {
+                format!("\n{text}") // JSON: a blank line
+            } else {
+                format!("# reviewed\n{text}")
+            };
+            std::fs::write(&target, edited).unwrap();
+        }
+    }
+    let before: std::collections::BTreeSet<String> =
+        fingerprints(&sarif_of(&corpus, &["--isolated", "."]))
+            .into_iter()
+            .filter(|_| true)
+            .map(|(_, f)| f)
+            .collect();
+    let after = fingerprints(&sarif_of(&copy, &["--isolated", "."]));
+    assert!(after.len() > 50);
+    let moved: Vec<&(String, String)> = after.iter().filter(|(_, f)| !before.contains(f)).collect();
+    assert!(
+        moved.is_empty(),
+        "{} fingerprints changed: {moved:?}",
+        moved.len()
+    );
 }
 
 /// Runs kmslint on a pseudo-terminal with util-linux `script`; None when that is not available.
