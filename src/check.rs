@@ -14,6 +14,7 @@ use crate::rules::engine;
 use crate::rules::registry::Registry;
 use crate::rules::{Finding, Related};
 use crate::source::{FileId, Loc, SourceFile, Span};
+use crate::suppress::{self, Date, Suppression};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct Options {
     pub key_account: Option<String>,
     /// Worker threads; 0 = one per core.
     pub jobs: usize,
+    /// The date suppressions' `until=` is compared with; `None` = today from the system clock.
+    pub today: Option<Date>,
     /// Parse every file fully instead of skipping those the byte scan rules out (for testing
     /// that the scan never hides a finding).
     pub no_prefilter: bool,
@@ -260,7 +263,10 @@ fn check_module(
         .unwrap_or(dir);
     let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
     extracted.errors.splice(0..0, errors);
-    let (findings, keys) = check_unit(&unit, &extracted, cfg, reg);
+    let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
+    let today = opts.today.unwrap_or_else(Date::today);
+    let findings = apply_suppressions(&unit, Vec::new(), findings, cfg, reg, today);
+    recount(&mut keys, &findings);
     UnitResult {
         files: files.len(),
         policies: extracted.sites.len(),
@@ -352,10 +358,11 @@ fn check_document_bytes(
     } else {
         yaml::parse_yaml(&file.text).map_err(|e| (e, "kmslint::parse::yaml"))
     };
+    let today = opts.today.unwrap_or_else(Date::today);
     let root = match parsed {
         Ok(root) => root,
         Err((e, code)) => {
-            result.findings = parse_error_findings(
+            let findings = parse_error_findings(
                 &unit,
                 &[ExtractError {
                     file: FileId(0),
@@ -370,13 +377,72 @@ fn check_document_bytes(
                 cfg,
                 reg,
             );
+            result.findings = apply_suppressions(&unit, Vec::new(), findings, cfg, reg, today);
             return result;
         }
     };
     let extracted = extract_document(&file, &root, is_json, explicit, opts);
     result.policies = extracted.sites.len();
-    (result.findings, result.keys) = check_unit(&unit, &extracted, cfg, reg);
+    let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
+    let metadata = if cloudformation::is_template(&root) {
+        suppress::from_metadata(FileId(0), &root)
+    } else {
+        Vec::new()
+    };
+    result.findings = apply_suppressions(&unit, metadata, findings, cfg, reg, today);
+    recount(&mut keys, &result.findings);
+    result.keys = keys;
     result
+}
+
+/// The inventory's per-key counts, after suppressions: unsuppressed findings only.
+fn recount(keys: &mut [KeyRecord], findings: &[Finding]) {
+    for k in keys.iter_mut() {
+        let mine = || {
+            findings.iter().filter(|f| {
+                !f.suppressed
+                    && Arc::ptr_eq(&f.file, &k.file)
+                    && f.resource.as_deref() == Some(k.resource.as_str())
+            })
+        };
+        let count = |sev: Severity| mine().filter(|f| f.severity == sev).count();
+        let (e, w, n) = (
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Note),
+        );
+        k.errors = e;
+        k.warnings = w;
+        k.notes = n;
+    }
+}
+
+/// Applies the unit's suppressions (its files' `kmslint:ignore` comments plus `extra`, e.g.
+/// CloudFormation `Metadata`) to its findings, centrally, after every rule has run; invalid,
+/// expired and unused suppressions become findings of their own.
+pub fn apply_suppressions(
+    unit: &Unit,
+    extra: Vec<Suppression>,
+    mut findings: Vec<Finding>,
+    cfg: &Config,
+    reg: &Registry,
+    today: Date,
+) -> Vec<Finding> {
+    let mut all: Vec<Suppression> = unit
+        .files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| suppress::from_comments(FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+        .collect();
+    all.extend(extra);
+    if all.is_empty() {
+        return findings;
+    }
+    let problems = suppress::apply(unit, &all, &mut findings, cfg, reg, today);
+    for (subject, resource) in problems {
+        findings.extend(findings_for(unit, &subject, resource.as_deref(), cfg, reg));
+    }
+    findings
 }
 
 /// Decides what a parsed document is and extracts its policies.
@@ -641,6 +707,7 @@ fn findings_for(
                 principal: s.principal.clone(),
                 account: s.account.clone(),
                 suppressed: false,
+                suppression: None,
             }
         })
         .collect()

@@ -16,5 +16,6 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 pub use check::{scan, Options, Report};

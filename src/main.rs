@@ -16,6 +16,21 @@ Exit status:
   1  findings at or above --fail-on (a file that cannot be read or parsed is a KMS000 finding)
   2  usage or configuration error, or a path that does not exist
 
+Outputs:
+  --format chooses what goes to standard output; each --output writes one more report to a file,
+  so one run can print the human report and write SARIF for code scanning:
+    kmslint --output sarif=kmslint.sarif infra/
+    kmslint --format github --output kmslint.sarif --output report.json infra/
+  The format of an --output is FORMAT=FILE, or guessed from the file name: *.sarif and
+  *.sarif.json are SARIF, *.json JSON, anything else the human report (never coloured).
+  With --format github (or an --output github=FILE) and $GITHUB_STEP_SUMMARY set, a Markdown
+  summary is appended to that file.
+
+Suppressions need a reason and may expire:
+  # kmslint:ignore KMS002 reason=\"vendor X contract\" until=2027-03-31
+on the finding's line or the line(s) directly above it (YAML, HCL), or in a CloudFormation
+resource's Metadata: {kmslint: {ignore: [{rule: KMS002, reason: \"...\", until: \"2027-03-31\"}]}}.
+
 Configuration is read from kmslint.toml or .kmslint.toml, found from the first path upward to
 the repository root, unless --config or --isolated is given.";
 
@@ -63,8 +78,61 @@ enum InventoryFormat {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// Findings drawn on their source lines (colours only on a terminal, unless NO_COLOR).
     Human,
+    /// The stable JSON object (`"version": 1`).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: inline annotations on the pull request.
+    Github,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+        }
+    }
+}
+
+/// One `--output`: a format and the file it goes to.
+#[derive(Clone, Debug)]
+struct OutputSpec {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_output(s: &str) -> Result<OutputSpec, String> {
+    if let Some((name, path)) = s.split_once('=') {
+        if let Ok(format) = Format::from_str(name, true) {
+            if path.is_empty() {
+                return Err(format!("`{s}` names no file after `=`"));
+            }
+            return Ok(OutputSpec {
+                format,
+                path: PathBuf::from(path),
+            });
+        }
+    }
+    if s.is_empty() {
+        return Err("an empty file name".into());
+    }
+    let lower = s.to_ascii_lowercase();
+    let format = if lower.ends_with(".sarif") || lower.ends_with(".sarif.json") {
+        Format::Sarif
+    } else if lower.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Human
+    };
+    Ok(OutputSpec {
+        format,
+        path: PathBuf::from(s),
+    })
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -108,9 +176,13 @@ struct ScanArgs {
 struct CheckArgs {
     #[command(flatten)]
     scan: ScanArgs,
-    /// Output format.
+    /// Format of the report on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also write a report to a file: FORMAT=FILE (human, json, sarif, github) or FILE, whose
+    /// format is guessed from its name (*.sarif: SARIF, *.json: JSON, else human). Repeatable.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE", value_parser = parse_output)]
+    output: Vec<OutputSpec>,
     /// Exit 1 when there is a finding at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -184,22 +256,7 @@ fn print_rules(reg: &Registry) -> ExitCode {
 
 fn explain(reg: &Registry, id: &str) -> ExitCode {
     match reg.get(id) {
-        Some(r) => {
-            let d = &r.def;
-            emit(&format!(
-                "# {} {}\n\n{}\n\nDefault severity: {}\n{}\n## Help\n{}\n",
-                d.id,
-                d.name,
-                d.summary,
-                if d.default_off {
-                    "off"
-                } else {
-                    d.severity.as_str()
-                },
-                d.docs,
-                d.help
-            ))
-        }
+        Some(r) => emit(&report::rule_markdown(&r.def)),
         None => fail(miette::miette!(
             help = "`kmslint rules` lists the rule ids",
             "unknown rule `{id}`"
@@ -258,7 +315,7 @@ fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report
 }
 
 /// Loads the config and runs the scan.
-fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<kmslint::Report, miette::Report> {
+fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<(kmslint::Report, Config), miette::Report> {
     let cfg = load_config(args, reg)?;
     let mut paths = Vec::new();
     let mut stdin = None;
@@ -284,14 +341,16 @@ fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<kmslint::Report, miette::
         var_files: args.var_files.clone(),
         key_account: args.key_account.clone(),
         jobs: args.jobs,
+        today: None,
         no_prefilter: false,
     };
-    Ok(scan(&opts, &cfg, reg)?)
+    let report = scan(&opts, &cfg, reg)?;
+    Ok((report, cfg))
 }
 
 fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode {
     let report = match run_scan(&args, &reg) {
-        Ok(r) => r,
+        Ok((r, _)) => r,
         Err(e) => return fail(e),
     };
     let mut buf: Vec<u8> = Vec::new();
@@ -307,29 +366,67 @@ fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode
 }
 
 fn check(args: CheckArgs, reg: Registry) -> ExitCode {
-    let report = match run_scan(&args.scan, &reg) {
+    let (report, cfg) = match run_scan(&args.scan, &reg) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
-    let mut buf: Vec<u8> = Vec::new();
-    let written = match args.format {
-        Format::Json => report::json::write(&report, &mut buf),
-        Format::Human => {
-            let stdout = std::io::stdout();
-            let color =
-                stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let width = terminal_width();
-            report::human::write(
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let render = |format: Format, color: bool| -> Result<Vec<u8>, miette::Report> {
+        let mut buf: Vec<u8> = Vec::new();
+        let written = match format {
+            Format::Json => report::json::write(&report, &mut buf),
+            Format::Sarif => report::sarif::write(&report, &reg, &cfg, &mut buf),
+            Format::Github => report::github::write(&report, &mut buf),
+            Format::Human => report::human::write(
                 &report,
-                report::human::Style { color, width },
+                report::human::Style {
+                    color,
+                    width: terminal_width(),
+                },
                 args.show_suppressed,
                 &mut buf,
-            )
-        }
+            ),
+        };
+        written.map_err(|e| miette::miette!("cannot write the {} report: {e}", format.name()))?;
+        Ok(buf)
     };
-    if let Err(e) = written {
-        return fail(miette::miette!("cannot write report: {e}"));
+    for spec in &args.output {
+        let written = render(spec.format, false).and_then(|buf| {
+            if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    miette::miette!("cannot create directory {}: {e}", dir.display())
+                })?;
+            }
+            std::fs::write(&spec.path, buf)
+                .map_err(|e| miette::miette!("cannot write {}: {e}", spec.path.display()))
+        });
+        if let Err(e) = written {
+            return fail(e);
+        }
     }
+    let wants_github =
+        args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
+    if wants_github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let md = report::github::summary_markdown(&report, &cfg);
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = appended {
+                return fail(miette::miette!(
+                    "cannot append the job summary to $GITHUB_STEP_SUMMARY ({}): {e}",
+                    PathBuf::from(path).display()
+                ));
+            }
+        }
+    }
+    let buf = match render(args.format, color) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
     let code = emit(&String::from_utf8_lossy(&buf));
     if code != ExitCode::SUCCESS {
         return code;

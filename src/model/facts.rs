@@ -17,6 +17,9 @@ pub enum SubjectKind {
     Grant,
     Policy,
     ParseError,
+    /// A `kmslint:ignore` comment or `Metadata.kmslint.ignore` entry that is invalid, expired or
+    /// unused (see `suppress`).
+    Suppression,
 }
 
 impl SubjectKind {
@@ -28,6 +31,7 @@ impl SubjectKind {
             SubjectKind::Grant => "grant",
             SubjectKind::Policy => "policy",
             SubjectKind::ParseError => "parse_error",
+            SubjectKind::Suppression => "suppression",
         }
     }
 
@@ -39,6 +43,7 @@ impl SubjectKind {
             SubjectKind::Grant,
             SubjectKind::Policy,
             SubjectKind::ParseError,
+            SubjectKind::Suppression,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -53,7 +53,7 @@ impl SourceCode for IndexedSource {
         let data_end = data_end.max(data_start);
         let data = text.as_bytes().get(data_start..data_end).unwrap_or(&[]);
         Ok(Box::new(MietteSpanContents::new_named(
-            f.path.display().to_string(),
+            super::shown_path(&f.path),
             data,
             SourceSpan::new(data_start.into(), data_end - data_start),
             first,
@@ -163,7 +163,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
             help.push_str(&format!(
                 "\n{}: {}:{}:{}",
                 r.message,
-                r.file.path.display(),
+                super::shown_path(&r.file.path),
                 l,
                 c
             ));
@@ -171,6 +171,10 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
     }
     if let Some(res) = &f.resource {
         help.push_str(&format!("\nresource: {res}"));
+    }
+    if let Some(s) = &f.suppression {
+        let until = s.until.map(|d| format!(" until {d}")).unwrap_or_default();
+        help.push_str(&format!("\nsuppressed ({}): {}{until}", s.kind, s.reason));
     }
     help.push_str(&format!("\nmore: kmslint explain {}", f.rule));
     let diag = FindingDiagnostic {
@@ -183,7 +187,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         let ((l, c), _) = f.start_end();
         out = format!(
             "{}:{}:{}: {} [{}] {}\n",
-            f.file.path.display(),
+            super::shown_path(&f.file.path),
             l,
             c,
             f.severity.as_str(),

@@ -30,7 +30,17 @@ struct JsonFinding<'a> {
     principal: Option<&'a str>,
     account: Option<&'a str>,
     suppressed: bool,
+    /// Why it is suppressed: `{"reason", "until", "kind"}`, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<JsonSuppression<'a>>,
     help: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    reason: &'a str,
+    until: Option<String>,
+    kind: &'a str,
 }
 
 #[derive(Serialize)]
@@ -70,6 +80,11 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                     principal: f.principal.as_deref(),
                     account: f.account.as_deref(),
                     suppressed: f.suppressed,
+                    suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+                        reason: &s.reason,
+                        until: s.until.map(|d| d.to_string()),
+                        kind: s.kind,
+                    }),
                     help: &f.help,
                 }
             })

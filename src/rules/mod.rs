@@ -28,6 +28,8 @@ pub struct Finding {
     pub principal: Option<String>,
     pub account: Option<String>,
     pub suppressed: bool,
+    /// Why it is suppressed, when it is.
+    pub suppression: Option<crate::suppress::Applied>,
 }
 
 #[derive(Clone, Debug)]

@@ -17,7 +17,7 @@ pub struct RuleDef {
     #[serde(default)]
     pub default_off: bool,
     /// What the rule is about: `principal`, `condition_value`, `duplicate`, `grant`, `policy`,
-    /// `parse_error`.
+    /// `parse_error`, `suppression`.
     pub subject: Vec<String>,
     /// One line for `kmslint rules`.
     pub summary: String,
@@ -83,6 +83,7 @@ pub fn facts_of(kind: SubjectKind) -> &'static [&'static str] {
             "has_tag",
         ],
         SubjectKind::ParseError => &[],
+        SubjectKind::Suppression => &["problem"],
     }
 }
 
@@ -112,5 +113,6 @@ pub fn vars_of(kind: SubjectKind) -> &'static [&'static str] {
         SubjectKind::Grant => &["role", "principal", "account", "reason", "resource"],
         SubjectKind::Policy => &["reason", "resource", "tag"],
         SubjectKind::ParseError => &["message", "resource"],
+        SubjectKind::Suppression => &["rules", "reason", "until", "detail", "resource"],
     }
 }
