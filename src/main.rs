@@ -251,7 +251,7 @@ fn print_rules(reg: &Registry) -> ExitCode {
             d.severity.as_str()
         };
         s.push_str(&format!(
-            "{}  {:<34} {:<8} {}\n",
+            "{}  {:<36} {:<8} {}\n",
             d.id, d.name, sev, d.summary
         ));
     }
