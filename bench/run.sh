@@ -144,7 +144,8 @@ for c in "${corpora[@]}"; do
   fi
   python3 - "$WORK" "$c" "$results" "$nfiles" "$nbytes" "$gfiles" "$gbytes" \
     "$(rss sh -c "$cmd_cat")" "$(rss "$kmslint" --isolated --format json "$dir")" \
-    "$(rss "$guard" validate -r "$rules" -d "$view" -S fail)" "$(rss "$kmslint" --isolated --format json "$view")" \
+    "$([ "$view" = "$dir" ] || rss "$guard" validate -r "$rules" -d "$view" -S fail)" \
+    "$([ "$view" = "$dir" ] || rss "$kmslint" --isolated --format json "$view")" \
     "$checkov_rss" <<'PY'
 import json, os, sys
 work, c, out, nf, nb, gf, gb, r_cat, r_k, r_g, r_kc, r_ck = sys.argv[1:13]
