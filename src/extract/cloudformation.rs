@@ -62,6 +62,7 @@ pub fn extract_template(file: FileId, text: &str, root: &Node, is_json: bool) ->
             tags,
         });
     }
+    out.errors.extend(tpl.take_errors());
     out
 }
 
