@@ -193,7 +193,10 @@ fn deep_nesting_is_a_parse_error() {
 
 // --- limits: every one hit is a KMS000 naming the limit, and the run stays fast -------------
 
-fn run_args(args: &[&str], dir: &Path) -> (i32, Vec<(String, String, i64, i64, String)>) {
+/// (rule, file name, line, column, message)
+type Found = (String, String, i64, i64, String);
+
+fn run_args(args: &[&str], dir: &Path) -> (i32, Vec<Found>) {
     let out = Command::cargo_bin("kmslint")
         .unwrap()
         .args(["--isolated", "--format", "json"])
@@ -211,10 +214,7 @@ fn run_args(args: &[&str], dir: &Path) -> (i32, Vec<(String, String, i64, i64, S
     (out.status.code().unwrap_or(-1), findings(&v))
 }
 
-fn kms000_with<'a>(
-    f: &'a [(String, String, i64, i64, String)],
-    needle: &str,
-) -> Option<&'a (String, String, i64, i64, String)> {
+fn kms000_with<'a>(f: &'a [Found], needle: &str) -> Option<&'a Found> {
     f.iter().find(|x| x.0 == "KMS000" && x.4.contains(needle))
 }
 
@@ -243,7 +243,7 @@ fn exponential_fn_sub_is_cut_off_with_kms000() {
 #[test]
 fn too_many_conditional_combinations_is_kms000() {
     let alt = "{\"Fn::If\": [\"C\", \"1\", \"2\"]}";
-    let join = format!("{{\"Fn::Join\": [\"\", [{}]]}}", vec![alt; 8].join(", "));
+    let join = format!("{{\"Fn::Join\": [\"\", [{}]]}}", [alt; 8].join(", "));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("t.json"), cfn_with_principal(&join)).unwrap();
     let (code, f) = run_args(&[], dir.path());
