@@ -607,6 +607,15 @@ fn findings_for(
         return Vec::new();
     };
     let res = resource.unwrap_or("");
+    // Last line of defence for the reporters, which slice the file at the span: a span past
+    // the end (a stage's bug) is clamped, never a panic.
+    let clamp = |file: &SourceFile, span: Span| {
+        let len = file.text.len();
+        Span::new(
+            span.start.min(len),
+            span.end.min(len).max(span.start.min(len)),
+        )
+    };
     engine::evaluate(reg, cfg, s)
         .into_iter()
         .map(|(rule, severity)| {
@@ -623,14 +632,14 @@ fn findings_for(
                 label: engine::render(&rule.def.label, s, res),
                 help: rule.def.help.clone(),
                 file: file.clone(),
-                span: s.loc.span,
+                span: clamp(file, s.loc.span),
                 related: s
                     .related
                     .iter()
                     .filter_map(|(loc, msg)| {
                         unit.file(loc.file).map(|f| Related {
                             file: f.clone(),
-                            span: loc.span,
+                            span: clamp(f, loc.span),
                             message: msg.clone(),
                         })
                     })
