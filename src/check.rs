@@ -100,14 +100,24 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
                 .collect::<Vec<_>>(),
         );
         if let Some((name, bytes)) = &opts.stdin {
-            results.push(check_document_bytes(
-                Path::new(name),
-                bytes,
-                true,
-                opts,
-                cfg,
-                reg,
-            ));
+            let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+            if bytes.len() as u64 > limit {
+                results.push(read_error(
+                    Path::new(name),
+                    format!("input is larger than the {limit}-byte limit ([scan] max_file_size)"),
+                    cfg,
+                    reg,
+                ));
+            } else {
+                results.push(check_document_bytes(
+                    Path::new(name),
+                    bytes,
+                    true,
+                    opts,
+                    cfg,
+                    reg,
+                ));
+            }
         }
         results
     };
@@ -173,24 +183,27 @@ fn check_document_path(
     };
     match read {
         Ok(bytes) => check_document_bytes(path, &bytes, explicit, opts, cfg, reg),
-        Err(message) => {
-            let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
-            UnitResult {
-                files: 1,
-                policies: 0,
-                findings: parse_error_findings(
-                    &unit,
-                    &[ExtractError {
-                        file: FileId(0),
-                        span: Span::empty(0),
-                        message: format!("cannot read {}: {message}", display_path(path).display()),
-                        code: "kmslint::read",
-                    }],
-                    cfg,
-                    reg,
-                ),
-            }
-        }
+        Err(message) => read_error(path, message, cfg, reg),
+    }
+}
+
+/// A file that could not be read: one KMS000 naming it.
+fn read_error(path: &Path, message: String, cfg: &Config, reg: &Registry) -> UnitResult {
+    let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
+    UnitResult {
+        files: 1,
+        policies: 0,
+        findings: parse_error_findings(
+            &unit,
+            &[ExtractError {
+                file: FileId(0),
+                span: Span::empty(0),
+                message: format!("cannot read {}: {message}", display_path(path).display()),
+                code: "kmslint::read",
+            }],
+            cfg,
+            reg,
+        ),
     }
 }
 

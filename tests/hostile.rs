@@ -608,3 +608,21 @@ fn file_function_does_not_follow_a_symlink_out_of_the_root() {
     assert!(f.iter().all(|x| x.0 != "KMS001"), "{f:?}");
     assert!(kms000_with(&f, "outside the scan root").is_some(), "{f:?}");
 }
+
+#[test]
+fn standard_input_honours_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k.toml"), "[scan]\nmax_file_size = 64\n").unwrap();
+    let out = Command::cargo_bin("kmslint")
+        .unwrap()
+        .args(["--format", "json", "--config"])
+        .arg(dir.path().join("k.toml"))
+        .arg("-")
+        .write_stdin(BAD_TEMPLATE)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = findings(&v);
+    assert!(kms000_with(&f, "max_file_size").is_some(), "{f:?}");
+}
