@@ -626,3 +626,22 @@ fn standard_input_honours_the_size_limit() {
     let f = findings(&v);
     assert!(kms000_with(&f, "max_file_size").is_some(), "{f:?}");
 }
+
+#[test]
+fn templatefile_used_in_its_own_variables_is_not_a_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"aws_kms_key\" \"k\" {\n  policy = templatefile(\"p.tpl\", {who = templatefile(\"p.tpl\", {who = \"\\\"arn:aws:iam::444455556666:root\\\"\"})})\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.tpl"),
+        "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"*\"}, \"Action\": \"kms:Decrypt\", \"Sid\": ${jsonencode(who)}}]}",
+    )
+    .unwrap();
+    let (code, f) = run_args(&[], dir.path());
+    assert_eq!(code, 1);
+    assert!(f.iter().all(|x| x.0 != "KMS000"), "{f:?}");
+    assert!(f.iter().any(|x| x.0 == "KMS001"), "{f:?}");
+}

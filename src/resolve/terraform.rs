@@ -1209,26 +1209,26 @@ impl<'a> Module<'a> {
                 loc,
             );
         };
-        // A template may call templatefile() on itself: a cycle, like a local's.
+        // The variables are evaluated first: `templatefile("a", {x = templatefile("a", …)})`
+        // is fine. The template's own text calling templatefile() on itself is a cycle.
+        let tvars: HashMap<String, Doc> = match self.eval(sc, vars).kind {
+            DocKind::Map(es) => es.into_iter().map(|e| (e.key, e.value)).collect(),
+            _ => HashMap::new(),
+        };
         let key = format!("templatefile({})", f.path.display());
         self.guarded(&key, loc, || {
-            self.template_doc(sc, id, &f, vars, loc, as_policy)
+            self.template_doc(id, &f, &tvars, loc, as_policy)
         })
     }
 
     fn template_doc(
         &self,
-        sc: Scope<'_>,
         id: FileId,
         f: &Arc<SourceFile>,
-        vars: &Expression,
+        tvars: &HashMap<String, Doc>,
         loc: Loc,
         as_policy: bool,
     ) -> Doc {
-        let tvars: HashMap<String, Doc> = match self.eval(sc, vars).kind {
-            DocKind::Map(es) => es.into_iter().map(|e| (e.key, e.value)).collect(),
-            _ => HashMap::new(),
-        };
         let template = match hcl::parse_template(&f.text) {
             Ok(t) => t,
             Err(e) => {
@@ -1240,7 +1240,7 @@ impl<'a> Module<'a> {
             file: id,
             src: &f.text,
             map: None,
-            tvars: Some(&tvars),
+            tvars: Some(tvars),
         };
         let pieces = hcl::template_pieces(&f.text, &template);
         let whole = Loc::new(id, Span::new(0, f.text.len()));
