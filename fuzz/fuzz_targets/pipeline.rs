@@ -5,8 +5,8 @@
 #![no_main]
 use kmslint::config::Config;
 use kmslint::extract::cloudformation;
-use kmslint::source::FileId;
 use kmslint::rules::registry::Registry;
+use kmslint::source::FileId;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
@@ -49,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
         if cloudformation::is_template(&root) {
             let out = cloudformation::extract_template(FileId(0), text, &root, is_json);
             for e in &out.errors {
-                assert!(e.span.start <= e.span.end && e.span.end <= text.len(), "{e:?}");
+                assert!(
+                    e.span.start <= e.span.end && e.span.end <= text.len(),
+                    "{e:?}"
+                );
             }
         }
     }
