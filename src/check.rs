@@ -9,7 +9,7 @@ use crate::model::facts::{self, Subject, SubjectKind};
 use crate::model::principal::{self, Trust};
 use crate::parse::{json, yaml, Node};
 use crate::resolve::cloudformation::Template;
-use crate::resolve::{DocKind, Value};
+use crate::resolve::{Doc, DocKind, Value};
 use crate::rules::engine;
 use crate::rules::registry::Registry;
 use crate::rules::{Finding, Related};
@@ -21,6 +21,15 @@ use std::sync::Arc;
 
 /// Files larger than this are not parsed (a KMS000 finding says so), unless the config raises it.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 32 * 1024 * 1024;
+/// Most statements one key policy may hold (AWS allows 32 KB of policy text: a few hundred).
+pub const MAX_STATEMENTS: usize = 10_000;
+/// Most elements (keys, values, list items) one resolved key policy may hold.
+pub const MAX_POLICY_NODES: usize = 100_000;
+/// Most keys one object in a key policy may hold.
+pub const MAX_OBJECT_KEYS: usize = 1_000;
+/// Stack of each worker thread: the depth limits keep recursion far below this even in debug
+/// builds, so it is a margin, not a requirement.
+const WORKER_STACK: usize = 32 << 20;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -76,7 +85,23 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
     };
     let found = discover::discover(&opts.paths, cfg, jobs)?;
     let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build();
+    // `--var-file`s: read once; one that does not exist is a usage error, like a path argument.
+    let mut var_files = Vec::new();
+    let mut var_file_errors = Vec::new();
+    for p in &opts.var_files {
+        if std::fs::metadata(p).is_err() {
+            return Err(DiscoverError::Missing(p.clone()));
+        }
+        match read_text(p, cfg) {
+            Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
+            Err(message) => var_file_errors.push((p.clone(), message)),
+        }
+    }
+    let var_files = &var_files;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK)
+        .build();
     let run = || {
         let mut results: Vec<UnitResult> = found
             .documents
@@ -87,18 +112,28 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
             found
                 .modules
                 .par_iter()
-                .map(|(dir, files)| check_module(dir, files, opts, cfg, reg))
+                .map(|(dir, files)| check_module(dir, files, var_files, opts, cfg, reg))
                 .collect::<Vec<_>>(),
         );
         if let Some((name, bytes)) = &opts.stdin {
-            results.push(check_document_bytes(
-                Path::new(name),
-                bytes,
-                true,
-                opts,
-                cfg,
-                reg,
-            ));
+            let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+            if bytes.len() as u64 > limit {
+                results.push(read_error(
+                    Path::new(name),
+                    format!("input is larger than the {limit}-byte limit ([scan] max_file_size)"),
+                    cfg,
+                    reg,
+                ));
+            } else {
+                results.push(check_document_bytes(
+                    Path::new(name),
+                    bytes,
+                    true,
+                    opts,
+                    cfg,
+                    reg,
+                ));
+            }
         }
         results
     };
@@ -113,7 +148,7 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.findings.extend(r.findings);
         report.keys.extend(r.keys);
     }
-    for (path, message) in &found.errors {
+    for (path, message) in found.errors.iter().chain(&var_file_errors) {
         let file = SourceFile::new(display_path(path), String::new());
         report.findings.extend(parse_error_findings(
             &Unit::single(file),
@@ -169,51 +204,57 @@ fn check_document_path(
     };
     match read {
         Ok(bytes) => check_document_bytes(path, &bytes, explicit, opts, cfg, reg),
-        Err(message) => {
-            let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
-            UnitResult {
-                files: 1,
-                policies: 0,
-                findings: parse_error_findings(
-                    &unit,
-                    &[ExtractError {
-                        file: FileId(0),
-                        span: Span::empty(0),
-                        message: format!("cannot read {}: {message}", display_path(path).display()),
-                        code: "kmslint::read",
-                    }],
-                    cfg,
-                    reg,
-                ),
-                keys: Vec::new(),
-            }
-        }
+        Err(message) => read_error(path, message, cfg, reg),
+    }
+}
+
+/// A file that could not be read: one KMS000 naming it.
+fn read_error(path: &Path, message: String, cfg: &Config, reg: &Registry) -> UnitResult {
+    let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
+    UnitResult {
+        files: 1,
+        policies: 0,
+        findings: parse_error_findings(
+            &unit,
+            &[ExtractError {
+                file: FileId(0),
+                span: Span::empty(0),
+                message: format!("cannot read {}: {message}", display_path(path).display()),
+                code: "kmslint::read",
+            }],
+            cfg,
+            reg,
+        ),
+        keys: Vec::new(),
     }
 }
 
 /// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+/// Reads a Terraform file as text, within the size limit.
+fn read_text(p: &Path, cfg: &Config) -> Result<String, String> {
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    if std::fs::metadata(p).is_ok_and(|m| m.len() > limit) {
+        return Err(format!(
+            "file is larger than the {limit}-byte limit ([scan] max_file_size)"
+        ));
+    }
+    let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
+    decode(&bytes).map_err(|(_, m)| m)
+}
+
 fn check_module(
     dir: &Path,
     files: &[PathBuf],
+    var_files: &[Arc<SourceFile>],
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
 ) -> UnitResult {
-    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let read = |p: &Path| -> Result<String, String> {
-        if std::fs::metadata(p).is_ok_and(|m| m.len() > limit) {
-            return Err(format!(
-                "file is larger than the {limit}-byte limit ([scan] max_file_size)"
-            ));
-        }
-        let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
-        decode(&bytes).map_err(|(_, m)| m)
-    };
     let mut unit = Unit::default();
     let mut errors = Vec::new();
     let mut texts = Vec::with_capacity(files.len());
     for p in files {
-        texts.push((p, read(p)));
+        texts.push((p, read_text(p, cfg)));
     }
     // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse.
     if texts
@@ -242,11 +283,6 @@ fn check_module(
             }
         }
     }
-    let var_files: Vec<Arc<SourceFile>> = opts
-        .var_files
-        .iter()
-        .filter_map(|p| read(p).ok().map(|t| SourceFile::new(display_path(p), t)))
-        .collect();
     // file() may read anything under the path that was scanned, nothing outside it.
     let root = opts
         .paths
@@ -261,7 +297,9 @@ fn check_module(
         .filter(|r| dir.starts_with(r))
         .max_by_key(|r| r.as_os_str().len())
         .unwrap_or(dir);
-    let mut extracted = crate::extract::terraform::extract_module(&mut unit, root, &var_files);
+    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+    let mut extracted =
+        crate::extract::terraform::extract_module_limited(&mut unit, root, var_files, limit);
     extracted.errors.splice(0..0, errors);
     let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
     let today = opts.today.unwrap_or_else(Date::today);
@@ -273,6 +311,39 @@ fn check_module(
         findings,
         keys,
     }
+}
+
+/// Checks one document given as bytes, as the CLI checks a file named on the command line:
+/// a CloudFormation template, a Terraform plan or a bare key policy, or (for a `.tf`/`.tf.json`
+/// name) a Terraform module of that one file. Nothing is read from the file system: `file()`
+/// and `templatefile()` stay unresolved. The fuzzers and property tests drive the whole
+/// pipeline through this.
+pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Vec<Finding> {
+    let path = Path::new(name);
+    let opts = Options::default();
+    if discover::kind_of(path) != Some(discover::FileKind::Terraform) {
+        return check_document_bytes(path, bytes, true, &opts, cfg, reg).findings;
+    }
+    let file = match decode(bytes) {
+        Ok(text) => SourceFile::new(display_path(path), text),
+        Err((at, message)) => {
+            let unit = Unit::single(SourceFile::new(
+                display_path(path),
+                String::from_utf8_lossy(bytes).into_owned(),
+            ));
+            let e = ExtractError {
+                file: FileId(0),
+                span: Span::empty(at),
+                message,
+                code: "kmslint::read",
+            };
+            return parse_error_findings(&unit, &[e], cfg, reg);
+        }
+    };
+    let mut unit = Unit::single(file);
+    // An empty root cannot be canonicalised: no file() is ever read.
+    let extracted = crate::extract::terraform::extract_module(&mut unit, Path::new(""), &[]);
+    check_extracted(&unit, &extracted, cfg, reg)
 }
 
 /// Decodes UTF-8, or says where it is not.
@@ -467,7 +538,8 @@ fn extract_document(
     }
     if explicit && root.get("Statement").is_some() {
         // A bare key policy, e.g. `aws kms get-key-policy --query Policy --output text`.
-        let doc = Template::new(FileId(0), root).doc(root);
+        let tpl = Template::new(FileId(0), root);
+        let doc = tpl.doc(root);
         let name = file
             .path
             .file_name()
@@ -482,6 +554,7 @@ fn extract_document(
                 body: SiteBody::KeyPolicy(doc),
                 tags: Vec::new(),
             }],
+            errors: tpl.take_errors(),
             ..Extracted::default()
         };
     }
@@ -533,6 +606,16 @@ pub fn check_unit(
         let mut policy = None;
         let mut subjects = match &site.body {
             SiteBody::KeyPolicy(doc) => {
+                if let Some(message) = policy_over_limits(doc) {
+                    let e = ExtractError {
+                        file: site.loc.file,
+                        span: site.loc.span,
+                        message,
+                        code: "kmslint::policy::limit",
+                    };
+                    findings.extend(parse_error_findings(unit, &[e], cfg, reg));
+                    continue;
+                }
                 let p = crate::model::build(doc, cfg, key_account);
                 let s = facts::policy_subjects(&p, cfg, site.loc);
                 policy = Some(p);
@@ -588,6 +671,54 @@ pub fn check_unit(
         findings.extend(site_findings);
     }
     (findings, records)
+}
+
+/// Why a policy is too large to check, if it is: a KMS000 at the policy, never a silent pass.
+fn policy_over_limits(doc: &Doc) -> Option<String> {
+    let statements = statement_count(doc);
+    if statements > MAX_STATEMENTS {
+        return Some(format!(
+            "the key policy has {statements} statements, more than the limit of \
+             {MAX_STATEMENTS}: it was not checked"
+        ));
+    }
+    let mut nodes = 0usize;
+    let mut stack = vec![doc];
+    while let Some(d) = stack.pop() {
+        nodes += 1;
+        if nodes > MAX_POLICY_NODES {
+            return Some(format!(
+                "the key policy has more than {MAX_POLICY_NODES} elements: it was not checked"
+            ));
+        }
+        match &d.kind {
+            DocKind::Map(entries) => {
+                if entries.len() > MAX_OBJECT_KEYS {
+                    return Some(format!(
+                        "an object in the key policy has {} keys, more than the limit of \
+                         {MAX_OBJECT_KEYS}: it was not checked",
+                        entries.len()
+                    ));
+                }
+                stack.extend(entries.iter().map(|e| &e.value));
+            }
+            DocKind::List(items) | DocKind::Choice(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Statements of a policy, counting every alternative, as the model reads them.
+fn statement_count(doc: &Doc) -> usize {
+    match &doc.kind {
+        DocKind::Map(_) => doc
+            .all("Statement", false)
+            .map(|e| e.value.flatten().len())
+            .sum(),
+        DocKind::Choice(alts) => alts.iter().map(statement_count).sum(),
+        _ => 0,
+    }
 }
 
 fn grant_subjects(
@@ -674,6 +805,15 @@ fn findings_for(
         return Vec::new();
     };
     let res = resource.unwrap_or("");
+    // Last line of defence for the reporters, which slice the file at the span: a span past
+    // the end (a stage's bug) is clamped, never a panic.
+    let clamp = |file: &SourceFile, span: Span| {
+        let len = file.text.len();
+        Span::new(
+            span.start.min(len),
+            span.end.min(len).max(span.start.min(len)),
+        )
+    };
     engine::evaluate(reg, cfg, s)
         .into_iter()
         .map(|(rule, severity)| {
@@ -690,14 +830,14 @@ fn findings_for(
                 label: engine::render(&rule.def.label, s, res),
                 help: rule.def.help.clone(),
                 file: file.clone(),
-                span: s.loc.span,
+                span: clamp(file, s.loc.span),
                 related: s
                     .related
                     .iter()
                     .filter_map(|(loc, msg)| {
                         unit.file(loc.file).map(|f| Related {
                             file: f.clone(),
-                            span: loc.span,
+                            span: clamp(f, loc.span),
                             message: msg.clone(),
                         })
                     })

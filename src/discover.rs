@@ -105,6 +105,13 @@ pub fn discover(
         let found: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
         let errors: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
         let exclude = &exclude;
+        // Symbolic links are followed only where they stay inside the directory being walked:
+        // a link to `/etc/passwd` or `../../secrets` in a pull request is never read.
+        let roots: Vec<(PathBuf, Option<PathBuf>)> = dirs
+            .iter()
+            .map(|d| (d.clone(), d.canonicalize().ok()))
+            .collect();
+        let roots = &roots;
         wb.build_parallel().run(|| {
             let found = &found;
             let errors = &errors;
@@ -116,6 +123,14 @@ pub fn discover(
                             || exclude.is_match(path.strip_prefix("./").unwrap_or(path))
                         {
                             return ignore::WalkState::Skip;
+                        }
+                        if e.path_is_symlink() {
+                            if let Some(why) = link_escapes(path, roots) {
+                                if let Ok(mut es) = errors.lock() {
+                                    es.push((path.to_path_buf(), why));
+                                }
+                                return ignore::WalkState::Skip;
+                            }
                         }
                         if e.file_type().is_some_and(|t| t.is_file()) && kind_of(path).is_some() {
                             if let Ok(mut f) = found.lock() {
@@ -152,6 +167,24 @@ pub fn discover(
     }
     out.errors.sort();
     Ok(out)
+}
+
+/// Why the symbolic link at `path` must not be followed: it points outside the walked
+/// directory it was found in (or nowhere). `roots` are the walked directories, as given and
+/// canonical.
+fn link_escapes(path: &Path, roots: &[(PathBuf, Option<PathBuf>)]) -> Option<String> {
+    let root = roots
+        .iter()
+        .filter(|(given, _)| path.starts_with(given))
+        .max_by_key(|(given, _)| given.as_os_str().len())
+        .and_then(|(_, canonical)| canonical.as_ref());
+    let Ok(target) = path.canonicalize() else {
+        return Some("broken symbolic link: not read".into());
+    };
+    match root {
+        Some(root) if target.starts_with(root) => None,
+        _ => Some("symbolic link points outside the scan root: not read".into()),
+    }
 }
 
 fn add_tf(out: &mut Discovered, p: PathBuf) {

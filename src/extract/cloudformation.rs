@@ -68,6 +68,7 @@ pub fn extract_template(file: FileId, text: &str, root: &Node, is_json: bool) ->
             tags,
         });
     }
+    out.errors.extend(tpl.take_errors());
     out
 }
 
@@ -139,7 +140,12 @@ fn policy_doc(
     };
     let mut node = json::parse_json(inner).map_err(|e| {
         let span = match &map {
-            Some(m) => crate::source::Span::new(m.map(e.span.start), m.map(e.span.end)),
+            // A block scalar's value may end in a newline the file does not have (the last
+            // line of a truncated file): clamp to the file.
+            Some(m) => crate::source::Span::new(
+                m.map(e.span.start).min(text.len()),
+                m.map(e.span.end).min(text.len()),
+            ),
             None => policy.span,
         };
         ExtractError {
@@ -150,7 +156,7 @@ fn policy_doc(
         }
     })?;
     match &map {
-        Some(m) => node.remap(&|o| m.map(o)),
+        Some(m) => node.remap(&|o| m.map(o).min(text.len())),
         None => {
             let s = policy.span;
             node.remap(&|_| s.start);

@@ -33,6 +33,14 @@ pub fn extract_plan(file: FileId, text: &str, root: &Node) -> Extracted {
 
 fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extracted) {
     if depth > MAX_MODULE_DEPTH {
+        out.errors.push(ExtractError {
+            file,
+            span: module.span,
+            message: format!(
+                "child modules nested deeper than {MAX_MODULE_DEPTH} levels: not checked"
+            ),
+            code: "kmslint::plan::limit",
+        });
         return;
     }
     let resources = module.get("resources").map(Node::items).unwrap_or(&[]);

@@ -65,6 +65,18 @@ pub fn extract_module(
     scan_root: &Path,
     var_files: &[Arc<SourceFile>],
 ) -> Extracted {
+    let limit = crate::check::DEFAULT_MAX_FILE_SIZE;
+    extract_module_limited(unit, scan_root, var_files, limit)
+}
+
+/// `extract_module`, reading no file larger than `max_file_size` through `file()` and
+/// `templatefile()`.
+pub fn extract_module_limited(
+    unit: &mut Unit,
+    scan_root: &Path,
+    var_files: &[Arc<SourceFile>],
+    max_file_size: u64,
+) -> Extracted {
     let mut out = Extracted::default();
     let mut order: Vec<(Kind, String, FileId)> = Vec::new();
     for (i, f) in unit.files.iter().enumerate() {
@@ -123,6 +135,7 @@ pub fn extract_module(
     }
 
     let mut module = Module::new(&files, &module_dir, scan_root);
+    module.set_max_file_size(max_file_size);
     for (kind, _, id, body) in &hcl_trees {
         if *kind == Kind::Config {
             module.add_config(*id, body);

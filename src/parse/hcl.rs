@@ -27,9 +27,11 @@ pub fn parse_hcl(text: &str) -> Result<Body, ParseError> {
         b.splice(0..3, *b"   ");
         copy = Some(b);
     }
-    // Each retry changes one byte; a file cannot need more retries than it has bytes.
+    // Each retry changes one byte and parses the whole text again, so the retries are bounded
+    // (a file with thousands of repeated keys would otherwise take quadratic time).
+    let retries = MAX_REPEATED_KEYS.min(text.len().saturating_add(1));
     let mut tried: Vec<(usize, u8)> = Vec::new();
-    for _ in 0..text.len().saturating_add(1).min(100_000) {
+    for _ in 0..retries {
         let current = match &copy {
             Some(b) => std::str::from_utf8(b).unwrap_or(text),
             None => text,
@@ -63,8 +65,15 @@ pub fn parse_hcl(text: &str) -> Result<Body, ParseError> {
         }
         copy = Some(b);
     }
-    hcl_edit::parser::parse_body(text).map_err(|e| convert_error(text, &e))
+    let at = tried.last().map_or(0, |(o, _)| *o);
+    Err(ParseError::new(
+        format!("more than {MAX_REPEATED_KEYS} repeated object keys (a kmslint limit)"),
+        Span::new(at, at),
+    ))
 }
+
+/// Most repeated object keys (`{ AWS = "a", AWS = "b" }`) one file may hold.
+pub const MAX_REPEATED_KEYS: usize = 256;
 
 /// Stand-in first characters for repeated object keys (valid identifier starts).
 const REPLACEMENTS: &[u8] = b"QZXJKVWYqzxjkvwyABCDEFGHILMNOPRSTU";

@@ -3,19 +3,54 @@
 //! (`{"Fn::Sub": …}`) and short (`!Sub …`) forms. What CloudFormation only knows at deploy time
 //! becomes `Part::Unknown` with the reason.
 
-use super::{Doc, DocEntry, DocKind, Part, Value};
+use super::{Doc, DocEntry, DocKind, Part, Value, MAX_EVAL_STEPS, MAX_VALUE_LEN};
+use crate::extract::ExtractError;
 use crate::parse::{Node, NodeKind};
 use crate::source::{FileId, Loc};
+use std::cell::{Cell, RefCell};
+
+/// Error code of a resolve limit hit (KMS000: the value was not checked).
+pub const CODE_LIMIT: &str = "kmslint::resolve::limit";
 
 /// The template-wide context intrinsics refer to.
 pub struct Template<'a> {
     pub file: FileId,
     pub root: &'a Node,
+    /// Values resolved so far: `Fn::Sub` variables are resolved at each use, so a crafted
+    /// template could otherwise make the work (and the strings) grow exponentially.
+    steps: Cell<usize>,
+    errors: RefCell<Vec<ExtractError>>,
 }
 
 impl<'a> Template<'a> {
     pub fn new(file: FileId, root: &'a Node) -> Self {
-        Template { file, root }
+        Template {
+            file,
+            root,
+            steps: Cell::new(0),
+            errors: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Limits hit while resolving (each one a KMS000 at the value it left unresolved).
+    pub fn take_errors(&self) -> Vec<ExtractError> {
+        std::mem::take(&mut *self.errors.borrow_mut())
+    }
+
+    /// Records a limit hit and returns the unknown that stands for the value.
+    fn limit(&self, node: &Node, message: String) -> Doc {
+        let loc = self.loc(node);
+        let mut errors = self.errors.borrow_mut();
+        // One error per limit and template is enough: the first says where it was hit.
+        if !errors.iter().any(|e| e.message == message) {
+            errors.push(ExtractError {
+                file: self.file,
+                span: loc.span,
+                message: message.clone(),
+                code: CODE_LIMIT,
+            });
+        }
+        Doc::new(DocKind::Unknown(message), loc)
     }
 
     fn loc(&self, node: &Node) -> Loc {
@@ -41,7 +76,21 @@ impl<'a> Template<'a> {
     fn doc_at(&self, node: &Node, depth: usize) -> Doc {
         let loc = self.loc(node);
         if depth > crate::parse::MAX_DEPTH {
-            return Doc::new(DocKind::Unknown("nested too deeply".into()), loc);
+            return self.limit(
+                node,
+                format!(
+                    "intrinsic functions nested deeper than {} levels",
+                    crate::parse::MAX_DEPTH
+                ),
+            );
+        }
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        if steps > MAX_EVAL_STEPS {
+            return self.limit(
+                node,
+                format!("the template needs more than {MAX_EVAL_STEPS} steps to resolve"),
+            );
         }
         if let Some((name, arg)) = intrinsic(node) {
             return self.intrinsic(name, arg, node, depth + 1);
@@ -265,10 +314,35 @@ impl<'a> Template<'a> {
     fn concat(&self, pieces: Vec<Vec<Value>>, whole: &Node) -> Doc {
         let loc = self.loc(whole);
         let mut acc = vec![Value::default()];
+        // The length of the longest combination so far.
+        let mut longest = 0usize;
         for alts in pieces {
-            if acc.len() * alts.len() > MAX_ALTERNATIVES {
-                return self.unknown(whole, "too many combinations of conditional values");
+            if acc.len().saturating_mul(alts.len()) > MAX_ALTERNATIVES {
+                return self.limit(
+                    whole,
+                    format!(
+                        "more than {MAX_ALTERNATIVES} combinations of conditional values in one string"
+                    ),
+                );
             }
+            longest = longest.saturating_add(alts.iter().map(value_len).max().unwrap_or(0));
+            if longest > MAX_VALUE_LEN {
+                return self.limit(whole, format!("a string longer than {MAX_VALUE_LEN} bytes"));
+            }
+            // Copying counts towards the step budget: one step per 256 bytes.
+            if let [only] = alts.as_slice() {
+                // The common case: no alternatives, append in place.
+                let copied = acc.len().saturating_mul(value_len(only));
+                self.steps
+                    .set(self.steps.get().saturating_add(copied / 256));
+                for a in &mut acc {
+                    a.append(only.clone());
+                }
+                continue;
+            }
+            let copied = acc.len().saturating_mul(alts.len()).saturating_mul(longest);
+            self.steps
+                .set(self.steps.get().saturating_add(copied / 256));
             acc = acc
                 .iter()
                 .flat_map(|a| {
@@ -402,7 +476,17 @@ impl<'a> Template<'a> {
 }
 
 /// Bounds the combinations `Fn::Sub`/`Fn::Join` of conditional values may expand to.
-const MAX_ALTERNATIVES: usize = 64;
+pub const MAX_ALTERNATIVES: usize = 64;
+
+fn value_len(v: &Value) -> usize {
+    v.parts
+        .iter()
+        .map(|p| match p {
+            Part::Lit(s) | Part::Unknown(s) => s.len(),
+            Part::SelfAccount => 16,
+        })
+        .sum()
+}
 
 /// The values a resolved piece may take: one, several (a `Choice`), or an unknown.
 fn alternatives(doc: &Doc, what: &str) -> Vec<Value> {

@@ -11,6 +11,13 @@ pub mod terraform;
 
 use crate::source::Loc;
 
+/// Most values one template or module may resolve (each intrinsic, reference or expression is
+/// one step). Real templates need a few thousand; a crafted one that references the same value
+/// over and over is cut off here instead of running for hours.
+pub const MAX_EVAL_STEPS: usize = 250_000;
+/// Longest string a template may build (`Fn::Sub`, `Fn::Join`, Terraform templates).
+pub const MAX_VALUE_LEN: usize = 1 << 20;
+
 /// One piece of a string value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Part {

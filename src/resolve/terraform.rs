@@ -5,13 +5,13 @@
 //! outputs, `count`/`for_each` values) becomes an explicit unknown whose reason names the
 //! expression. Every value keeps the location of the text it came from.
 
-use super::{Doc, DocEntry, DocKind, Part, Value};
+use super::{Doc, DocEntry, DocKind, Part, Value, MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::extract::ExtractError;
 use crate::parse::hcl::{self, span_of, Block, Body, Expression, Piece};
 use crate::parse::{Node, NodeKind, OffsetMap};
 use crate::source::{FileId, Loc, SourceFile, Span};
 use hcl_edit::expr::{BinaryOperator, ObjectKey, TraversalOperator, UnaryOperator};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -19,10 +19,15 @@ use std::sync::Arc;
 /// Error code for problems found while evaluating (as opposed to parsing).
 pub const CODE_FILE: &str = "kmslint::terraform::file";
 const CODE_JSON: &str = "kmslint::parse::json";
-/// Files read through `file()` larger than this are refused.
-const MAX_FILE_BYTES: u64 = 4 << 20;
+/// Error code of a resolve limit hit (KMS000: the value was not checked).
+pub const CODE_LIMIT: &str = "kmslint::resolve::limit";
 /// Deepest chain of references (`local.a` -> `local.b` -> ...) followed.
-const MAX_REF_DEPTH: usize = 64;
+pub const MAX_REF_DEPTH: usize = 64;
+/// Deepest nesting of expressions evaluated, across references: each reference starts a new
+/// expression tree, so the parser's own depth limit alone does not bound the recursion.
+pub const MAX_EVAL_DEPTH: usize = 256;
+/// Longest list `distinct()` is evaluated on (it compares every pair).
+const MAX_DISTINCT: usize = 10_000;
 /// Marks a non-literal part inside text that is about to be parsed as JSON.
 const MARK_OPEN: char = '\u{E000}';
 const MARK_CLOSE: char = '\u{E001}';
@@ -55,6 +60,11 @@ pub struct Module<'a> {
     errors: RefCell<Vec<ExtractError>>,
     /// Files read through `file()`/`templatefile()`: `FileId(files.len() + i)`.
     new_files: RefCell<Vec<Arc<SourceFile>>>,
+    /// Files read through `file()` larger than this are refused (`[scan] max_file_size`).
+    max_file_size: u64,
+    /// Expressions evaluated so far, and the current nesting of evaluation.
+    steps: Cell<usize>,
+    depth: Cell<usize>,
 }
 
 /// Scope of one evaluation: which file's text the expression's spans point into, an optional map
@@ -100,7 +110,78 @@ impl<'a> Module<'a> {
             stack: RefCell::new(Vec::new()),
             errors: RefCell::new(Vec::new()),
             new_files: RefCell::new(Vec::new()),
+            max_file_size: crate::check::DEFAULT_MAX_FILE_SIZE,
+            steps: Cell::new(0),
+            depth: Cell::new(0),
         }
+    }
+
+    /// Files read through `file()`/`templatefile()` larger than `bytes` are refused.
+    pub fn set_max_file_size(&mut self, bytes: u64) {
+        self.max_file_size = bytes;
+    }
+
+    /// Records a limit hit (a KMS000 finding: the value was not checked) and returns the unknown
+    /// that stands for the value. Reported once per limit and module.
+    fn limit(&self, loc: Loc, message: String) -> Doc {
+        let mut errors = self.errors.borrow_mut();
+        if !errors.iter().any(|e| e.message == message) {
+            errors.push(ExtractError {
+                file: loc.file,
+                span: loc.span,
+                message: message.clone(),
+                code: CODE_LIMIT,
+            });
+        }
+        unknown(message, loc)
+    }
+
+    /// Accounts for `len` more bytes substituted into one string; `Some(reason)` when that
+    /// string would grow past `MAX_VALUE_LEN` (the bytes are then left out). Copying counts
+    /// towards the step budget too, one step per 256 bytes.
+    fn built(&self, so_far: &mut usize, len: usize, loc: Loc) -> Option<String> {
+        *so_far = so_far.saturating_add(len);
+        self.steps.set(self.steps.get().saturating_add(len / 256));
+        if *so_far > MAX_VALUE_LEN {
+            let Doc {
+                kind: DocKind::Unknown(reason),
+                ..
+            } = self.limit(loc, format!("a string longer than {MAX_VALUE_LEN} bytes"))
+            else {
+                return Some(String::new());
+            };
+            return Some(reason);
+        }
+        None
+    }
+
+    /// A copy of a `templatefile()` variable: each use copies it, so each use costs its size.
+    fn charged_clone(&self, d: &Doc) -> Doc {
+        self.steps.set(self.steps.get().saturating_add(doc_size(d)));
+        d.clone()
+    }
+
+    /// Runs one evaluation step one level deeper, unless a limit is hit.
+    fn step(&self, loc: Loc, f: impl FnOnce() -> Doc) -> Doc {
+        let steps = self.steps.get().saturating_add(1);
+        self.steps.set(steps);
+        if steps > MAX_EVAL_STEPS {
+            return self.limit(
+                loc,
+                format!("the module needs more than {MAX_EVAL_STEPS} steps to evaluate"),
+            );
+        }
+        let depth = self.depth.get();
+        if depth >= MAX_EVAL_DEPTH {
+            return self.limit(
+                loc,
+                format!("expressions nested deeper than {MAX_EVAL_DEPTH} levels"),
+            );
+        }
+        self.depth.set(depth + 1);
+        let out = f();
+        self.depth.set(depth);
+        out
     }
 
     /// Records the `variable`, `locals` and `data "aws_iam_policy_document"` blocks of a `.tf`
@@ -216,10 +297,14 @@ impl<'a> Module<'a> {
         {
             let stack = self.stack.borrow();
             if stack.iter().any(|s| s == name) {
-                return unknown(format!("{name} refers to itself"), loc);
+                // Terraform rejects the module ("Cycle: ..."): nothing in it is deployable.
+                return self.limit(loc, format!("{name} refers to itself (a reference cycle)"));
             }
             if stack.len() >= MAX_REF_DEPTH {
-                return unknown(format!("{name}: references nested too deeply"), loc);
+                return self.limit(
+                    loc,
+                    format!("references chained more than {MAX_REF_DEPTH} deep"),
+                );
             }
         }
         self.stack.borrow_mut().push(name.to_string());
@@ -369,6 +454,10 @@ impl<'a> Module<'a> {
 
     /// Evaluates an expression to a document (scalars become `DocKind::Scalar`).
     pub fn eval(&self, sc: Scope<'_>, expr: &Expression) -> Doc {
+        self.step(sc.loc(span_of(expr)), || self.eval_expr(sc, expr))
+    }
+
+    fn eval_expr(&self, sc: Scope<'_>, expr: &Expression) -> Doc {
         let span = span_of(expr);
         let loc = sc.loc(span);
         match expr {
@@ -433,7 +522,7 @@ impl<'a> Module<'a> {
             Expression::Variable(v) => {
                 let name = v.as_str();
                 match sc.tvars.and_then(|t| t.get(name)) {
-                    Some(d) => d.clone(),
+                    Some(d) => self.charged_clone(d),
                     None => unknown(format!("`{name}` is not a known value here"), loc),
                 }
             }
@@ -517,12 +606,17 @@ impl<'a> Module<'a> {
     /// The string value of template pieces.
     fn pieces_value(&self, sc: Scope<'_>, pieces: &[Piece<'_>]) -> Value {
         let mut v = Value::default();
+        let mut built = 0usize;
         for p in pieces {
             match p {
                 Piece::Lit(l) => v.push(Part::Lit(l.decoded())),
                 Piece::Interp { expr, span } => {
                     let d = self.eval(sc, expr);
-                    v.append(as_string_value(&d, sc.text(Some(*span))));
+                    let value = as_string_value(&d, sc.text(Some(*span)));
+                    match self.built(&mut built, value_len(&value), sc.loc(Some(*span))) {
+                        Some(reason) => v.push(Part::Unknown(reason)),
+                        None => v.append(value),
+                    }
                 }
                 Piece::Directive { span } => v.push(Part::Unknown(format!(
                     "template directive `{}` is not evaluated",
@@ -543,18 +637,30 @@ impl<'a> Module<'a> {
         let mut out = String::new();
         let mut map = OffsetMap::default();
         let mut parts = Vec::new();
+        let mut built = 0usize;
         for p in pieces {
             match p {
                 Piece::Lit(l) => l.decode_into(&mut out, &mut map),
                 Piece::Interp { expr, span } => {
                     map.push(out.len(), span.start);
+                    let loc = sc.loc(Some(*span));
                     // `${jsonencode(...)}` inside a JSON heredoc: the JSON text itself.
                     if let Some(text) = self.jsonencode_text(sc, expr) {
-                        out.push_str(&text);
+                        match self.built(&mut built, text.len(), loc) {
+                            Some(reason) => {
+                                push_marker(&mut out, &mut parts, Part::Unknown(reason))
+                            }
+                            None => out.push_str(&text),
+                        }
                         continue;
                     }
                     let d = self.eval(sc, expr);
-                    for part in as_string_value(&d, sc.text(Some(*span))).parts {
+                    let value = as_string_value(&d, sc.text(Some(*span)));
+                    if let Some(reason) = self.built(&mut built, value_len(&value), loc) {
+                        push_marker(&mut out, &mut parts, Part::Unknown(reason));
+                        continue;
+                    }
+                    for part in value.parts {
                         match part {
                             Part::Lit(s) => out.push_str(&s),
                             other => push_marker(&mut out, &mut parts, other),
@@ -586,6 +692,10 @@ impl<'a> Module<'a> {
     /// Evaluates an expression that holds a policy: JSON text (heredoc, string, file) is parsed;
     /// `jsonencode(...)` and `data.aws_iam_policy_document.X.json` give the document directly.
     pub fn eval_policy(&self, sc: Scope<'_>, expr: &Expression) -> Doc {
+        self.step(sc.loc(span_of(expr)), || self.eval_policy_expr(sc, expr))
+    }
+
+    fn eval_policy_expr(&self, sc: Scope<'_>, expr: &Expression) -> Doc {
         let span = span_of(expr);
         let loc = sc.loc(span);
         match expr {
@@ -778,6 +888,11 @@ impl<'a> Module<'a> {
             ("distinct" | "compact" | "sort", [arg]) => {
                 let d = self.eval(sc, arg);
                 match d.kind {
+                    DocKind::List(xs) if name == "distinct" && xs.len() > MAX_DISTINCT => self
+                        .limit(
+                            loc,
+                            format!("distinct() over more than {MAX_DISTINCT} items"),
+                        ),
                     DocKind::List(xs) => {
                         let mut out: Vec<Doc> = Vec::new();
                         for x in xs {
@@ -897,7 +1012,7 @@ impl<'a> Module<'a> {
             return self.apply_ops(sc, base, &ops, text, loc);
         };
         if let Some(d) = sc.tvars.and_then(|v| v.get(root)) {
-            return self.apply_ops(sc, d.clone(), &ops, text, loc);
+            return self.apply_ops(sc, self.charged_clone(d), &ops, text, loc);
         }
         match root {
             "var" | "local" => {
@@ -1050,20 +1165,20 @@ impl<'a> Module<'a> {
             let id = FileId(i as u32);
             return self.src(id).map(|f| (id, f));
         }
-        let too_big = std::fs::metadata(&canonical).map_or(true, |m| m.len() > MAX_FILE_BYTES);
-        let text = if too_big {
-            None
-        } else {
-            std::fs::read_to_string(&canonical).ok()
+        let limit = self.max_file_size;
+        let text = match std::fs::metadata(&canonical) {
+            Ok(m) if m.len() > limit => Err(format!(
+                "file() names a file larger than the {limit}-byte limit ([scan] max_file_size): {rel}"
+            )),
+            _ => std::fs::read_to_string(&canonical)
+                .map_err(|e| format!("file() could not read {rel}: {e}")),
         };
-        let Some(text) = text else {
-            self.error(
-                loc.file,
-                loc.span,
-                format!("file() could not read {rel}"),
-                CODE_FILE,
-            );
-            return None;
+        let text = match text {
+            Ok(t) => t,
+            Err(msg) => {
+                self.error(loc.file, loc.span, msg, CODE_FILE);
+                return None;
+            }
         };
         let f = SourceFile::new(display, text);
         let mut new_files = self.new_files.borrow_mut();
@@ -1105,10 +1220,26 @@ impl<'a> Module<'a> {
                 loc,
             );
         };
+        // The variables are evaluated first: `templatefile("a", {x = templatefile("a", …)})`
+        // is fine. The template's own text calling templatefile() on itself is a cycle.
         let tvars: HashMap<String, Doc> = match self.eval(sc, vars).kind {
             DocKind::Map(es) => es.into_iter().map(|e| (e.key, e.value)).collect(),
             _ => HashMap::new(),
         };
+        let key = format!("templatefile({})", f.path.display());
+        self.guarded(&key, loc, || {
+            self.template_doc(id, &f, &tvars, loc, as_policy)
+        })
+    }
+
+    fn template_doc(
+        &self,
+        id: FileId,
+        f: &Arc<SourceFile>,
+        tvars: &HashMap<String, Doc>,
+        loc: Loc,
+        as_policy: bool,
+    ) -> Doc {
         let template = match hcl::parse_template(&f.text) {
             Ok(t) => t,
             Err(e) => {
@@ -1120,7 +1251,7 @@ impl<'a> Module<'a> {
             file: id,
             src: &f.text,
             map: None,
-            tvars: Some(&tvars),
+            tvars: Some(tvars),
         };
         let pieces = hcl::template_pieces(&f.text, &template);
         let whole = Loc::new(id, Span::new(0, f.text.len()));
@@ -1491,6 +1622,8 @@ struct PolicyParts {
     version: Option<DocEntry>,
     id: Option<DocEntry>,
     statements: Vec<Doc>,
+    /// Where each sid is in `statements` (a lookup, so that merging stays linear).
+    by_sid: HashMap<String, usize>,
 }
 
 impl PolicyParts {
@@ -1529,15 +1662,16 @@ impl PolicyParts {
             self.version = new.version;
         }
         for st in new.statements {
-            let sid = sid_of(&st);
-            let existing = sid.as_deref().filter(|s| !s.is_empty()).and_then(|s| {
-                self.statements
-                    .iter()
-                    .position(|x| sid_of(x).as_deref() == Some(s))
-            });
+            let sid = sid_of(&st).filter(|s| !s.is_empty());
+            let existing = sid.as_ref().and_then(|s| self.by_sid.get(s).copied());
             match existing.and_then(|i| self.statements.get_mut(i)) {
                 Some(slot) => *slot = st,
-                None => self.statements.push(st),
+                None => {
+                    if let Some(sid) = sid {
+                        self.by_sid.insert(sid, self.statements.len());
+                    }
+                    self.statements.push(st);
+                }
             }
         }
     }
@@ -1589,6 +1723,26 @@ fn as_string_value(d: &Doc, text: &str) -> Value {
             Value::unknown(format!("`{}` is not a string", short(text)))
         }
     }
+}
+
+/// Nodes and string bytes (per 256) of a document: the cost of copying it.
+fn doc_size(d: &Doc) -> usize {
+    1 + match &d.kind {
+        DocKind::Scalar(v) => value_len(v) / 256,
+        DocKind::List(items) | DocKind::Choice(items) => items.iter().map(doc_size).sum(),
+        DocKind::Map(entries) => entries.iter().map(|e| 1 + doc_size(&e.value)).sum(),
+        DocKind::Null | DocKind::Unknown(_) => 0,
+    }
+}
+
+fn value_len(v: &Value) -> usize {
+    v.parts
+        .iter()
+        .map(|p| match p {
+            Part::Lit(s) | Part::Unknown(s) => s.len(),
+            Part::SelfAccount => 16,
+        })
+        .sum()
 }
 
 fn flatten_into(d: Doc, out: &mut Vec<Doc>) {
