@@ -149,18 +149,17 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
         report.keys.extend(r.keys);
     }
     for (path, message) in found.errors.iter().chain(&var_file_errors) {
-        let file = SourceFile::new(display_path(path), String::new());
-        report.findings.extend(parse_error_findings(
-            &Unit::single(file),
-            &[ExtractError {
-                file: FileId(0),
-                span: Span::empty(0),
-                message: format!("cannot read {}: {message}", display_path(path).display()),
-                code: "kmslint::discover",
-            }],
+        let message = format!("cannot read {}: {message}", display_path(path).display());
+        let r = file_error(
+            path,
+            String::new(),
+            Span::empty(0),
+            message,
+            "kmslint::discover",
             cfg,
             reg,
-        ));
+        );
+        report.findings.extend(r.findings);
     }
     report
         .findings
@@ -210,21 +209,39 @@ fn check_document_path(
 
 /// A file that could not be read: one KMS000 naming it.
 fn read_error(path: &Path, message: String, cfg: &Config, reg: &Registry) -> UnitResult {
-    let unit = Unit::single(SourceFile::new(display_path(path), String::new()));
+    let message = format!("cannot read {}: {message}", display_path(path).display());
+    file_error(
+        path,
+        String::new(),
+        Span::empty(0),
+        message,
+        "kmslint::read",
+        cfg,
+        reg,
+    )
+}
+
+/// A file that nothing could be checked in: its single KMS000, at `span` of `text`.
+fn file_error(
+    path: &Path,
+    text: String,
+    span: Span,
+    message: String,
+    code: &'static str,
+    cfg: &Config,
+    reg: &Registry,
+) -> UnitResult {
+    let unit = Unit::single(SourceFile::new(display_path(path), text));
+    let e = ExtractError {
+        file: FileId(0),
+        span,
+        message,
+        code,
+    };
     UnitResult {
         files: 1,
         policies: 0,
-        findings: parse_error_findings(
-            &unit,
-            &[ExtractError {
-                file: FileId(0),
-                span: Span::empty(0),
-                message: format!("cannot read {}: {message}", display_path(path).display()),
-                code: "kmslint::read",
-            }],
-            cfg,
-            reg,
-        ),
+        findings: parse_error_findings(&unit, &[e], cfg, reg),
         keys: Vec::new(),
     }
 }
@@ -327,17 +344,17 @@ pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Ve
     let file = match decode(bytes) {
         Ok(text) => SourceFile::new(display_path(path), text),
         Err((at, message)) => {
-            let unit = Unit::single(SourceFile::new(
-                display_path(path),
-                String::from_utf8_lossy(bytes).into_owned(),
-            ));
-            let e = ExtractError {
-                file: FileId(0),
-                span: Span::empty(at),
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            return file_error(
+                path,
+                lossy,
+                Span::empty(at),
                 message,
-                code: "kmslint::read",
-            };
-            return parse_error_findings(&unit, &[e], cfg, reg);
+                "kmslint::read",
+                cfg,
+                reg,
+            )
+            .findings;
         }
     };
     let mut unit = Unit::single(file);
@@ -395,23 +412,15 @@ fn check_document_bytes(
                 .char_indices()
                 .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)
                 .map_or(at.min(lossy.len()), |(i, _)| i);
-            let unit = Unit::single(SourceFile::new(shown, lossy));
-            return UnitResult {
-                files: 1,
-                policies: 0,
-                findings: parse_error_findings(
-                    &unit,
-                    &[ExtractError {
-                        file: FileId(0),
-                        span: Span::new(start, start),
-                        message,
-                        code: "kmslint::read",
-                    }],
-                    cfg,
-                    reg,
-                ),
-                keys: Vec::new(),
-            };
+            return file_error(
+                path,
+                lossy,
+                Span::empty(start),
+                message,
+                "kmslint::read",
+                cfg,
+                reg,
+            );
         }
     };
     let mut result = UnitResult {
@@ -727,53 +736,38 @@ fn grant_subjects(
     key_account: Option<&str>,
 ) -> Vec<Subject> {
     let mut out = Vec::new();
-    for (role, doc) in [
-        ("grantee", &grant.grantee),
-        ("retiring principal", &grant.retiring),
-    ] {
-        let Some(doc) = doc else { continue };
-        for d in doc.flatten() {
-            let value = match &d.kind {
-                DocKind::Scalar(v) => v.clone(),
-                DocKind::Unknown(r) => Value::unknown(r.clone()),
-                _ => Value::unknown("the principal is not a string"),
-            };
-            let class = principal::classify("AWS", &value);
-            let trust = match &class.account {
-                Some(a) => principal::trust_of(a, value.as_lit(), cfg, key_account),
-                None => Trust::NotApplicable,
-            };
-            let mut s = Subject::new(SubjectKind::Grant, d.loc);
-            s.facts.insert("effect", facts::Fact::Str("allow".into()));
-            s.facts.insert("role", facts::Fact::Str(role.into()));
-            s.facts
-                .insert("kind", facts::Fact::Str(class.kind.as_str().into()));
-            s.facts
-                .insert("trust", facts::Fact::Str(trust.as_str().into()));
-            s.facts.insert(
-                "caller_scope",
-                facts::Fact::Str(principal::Scope::of_trust(&trust).as_str().into()),
-            );
-            let account = match &class.account {
-                Some(principal::Account::Id(id)) => {
-                    format!("account {}", facts::account_label(id, cfg))
-                }
-                Some(principal::Account::Wildcard) => "any account".into(),
-                Some(principal::Account::SelfAccount) => "the key's own account".into(),
-                _ => "an unknown account".into(),
-            };
-            s.vars.insert("role", role.into());
-            s.vars.insert("principal", class.text.clone());
-            s.vars.insert("account", account);
-            if let Trust::Unknown(r) = &trust {
-                s.vars.insert("reason", r.clone());
+    for (role, p) in crate::model::grant_principals(grant, cfg, key_account) {
+        let (class, trust) = (&p.class, &p.trust);
+        let mut s = Subject::new(SubjectKind::Grant, p.loc);
+        s.facts.insert("effect", facts::Fact::Str("allow".into()));
+        s.facts.insert("role", facts::Fact::Str(role.into()));
+        s.facts
+            .insert("kind", facts::Fact::Str(class.kind.as_str().into()));
+        s.facts
+            .insert("trust", facts::Fact::Str(trust.as_str().into()));
+        s.facts.insert(
+            "caller_scope",
+            facts::Fact::Str(principal::Scope::of_trust(trust).as_str().into()),
+        );
+        let account = match &class.account {
+            Some(principal::Account::Id(id)) => {
+                format!("account {}", facts::account_label(id, cfg))
             }
-            s.principal = Some(class.text.clone());
-            if let Some(principal::Account::Id(id)) = &class.account {
-                s.account = Some(id.clone());
-            }
-            out.push(s);
+            Some(principal::Account::Wildcard) => "any account".into(),
+            Some(principal::Account::SelfAccount) => "the key's own account".into(),
+            _ => "an unknown account".into(),
+        };
+        s.vars.insert("role", role.into());
+        s.vars.insert("principal", class.text.clone());
+        s.vars.insert("account", account);
+        if let Trust::Unknown(r) = trust {
+            s.vars.insert("reason", r.clone());
         }
+        s.principal = Some(class.text.clone());
+        if let Some(principal::Account::Id(id)) = &class.account {
+            s.account = Some(id.clone());
+        }
+        out.push(s);
     }
     out
 }

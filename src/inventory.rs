@@ -190,45 +190,35 @@ pub fn record(
         .collect();
     let mut external = policy.map(|p| external_access(p, cfg)).unwrap_or_default();
     if let SiteBody::Grant(g) = &site.body {
-        for (role, doc) in [("grantee", &g.grantee), ("retiring principal", &g.retiring)] {
-            let Some(doc) = doc else { continue };
-            for d in doc.flatten() {
-                let v = d
-                    .as_value()
-                    .cloned()
-                    .unwrap_or_else(|| crate::resolve::Value::unknown("not known statically"));
-                let class = crate::model::principal::classify("AWS", &v);
-                let trust = match &class.account {
-                    Some(a) => crate::model::principal::trust_of(a, v.as_lit(), cfg, None),
-                    None => Trust::NotApplicable,
-                };
-                if matches!(trust, Trust::SelfAccount | Trust::NotApplicable) {
-                    continue;
-                }
-                let account = match &class.account {
-                    Some(Account::Id(id)) => Some(id.clone()),
-                    _ => None,
-                };
-                external.push(Access {
-                    statement: role.to_string(),
-                    principal: class.text.clone(),
-                    name: account
-                        .as_deref()
-                        .and_then(|a| cfg.account_name(a))
-                        .map(str::to_string),
-                    account,
-                    organization: None,
-                    trust: trust.as_str().to_string(),
-                    via: "grant".into(),
-                    actions: g
-                        .operations
-                        .iter()
-                        .flat_map(|o| o.flatten())
-                        .filter_map(|o| o.as_value().map(|v| v.render()))
-                        .collect(),
-                    conditions: Vec::new(),
-                });
+        let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+        for (role, p) in crate::model::grant_principals(g, cfg, key_account) {
+            let (class, trust) = (p.class, p.trust);
+            if matches!(trust, Trust::SelfAccount | Trust::NotApplicable) {
+                continue;
             }
+            let account = match &class.account {
+                Some(Account::Id(id)) => Some(id.clone()),
+                _ => None,
+            };
+            external.push(Access {
+                statement: role.to_string(),
+                principal: class.text.clone(),
+                name: account
+                    .as_deref()
+                    .and_then(|a| cfg.account_name(a))
+                    .map(str::to_string),
+                account,
+                organization: None,
+                trust: trust.as_str().to_string(),
+                via: "grant".into(),
+                actions: g
+                    .operations
+                    .iter()
+                    .flat_map(|o| o.flatten())
+                    .filter_map(|o| o.as_value().map(|v| v.render()))
+                    .collect(),
+                conditions: Vec::new(),
+            });
         }
     }
     let count = |sev: Severity| {

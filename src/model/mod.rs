@@ -165,6 +165,44 @@ impl Statement {
     }
 }
 
+/// The grantee and retiring principal of a KMS grant, classified like policy principals.
+pub fn grant_principals(
+    grant: &crate::extract::Grant,
+    cfg: &Config,
+    key_account: Option<&str>,
+) -> Vec<(&'static str, PrincipalRef)> {
+    let mut out = Vec::new();
+    for (role, doc) in [
+        ("grantee", &grant.grantee),
+        ("retiring principal", &grant.retiring),
+    ] {
+        let Some(doc) = doc else { continue };
+        for d in doc.flatten() {
+            let value = match &d.kind {
+                DocKind::Scalar(v) => v.clone(),
+                DocKind::Unknown(r) => Value::unknown(r.clone()),
+                _ => Value::unknown("the principal is not a string"),
+            };
+            let class = principal::classify("AWS", &value);
+            let trust = match &class.account {
+                Some(a) => principal::trust_of(a, value.as_lit(), cfg, key_account),
+                None => Trust::NotApplicable,
+            };
+            out.push((
+                role,
+                PrincipalRef {
+                    principal_type: "AWS".into(),
+                    value,
+                    loc: d.loc,
+                    class,
+                    trust,
+                },
+            ));
+        }
+    }
+    out
+}
+
 fn scalar_text(doc: &Doc) -> Option<String> {
     doc.as_value().and_then(Value::as_lit).map(str::to_string)
 }

@@ -25,14 +25,18 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
-fn who(a: &Access) -> String {
-    let acct = match (&a.account, &a.name, &a.organization) {
+/// `444455556666 (vendor)`, `organization o-…`, or `any account`.
+fn account_text(a: &Access) -> String {
+    match (&a.account, &a.name, &a.organization) {
         (Some(id), Some(name), _) => format!("{id} ({name})"),
         (Some(id), None, _) => id.clone(),
         (None, _, Some(org)) => format!("organization {org}"),
         (None, _, None) => "any account".into(),
-    };
-    format!("{} [{}] {}", a.principal, a.trust, acct)
+    }
+}
+
+fn who(a: &Access) -> String {
+    format!("{} [{}] {}", a.principal, a.trust, account_text(a))
 }
 
 fn percent(x: f64) -> String {
@@ -171,12 +175,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
             )?;
         }
         for a in &k.external_access {
-            let acct = match (&a.account, &a.name, &a.organization) {
-                (Some(id), Some(n), _) => format!("{id} ({n})"),
-                (Some(id), None, _) => id.clone(),
-                (None, _, Some(org)) => format!("organization {org}"),
-                (None, _, None) => "any".into(),
-            };
+            let acct = account_text(a);
             writeln!(
                 out,
                 "| {} | {} | `{}` | {} | {} | {} | {} |",

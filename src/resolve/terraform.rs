@@ -365,22 +365,12 @@ impl<'a> Module<'a> {
     pub fn eval_json_expr(&self, file: FileId, node: &Node) -> Doc {
         let loc = Loc::new(file, node.span);
         match &node.kind {
-            NodeKind::String(_) => {
-                let Some((text, map, t)) = self.json_template(file, node) else {
-                    return unknown("an invalid template", loc);
-                };
-                let sc = Scope {
-                    file,
-                    src: &text,
-                    map: Some(&map),
-                    tvars: None,
-                };
-                let pieces = hcl::template_pieces(&text, &t);
-                if let [Piece::Interp { expr, .. }] = pieces.as_slice() {
+            NodeKind::String(_) => self.with_json_template(file, node, |sc, pieces| {
+                if let [Piece::Interp { expr, .. }] = pieces {
                     return self.eval(sc, expr);
                 }
-                Doc::scalar(self.pieces_value(sc, &pieces), loc)
-            }
+                Doc::scalar(self.pieces_value(sc, pieces), loc)
+            }),
             NodeKind::Seq(items) => Doc::new(
                 DocKind::List(items.iter().map(|i| self.eval_json_expr(file, i)).collect()),
                 loc,
@@ -409,8 +399,25 @@ impl<'a> Module<'a> {
         if !matches!(node.kind, NodeKind::String(_)) {
             return self.eval_json_expr(file, node);
         }
+        self.with_json_template(file, node, |sc, pieces| {
+            if let [Piece::Interp { expr, .. }] = pieces {
+                return self.eval_policy(sc, expr);
+            }
+            let (json, jmap, parts) = self.pieces_json_text(sc, pieces);
+            self.parse_policy_text(sc, &json, &jmap, &parts, loc)
+        })
+    }
+
+    /// Parses a `.tf.json` string as a template and hands its pieces, in a scope that maps back
+    /// into the file, to `f`.
+    fn with_json_template(
+        &self,
+        file: FileId,
+        node: &Node,
+        f: impl FnOnce(Scope<'_>, &[Piece<'_>]) -> Doc,
+    ) -> Doc {
         let Some((text, map, t)) = self.json_template(file, node) else {
-            return unknown("an invalid template", loc);
+            return unknown("an invalid template", Loc::new(file, node.span));
         };
         let sc = Scope {
             file,
@@ -419,11 +426,7 @@ impl<'a> Module<'a> {
             tvars: None,
         };
         let pieces = hcl::template_pieces(&text, &t);
-        if let [Piece::Interp { expr, .. }] = pieces.as_slice() {
-            return self.eval_policy(sc, expr);
-        }
-        let (json, jmap, parts) = self.pieces_json_text(sc, &pieces);
-        self.parse_policy_text(sc, &json, &jmap, &parts, loc)
+        f(sc, &pieces)
     }
 
     /// The value of `var.<name>`: tfvars, else default, else unknown.
