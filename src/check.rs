@@ -16,6 +16,7 @@ use crate::rules::{Finding, Related};
 use crate::source::{FileId, Loc, SourceFile, Span};
 use crate::suppress::{self, Date, Suppression};
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -47,30 +48,131 @@ pub struct Options {
     /// Parse every file fully instead of skipping those the byte scan rules out (for testing
     /// that the scan never hides a finding).
     pub no_prefilter: bool,
+    /// Files never scanned: the reports this run writes (`--output`), which exist, half
+    /// written, while the scan runs.
+    pub skip: Vec<PathBuf>,
 }
 
-#[derive(Debug, Default)]
-pub struct Report {
-    pub findings: Vec<Finding>,
+/// Is `p` one of `skip` (canonical paths)? The file name is compared first, so only a file
+/// named like an output is canonicalised.
+fn skipped(p: &Path, skip: &[PathBuf]) -> bool {
+    skip.iter().any(|s| s.file_name() == p.file_name())
+        && std::fs::canonicalize(p).is_ok_and(|c| skip.contains(&c))
+}
+
+/// Running totals of a scan, kept while findings stream past.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
     /// Files read.
     pub files: usize,
     /// Key policies and grants checked.
     pub policies: usize,
-    /// One record per key and grant, for `kmslint inventory`.
-    pub keys: Vec<KeyRecord>,
+    /// Unsuppressed findings by severity.
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub suppressed: usize,
 }
 
-impl Report {
+impl Totals {
+    fn add(&mut self, unit: &UnitReport) {
+        self.files += unit.files;
+        self.policies += unit.policies;
+        for f in &unit.findings {
+            match (f.suppressed, f.severity) {
+                (true, _) => self.suppressed += 1,
+                (false, Severity::Error) => self.errors += 1,
+                (false, Severity::Warning) => self.warnings += 1,
+                (false, Severity::Note) => self.notes += 1,
+            }
+        }
+    }
+
+    /// Unsuppressed findings.
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.notes
+    }
+
+    /// Unsuppressed findings at `sev` or worse.
     pub fn count_at_least(&self, sev: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| !f.suppressed && f.severity >= sev)
-            .count()
+        match sev {
+            Severity::Error => self.errors,
+            Severity::Warning => self.errors + self.warnings,
+            Severity::Note => self.findings(),
+        }
     }
 }
 
-/// Scans the paths (and standard input) and returns every finding, sorted.
+/// A whole scan, collected: for the inventory, tests and library users. The CLI's check streams
+/// instead (`scan_each`), so that memory holds one batch of files, not the whole repository.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// In output order: by unit (a template, a Terraform module directory), then file and span.
+    pub findings: Vec<Finding>,
+    /// One record per key and grant, for `kmslint inventory`, sorted by file and line.
+    pub keys: Vec<KeyRecord>,
+    pub totals: Totals,
+}
+
+/// What one unit of work (a document, a Terraform module, an unreadable path) gave.
+#[derive(Debug, Default)]
+pub struct UnitReport {
+    pub files: usize,
+    pub policies: usize,
+    /// Sorted by file, position and rule.
+    pub findings: Vec<Finding>,
+    pub keys: Vec<KeyRecord>,
+}
+
+/// Units checked in parallel before their results are handed on in order. Fixed, not derived
+/// from the thread count, so the output is the same whatever `--jobs` is; large enough that
+/// waiting for a batch's slowest unit costs little; small enough that a batch's texts stay a few
+/// megabytes.
+const BATCH: usize = 256;
+
+/// Scans the paths (and standard input) and returns every finding, in output order.
 pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    let mut report = Report::default();
+    report.totals = scan_each(opts, cfg, reg, &mut |unit| {
+        report.findings.extend(unit.findings);
+        report.keys.extend(unit.keys);
+        ControlFlow::Continue(())
+    })?;
+    report
+        .keys
+        .sort_by(|a, b| (&a.file, a.line, &a.resource).cmp(&(&b.file, b.line, &b.resource)));
+    Ok(report)
+}
+
+/// One unit of work, in the order units are reported.
+enum Work<'a> {
+    /// A discovered path that could not be read.
+    Unreadable(&'a Path, &'a str),
+    Document(&'a PathBuf),
+    Module(&'a PathBuf, &'a [PathBuf]),
+    Stdin(&'a str, &'a [u8]),
+}
+
+impl Work<'_> {
+    fn key(&self) -> &Path {
+        match self {
+            Work::Unreadable(p, _) => p,
+            Work::Document(p) | Work::Module(p, _) => p,
+            Work::Stdin(name, _) => Path::new(name),
+        }
+    }
+}
+
+/// Scans the paths (and standard input) and hands each unit's report to `sink` as soon as its
+/// batch is checked, in a fixed order: units sorted by path (a Terraform module by its
+/// directory, standard input last), each unit's findings sorted by file and position. `sink`
+/// can stop the scan (a closed pipe). Returns the totals.
+pub fn scan_each(
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+    sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>,
+) -> Result<Totals, DiscoverError> {
     let with_custom;
     let reg = if cfg.custom_rules.is_empty() {
         reg
@@ -83,99 +185,90 @@ pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, Disc
     } else {
         opts.jobs
     };
-    let found = discover::discover(&opts.paths, cfg, jobs)?;
+    let mut found = discover::discover(&opts.paths, cfg, jobs)?;
+    if !opts.skip.is_empty() {
+        found.documents.retain(|p| !skipped(p, &opts.skip));
+        for files in found.modules.values_mut() {
+            files.retain(|p| !skipped(p, &opts.skip));
+        }
+        found.modules.retain(|_, files| !files.is_empty());
+    }
     let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
     // `--var-file`s: read once; one that does not exist is a usage error, like a path argument.
     let mut var_files = Vec::new();
-    let mut var_file_errors = Vec::new();
+    let mut unreadable: Vec<(PathBuf, String)> = found.errors.clone();
     for p in &opts.var_files {
         if std::fs::metadata(p).is_err() {
             return Err(DiscoverError::Missing(p.clone()));
         }
         match read_text(p, cfg) {
             Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
-            Err(message) => var_file_errors.push((p.clone(), message)),
+            Err(message) => unreadable.push((p.clone(), message)),
         }
     }
     let var_files = &var_files;
+    let mut work: Vec<Work> = unreadable
+        .iter()
+        .map(|(p, m)| Work::Unreadable(p, m))
+        .chain(found.documents.iter().map(Work::Document))
+        .chain(found.modules.iter().map(|(d, f)| Work::Module(d, f)))
+        .collect();
+    work.sort_by(|a, b| a.key().cmp(b.key()));
+    if let Some((name, bytes)) = &opts.stdin {
+        work.push(Work::Stdin(name, bytes));
+    }
+    let run = |w: &Work| -> UnitReport {
+        let mut unit = match *w {
+            Work::Unreadable(path, message) => {
+                // Not counted as a file read: it never was.
+                let message = format!("cannot read {}: {message}", display_path(path).display());
+                let code = "kmslint::discover";
+                let mut unit =
+                    file_error(path, String::new(), Span::empty(0), message, code, cfg, reg);
+                unit.files = 0;
+                unit
+            }
+            Work::Document(p) => check_document_path(p, explicit.contains(&p), opts, cfg, reg),
+            Work::Module(dir, files) => check_module(dir, files, var_files, opts, cfg, reg),
+            Work::Stdin(name, bytes) => {
+                let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+                if bytes.len() as u64 > limit {
+                    read_error(
+                        Path::new(name),
+                        format!(
+                            "input is larger than the {limit}-byte limit ([scan] max_file_size)"
+                        ),
+                        cfg,
+                        reg,
+                    )
+                } else {
+                    check_document_bytes(Path::new(name), bytes, true, opts, cfg, reg)
+                }
+            }
+        };
+        unit.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        unit
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .stack_size(WORKER_STACK)
         .build();
-    let run = || {
-        let mut results: Vec<UnitResult> = found
-            .documents
-            .par_iter()
-            .map(|p| check_document_path(p, explicit.contains(&p), opts, cfg, reg))
-            .collect();
-        results.extend(
-            found
-                .modules
-                .par_iter()
-                .map(|(dir, files)| check_module(dir, files, var_files, opts, cfg, reg))
-                .collect::<Vec<_>>(),
-        );
-        if let Some((name, bytes)) = &opts.stdin {
-            let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-            if bytes.len() as u64 > limit {
-                results.push(read_error(
-                    Path::new(name),
-                    format!("input is larger than the {limit}-byte limit ([scan] max_file_size)"),
-                    cfg,
-                    reg,
-                ));
-            } else {
-                results.push(check_document_bytes(
-                    Path::new(name),
-                    bytes,
-                    true,
-                    opts,
-                    cfg,
-                    reg,
-                ));
+    let mut totals = Totals::default();
+    for batch in work.chunks(BATCH) {
+        let check = || batch.par_iter().map(run).collect::<Vec<_>>();
+        let results = match &pool {
+            Ok(pool) => pool.install(check),
+            Err(_) => check(),
+        };
+        for unit in results {
+            totals.add(&unit);
+            if sink(unit).is_break() {
+                return Ok(totals);
             }
         }
-        results
-    };
-    let results = match pool {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    };
-    let mut report = Report::default();
-    for r in results {
-        report.files += r.files;
-        report.policies += r.policies;
-        report.findings.extend(r.findings);
-        report.keys.extend(r.keys);
     }
-    for (path, message) in found.errors.iter().chain(&var_file_errors) {
-        let message = format!("cannot read {}: {message}", display_path(path).display());
-        let r = file_error(
-            path,
-            String::new(),
-            Span::empty(0),
-            message,
-            "kmslint::discover",
-            cfg,
-            reg,
-        );
-        report.findings.extend(r.findings);
-    }
-    report
-        .findings
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    report.keys.sort_by(|a, b| {
-        (a.file.path(), a.line, &a.resource).cmp(&(b.file.path(), b.line, &b.resource))
-    });
-    Ok(report)
-}
-
-#[derive(Default)]
-struct UnitResult {
-    files: usize,
-    policies: usize,
-    findings: Vec<Finding>,
-    keys: Vec<KeyRecord>,
+    Ok(totals)
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -189,7 +282,7 @@ fn check_document_path(
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
-) -> UnitResult {
+) -> UnitReport {
     let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let too_big = std::fs::metadata(path)
         .map(|m| m.len() > limit)
@@ -208,7 +301,7 @@ fn check_document_path(
 }
 
 /// A file that could not be read: one KMS000 naming it.
-fn read_error(path: &Path, message: String, cfg: &Config, reg: &Registry) -> UnitResult {
+fn read_error(path: &Path, message: String, cfg: &Config, reg: &Registry) -> UnitReport {
     let message = format!("cannot read {}: {message}", display_path(path).display());
     file_error(
         path,
@@ -230,7 +323,7 @@ fn file_error(
     code: &'static str,
     cfg: &Config,
     reg: &Registry,
-) -> UnitResult {
+) -> UnitReport {
     let unit = Unit::single(SourceFile::new(display_path(path), text));
     let e = ExtractError {
         file: FileId(0),
@@ -238,7 +331,7 @@ fn file_error(
         message,
         code,
     };
-    UnitResult {
+    UnitReport {
         files: 1,
         policies: 0,
         findings: parse_error_findings(&unit, &[e], cfg, reg),
@@ -266,7 +359,7 @@ fn check_module(
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
-) -> UnitResult {
+) -> UnitReport {
     let mut unit = Unit::default();
     let mut errors = Vec::new();
     let mut texts = Vec::with_capacity(files.len());
@@ -279,9 +372,9 @@ fn check_module(
         .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
         && !opts.no_prefilter
     {
-        return UnitResult {
+        return UnitReport {
             files: files.len(),
-            ..UnitResult::default()
+            ..UnitReport::default()
         };
     }
     for (p, read) in texts {
@@ -322,7 +415,7 @@ fn check_module(
     let today = opts.today.unwrap_or_else(Date::today);
     let findings = apply_suppressions(&unit, Vec::new(), findings, cfg, reg, today);
     recount(&mut keys, &findings);
-    UnitResult {
+    UnitReport {
         files: files.len(),
         policies: extracted.sites.len(),
         findings,
@@ -402,7 +495,7 @@ fn check_document_bytes(
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
-) -> UnitResult {
+) -> UnitReport {
     let shown = display_path(path);
     let text = match decode(bytes) {
         Ok(t) => t,
@@ -423,9 +516,9 @@ fn check_document_bytes(
             );
         }
     };
-    let mut result = UnitResult {
+    let mut result = UnitReport {
         files: 1,
-        ..UnitResult::default()
+        ..UnitReport::default()
     };
     if !opts.no_prefilter && !may_hold_policy(&text, explicit) {
         return result;
@@ -481,7 +574,7 @@ fn recount(keys: &mut [KeyRecord], findings: &[Finding]) {
         let mine = || {
             findings.iter().filter(|f| {
                 !f.suppressed
-                    && Arc::ptr_eq(&f.file, &k.file)
+                    && f.file.path == k.file
                     && f.resource.as_deref() == Some(k.resource.as_str())
             })
         };

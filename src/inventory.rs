@@ -12,6 +12,7 @@ use crate::rules::Finding;
 use crate::source::SourceFile;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub const DEFAULT_OWNER_TAG: &str = "owner";
@@ -42,8 +43,9 @@ pub struct Access {
 /// One key (or grant) and its external access.
 #[derive(Clone, Debug, Serialize)]
 pub struct KeyRecord {
+    /// The file that declares it (only its path: a record outlives the file's text).
     #[serde(serialize_with = "ser_path")]
-    pub file: Arc<SourceFile>,
+    pub file: PathBuf,
     pub line: usize,
     pub resource: String,
     pub resource_type: String,
@@ -62,8 +64,8 @@ pub struct KeyRecord {
     pub notes: usize,
 }
 
-fn ser_path<S: serde::Serializer>(f: &Arc<SourceFile>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&f.path.display().to_string())
+fn ser_path<S: serde::Serializer>(p: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.display().to_string())
 }
 
 impl KeyRecord {
@@ -229,7 +231,7 @@ pub fn record(
     };
     KeyRecord {
         line: file.line_col(site.loc.span.start).0,
-        file,
+        file: file.path.clone(),
         resource: site.resource.clone(),
         resource_type: site.resource_type.clone(),
         aliases: aliases.to_vec(),

@@ -2,11 +2,13 @@
 //! happens in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use kmslint::check::scan_each;
 use kmslint::config::{self, Config, Severity};
 use kmslint::report;
 use kmslint::rules::registry::Registry;
-use kmslint::{scan, Options};
-use std::io::{IsTerminal, Read, Write};
+use kmslint::Options;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -318,8 +320,8 @@ fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report
     Ok(cfg)
 }
 
-/// Loads the config and runs the scan.
-fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<(kmslint::Report, Config), miette::Report> {
+/// Loads the config and reads standard input: everything a scan needs.
+fn prepare(args: &ScanArgs, reg: &Registry) -> Result<(Options, Config), miette::Report> {
     let cfg = load_config(args, reg)?;
     let mut paths = Vec::new();
     let mut stdin = None;
@@ -347,16 +349,29 @@ fn run_scan(args: &ScanArgs, reg: &Registry) -> Result<(kmslint::Report, Config)
         jobs: args.jobs,
         today: None,
         no_prefilter: false,
+        skip: Vec::new(),
     };
-    let report = scan(&opts, &cfg, reg)?;
-    Ok((report, cfg))
+    Ok((opts, cfg))
 }
 
 fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode {
-    let report = match run_scan(&args, &reg) {
-        Ok((r, _)) => r,
+    let (opts, cfg) = match prepare(&args, &reg) {
+        Ok(p) => p,
         Err(e) => return fail(e),
     };
+    // Only the key records are kept: findings are counted into them already.
+    let mut report = kmslint::Report::default();
+    let scanned = scan_each(&opts, &cfg, &reg, &mut |unit| {
+        report.keys.extend(unit.keys);
+        ControlFlow::Continue(())
+    });
+    match scanned {
+        Ok(totals) => report.totals = totals,
+        Err(e) => return fail(e.into()),
+    }
+    report
+        .keys
+        .sort_by(|a, b| (&a.file, a.line, &a.resource).cmp(&(&b.file, b.line, &b.resource)));
     let mut buf: Vec<u8> = Vec::new();
     let written = match format {
         InventoryFormat::Text => report::inventory::write_text(&report, &mut buf),
@@ -369,71 +384,163 @@ fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode
     emit(&String::from_utf8_lossy(&buf))
 }
 
-fn check(args: CheckArgs, reg: Registry) -> ExitCode {
-    let (report, cfg) = match run_scan(&args.scan, &reg) {
-        Ok(r) => r,
-        Err(e) => return fail(e),
-    };
-    let color = std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let render = |format: Format, color: bool| -> Result<Vec<u8>, miette::Report> {
-        let mut buf: Vec<u8> = Vec::new();
-        let written = match format {
-            Format::Json => report::json::write(&report, &mut buf),
-            Format::Sarif => report::sarif::write(&report, &reg, &cfg, &mut buf),
-            Format::Github => report::github::write(&report, &mut buf),
-            Format::Human => report::human::write(
-                &report,
-                report::human::Style {
-                    color,
-                    width: terminal_width(),
-                },
-                args.show_suppressed,
-                &mut buf,
-            ),
-        };
-        written.map_err(|e| miette::miette!("cannot write the {} report: {e}", format.name()))?;
-        Ok(buf)
-    };
-    for spec in &args.output {
-        let written = render(spec.format, false).and_then(|buf| {
-            if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    miette::miette!("cannot create directory {}: {e}", dir.display())
-                })?;
-            }
-            std::fs::write(&spec.path, buf)
-                .map_err(|e| miette::miette!("cannot write {}: {e}", spec.path.display()))
-        });
-        if let Err(e) = written {
-            return fail(e);
+/// Standard output, where a closed pipe (`kmslint … | head`) ends the printing but not the
+/// scan: the other outputs and the exit status still see every finding.
+struct Stdout {
+    out: BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
         }
+        match self.out.write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(buf.len())
+            }
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.out.flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            r => r,
+        }
+    }
+}
+
+/// One output being written: where it goes (for messages) and its writer.
+struct Output<'a> {
+    name: String,
+    sink: Box<dyn report::Sink + 'a>,
+}
+
+fn sink<'a, W: Write + 'a>(
+    format: Format,
+    out: W,
+    color: bool,
+    args: &CheckArgs,
+    reg: &Registry,
+    cfg: &Config,
+) -> std::io::Result<Box<dyn report::Sink + 'a>> {
+    Ok(match format {
+        Format::Json => Box::new(report::json::Writer::new(out)?),
+        Format::Sarif => Box::new(report::sarif::Writer::new(out, reg, cfg)?),
+        Format::Github => Box::new(report::github::Writer::new(out)),
+        Format::Human => Box::new(report::human::Writer::new(
+            out,
+            report::human::Style {
+                color,
+                width: terminal_width(),
+            },
+            args.show_suppressed,
+        )),
+    })
+}
+
+/// Opens every output before the scan starts, so a bad `--output` fails at once.
+fn open_outputs<'a>(
+    args: &CheckArgs,
+    reg: &Registry,
+    cfg: &'a Config,
+) -> Result<Vec<Output<'a>>, miette::Report> {
+    let mut outputs = Vec::new();
+    for spec in &args.output {
+        if let Some(dir) = spec.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| miette::miette!("cannot create directory {}: {e}", dir.display()))?;
+        }
+        let name = spec.path.display().to_string();
+        let file = std::fs::File::create(&spec.path)
+            .map_err(|e| miette::miette!("cannot write {name}: {e}"))?;
+        let sink = sink(spec.format, BufWriter::new(file), false, args, reg, cfg)
+            .map_err(|e| miette::miette!("cannot write {name}: {e}"))?;
+        outputs.push(Output { name, sink });
     }
     let wants_github =
         args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
     if wants_github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            let md = report::github::summary_markdown(&report, &cfg);
-            let appended = std::fs::OpenOptions::new()
+            let name = format!(
+                "the job summary to $GITHUB_STEP_SUMMARY ({})",
+                PathBuf::from(&path).display()
+            );
+            let file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&path)
-                .and_then(|mut f| f.write_all(md.as_bytes()));
-            if let Err(e) = appended {
-                return fail(miette::miette!(
-                    "cannot append the job summary to $GITHUB_STEP_SUMMARY ({}): {e}",
-                    PathBuf::from(path).display()
-                ));
-            }
+                .map_err(|e| miette::miette!("cannot append {name}: {e}"))?;
+            let sink = Box::new(report::github::Summary::new(BufWriter::new(file), cfg));
+            outputs.push(Output { name, sink });
         }
     }
-    let buf = match render(args.format, color) {
-        Ok(b) => b,
+    let color = std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let stdout = Stdout {
+        out: BufWriter::new(std::io::stdout().lock()),
+        closed: false,
+    };
+    let sink = sink(args.format, stdout, color, args, reg, cfg)
+        .map_err(|e| miette::miette!("cannot write output: {e}"))?;
+    outputs.push(Output {
+        name: format!("the {} report", args.format.name()),
+        sink,
+    });
+    Ok(outputs)
+}
+
+fn check(args: CheckArgs, reg: Registry) -> ExitCode {
+    let (mut opts, cfg) = match prepare(&args.scan, &reg) {
+        Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let code = emit(&String::from_utf8_lossy(&buf));
-    if code != ExitCode::SUCCESS {
-        return code;
+    let mut outputs = match open_outputs(&args, &reg, &cfg) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    // The reports being written are not scanned, even when they land under a scanned path.
+    opts.skip = args
+        .output
+        .iter()
+        .filter_map(|o| std::fs::canonicalize(&o.path).ok())
+        .collect();
+    // Each unit's findings are written as soon as its batch is checked, then dropped.
+    let mut failed: Option<miette::Report> = None;
+    let scanned = scan_each(&opts, &cfg, &reg, &mut |unit| {
+        for o in outputs.iter_mut() {
+            for k in &unit.keys {
+                o.sink.key(k);
+            }
+            for f in &unit.findings {
+                if let Err(e) = o.sink.finding(f) {
+                    failed = Some(miette::miette!("cannot write {}: {e}", o.name));
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    let totals = match scanned {
+        Ok(t) => t,
+        Err(e) => return fail(e.into()),
+    };
+    if let Some(e) = failed {
+        return fail(e);
+    }
+    for o in outputs.iter_mut() {
+        if let Err(e) = o.sink.finish(&totals) {
+            return fail(miette::miette!("cannot write {}: {e}", o.name));
+        }
     }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -442,7 +549,7 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         FailOn::Never => None,
     };
     match threshold {
-        Some(sev) if report.count_at_least(sev) > 0 => ExitCode::from(1),
+        Some(sev) if totals.count_at_least(sev) > 0 => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
 }

@@ -2,7 +2,7 @@
 //! lines and columns are worked out only when a report is written, through the `LineIndex`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into one file's text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,18 +114,21 @@ pub struct SourceFile {
     /// Path as shown to the user: relative to the current directory when possible.
     pub path: PathBuf,
     pub text: String,
-    pub lines: LineIndex,
+    /// Built on first use: most files are checked without ever needing a line number.
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
         Arc::new(SourceFile {
             path: path.into(),
-            text,
-            lines,
+            text: text.into(),
+            lines: OnceLock::new(),
         })
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn path(&self) -> &Path {
@@ -138,7 +141,7 @@ impl SourceFile {
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 }
 

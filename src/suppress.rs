@@ -515,7 +515,7 @@ pub fn apply(
                     continue;
                 }
                 let covered = match &s.scope {
-                    Scope::Line(Some(line)) => file.lines.line_of(f.span.start) == *line,
+                    Scope::Line(Some(line)) => file.lines().line_of(f.span.start) == *line,
                     Scope::Line(None) => false,
                     Scope::Resource(r) => f.resource.as_deref() == Some(r.as_str()),
                 };

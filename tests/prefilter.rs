@@ -39,7 +39,7 @@ fn prefilter_never_hides_a_finding_on_the_corpus() {
             })
             .collect();
         v.sort();
-        (v, report.files, report.policies)
+        (v, report.totals.files, report.totals.policies)
     };
     let (fast, files, policies) = run(false);
     let (full, full_files, full_policies) = run(true);

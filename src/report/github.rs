@@ -2,8 +2,11 @@
 //! request (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`), and a
 //! Markdown job summary for `$GITHUB_STEP_SUMMARY`.
 
-use crate::check::Report;
+use super::Sink;
+use crate::check::Totals;
 use crate::config::{Config, Severity};
+use crate::inventory::KeyRecord;
+use crate::rules::Finding;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -28,8 +31,21 @@ fn command(sev: Severity) -> &'static str {
 }
 
 /// One annotation per unsuppressed finding, then the summary line.
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    for f in report.findings.iter().filter(|f| !f.suppressed) {
+pub struct Writer<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(out: W) -> Self {
+        Writer { out }
+    }
+}
+
+impl<W: Write> Sink for Writer<W> {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        if f.suppressed {
+            return Ok(());
+        }
         let ((line, col), (end_line, end_col)) = f.start_end();
         let mut message = f.message.clone();
         if let Some(res) = &f.resource {
@@ -40,15 +56,19 @@ pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             f.help, f.rule
         ));
         writeln!(
-            out,
+            self.out,
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
             command(f.severity),
             escape_property(&super::shown_path(&f.file.path)),
             escape_property(&format!("{} {}", f.rule, f.name)),
             escape_data(&message)
-        )?;
+        )
     }
-    writeln!(out, "kmslint: {}", super::summary_line(report))
+
+    fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
+        writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
+        self.out.flush()
+    }
 }
 
 /// Markdown for a table cell: no line breaks, no column separators.
@@ -56,82 +76,133 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// An external account the policies name: its stated name and the worst trust the model gave it.
+#[derive(Default)]
+struct AccountSeen {
+    name: Option<String>,
+    trust: String,
+}
+
 /// The job summary: totals, findings by rule, and the external accounts the policies name.
-pub fn summary_markdown(report: &Report, cfg: &Config) -> String {
-    let mut md = String::from("## kmslint\n\n");
-    let (e, w, n) = super::counts(report);
-    let suppressed = report.findings.iter().filter(|f| f.suppressed).count();
-    md.push_str("| keys scanned | files | errors | warnings | notes | suppressed |\n");
-    md.push_str("|---:|---:|---:|---:|---:|---:|\n");
-    md.push_str(&format!(
-        "| {} | {} | {e} | {w} | {n} | {suppressed} |\n\n",
-        report.policies, report.files
-    ));
-    let mut by_rule: BTreeMap<(&str, &str), (Severity, usize, usize)> = BTreeMap::new();
-    for f in &report.findings {
-        let entry = by_rule
-            .entry((f.rule.as_str(), f.name.as_str()))
+/// Gathered as the scan streams past (counts per rule and per account only), appended to
+/// `$GITHUB_STEP_SUMMARY` at the end.
+pub struct Summary<'c, W: Write> {
+    out: W,
+    cfg: &'c Config,
+    by_rule: BTreeMap<(String, String), (Severity, usize, usize)>,
+    accounts: BTreeMap<String, AccountSeen>,
+    /// Unsuppressed findings per account, including accounts no key's access names.
+    account_findings: BTreeMap<String, usize>,
+}
+
+impl<'c, W: Write> Summary<'c, W> {
+    pub fn new(out: W, cfg: &'c Config) -> Self {
+        Summary {
+            out,
+            cfg,
+            by_rule: BTreeMap::new(),
+            accounts: BTreeMap::new(),
+            account_findings: BTreeMap::new(),
+        }
+    }
+
+    pub fn markdown(&self, totals: &Totals) -> String {
+        let mut md = String::from("## kmslint\n\n");
+        md.push_str("| keys scanned | files | errors | warnings | notes | suppressed |\n");
+        md.push_str("|---:|---:|---:|---:|---:|---:|\n");
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n\n",
+            totals.policies,
+            totals.files,
+            totals.errors,
+            totals.warnings,
+            totals.notes,
+            totals.suppressed
+        ));
+        if self.by_rule.is_empty() {
+            md.push_str("No findings.\n\n");
+        } else {
+            md.push_str("### Findings by rule\n\n| rule | name | severity | findings | suppressed |\n|---|---|---|---:|---:|\n");
+            for ((id, name), (sev, open, supp)) in &self.by_rule {
+                md.push_str(&format!(
+                    "| {id} | {name} | {} | {open} | {supp} |\n",
+                    sev.as_str()
+                ));
+            }
+            md.push('\n');
+        }
+        if !self.accounts.is_empty() {
+            md.push_str("### External accounts seen\n\n| account | name | trust | findings |\n|---|---|---|---:|\n");
+            for (id, seen) in &self.accounts {
+                let trust = if self.cfg.trust.own_accounts.contains(id) {
+                    "own account"
+                } else {
+                    match seen.trust.as_str() {
+                        "trusted" => "trusted",
+                        "untrusted" => "**not trusted**",
+                        other => other,
+                    }
+                };
+                let count = self.account_findings.get(id).copied().unwrap_or(0);
+                let name = seen
+                    .name
+                    .as_deref()
+                    .or_else(|| self.cfg.account_name(id))
+                    .unwrap_or("");
+                md.push_str(&format!(
+                    "| `{id}` | {} | {trust} | {count} |\n",
+                    cell(name)
+                ));
+            }
+            md.push('\n');
+        }
+        md.push_str(&format!("kmslint: {}\n", super::summary_line(totals)));
+        md
+    }
+}
+
+impl<W: Write> Sink for Summary<'_, W> {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        let entry = self
+            .by_rule
+            .entry((f.rule.clone(), f.name.clone()))
             .or_insert((f.severity, 0, 0));
         entry.0 = entry.0.max(f.severity);
         if f.suppressed {
             entry.2 += 1;
         } else {
             entry.1 += 1;
+            if let Some(a) = &f.account {
+                *self.account_findings.entry(a.clone()).or_insert(0) += 1;
+            }
         }
+        Ok(())
     }
-    if by_rule.is_empty() {
-        md.push_str("No findings.\n\n");
-    } else {
-        md.push_str("### Findings by rule\n\n| rule | name | severity | findings | suppressed |\n|---|---|---|---:|---:|\n");
-        for ((id, name), (sev, open, supp)) in &by_rule {
-            md.push_str(&format!(
-                "| {id} | {name} | {} | {open} | {supp} |\n",
-                sev.as_str()
-            ));
-        }
-        md.push('\n');
-    }
-    // External accounts, from the inventory of every key: (name, trust as the model saw it).
-    let mut accounts: BTreeMap<&str, (Option<&str>, &str)> = BTreeMap::new();
-    for a in report.keys.iter().flat_map(|k| &k.external_access) {
-        let Some(id) = a.account.as_deref() else {
-            continue;
-        };
-        let entry = accounts
-            .entry(id)
-            .or_insert((a.name.as_deref(), a.trust.as_str()));
-        if a.trust != "trusted" {
-            // Worst wins: one trusted role does not make the whole account trusted.
-            entry.1 = a.trust.as_str();
-        }
-    }
-    if !accounts.is_empty() {
-        md.push_str("### External accounts seen\n\n| account | name | trust | findings |\n|---|---|---|---:|\n");
-        for (id, (name, trust)) in &accounts {
-            let trust = if cfg.trust.own_accounts.contains(*id) {
-                "own account"
-            } else {
-                match *trust {
-                    "trusted" => "trusted",
-                    "untrusted" => "**not trusted**",
-                    other => other,
-                }
+
+    fn key(&mut self, k: &KeyRecord) {
+        for a in &k.external_access {
+            let Some(id) = a.account.as_deref() else {
+                continue;
             };
-            let count = report
-                .findings
-                .iter()
-                .filter(|f| !f.suppressed && f.account.as_deref() == Some(*id))
-                .count();
-            let name = name.or_else(|| cfg.account_name(id)).unwrap_or("");
-            md.push_str(&format!(
-                "| `{id}` | {} | {trust} | {count} |\n",
-                cell(name)
-            ));
+            let seen = self
+                .accounts
+                .entry(id.to_string())
+                .or_insert_with(|| AccountSeen {
+                    name: a.name.clone(),
+                    trust: a.trust.clone(),
+                });
+            if a.trust != "trusted" {
+                // Worst wins: one trusted role does not make the whole account trusted.
+                seen.trust.clone_from(&a.trust);
+            }
         }
-        md.push('\n');
     }
-    md.push_str(&format!("kmslint: {}\n", super::summary_line(report)));
-    md
+
+    fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
+        let md = self.markdown(totals);
+        self.out.write_all(md.as_bytes())?;
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]
@@ -148,7 +219,8 @@ mod tests {
 
     #[test]
     fn empty_report_summary() {
-        let md = summary_markdown(&Report::default(), &Config::default());
+        let cfg = Config::default();
+        let md = Summary::new(Vec::new(), &cfg).markdown(&Totals::default());
         assert!(md.contains("No findings."), "{md}");
         assert!(md.contains("| 0 | 0 | 0 | 0 | 0 | 0 |"), "{md}");
     }

@@ -2,7 +2,8 @@
 //! to fix. Source snippets come from our own line index (miette's built-in sources rescan the
 //! file from byte 0 for every label, which is quadratic on files with many findings).
 
-use crate::check::Report;
+use super::Sink;
+use crate::check::Totals;
 use crate::config::Severity;
 use crate::rules::Finding;
 use crate::source::SourceFile;
@@ -31,17 +32,17 @@ impl SourceCode for IndexedSource {
         if span.offset() > text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let first = f.lines.line_of(start).saturating_sub(before);
-        let last = (f.lines.line_of(end) + after).min(f.lines.line_count().saturating_sub(1));
+        let first = f.lines().line_of(start).saturating_sub(before);
+        let last = (f.lines().line_of(end) + after).min(f.lines().line_count().saturating_sub(1));
         // With no context wanted (miette's header line), the data starts at the span itself and
         // the column is the span's own, in characters.
         let (data_start, column) = if before == 0 {
             (start, f.line_col(start).1 - 1)
         } else {
-            (f.lines.line_start(first), 0)
+            (f.lines().line_start(first), 0)
         };
-        let mut data_end = if last + 1 < f.lines.line_count() {
-            f.lines.line_start(last + 1)
+        let mut data_end = if last + 1 < f.lines().line_count() {
+            f.lines().line_start(last + 1)
         } else {
             text.len()
         };
@@ -198,19 +199,35 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
     out
 }
 
-/// Writes every (unsuppressed, unless asked) finding and the summary line.
-pub fn write(
-    report: &Report,
+/// Writes every (unsuppressed, unless asked) finding, then the summary line.
+pub struct Writer<W: Write> {
+    out: W,
     style: Style,
     show_suppressed: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    for f in &report.findings {
-        if f.suppressed && !show_suppressed {
-            continue;
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(out: W, style: Style, show_suppressed: bool) -> Self {
+        Writer {
+            out,
+            style,
+            show_suppressed,
         }
-        out.write_all(render_finding(f, style).as_bytes())?;
-        writeln!(out)?;
     }
-    writeln!(out, "kmslint: {}", super::summary_line(report))
+}
+
+impl<W: Write> Sink for Writer<W> {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        if f.suppressed && !self.show_suppressed {
+            return Ok(());
+        }
+        self.out
+            .write_all(render_finding(f, self.style).as_bytes())?;
+        writeln!(self.out)
+    }
+
+    fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
+        writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
+        self.out.flush()
+    }
 }

@@ -53,13 +53,7 @@ fn key_title(k: &KeyRecord) -> String {
 
 pub fn write_text(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     for k in &report.keys {
-        writeln!(
-            out,
-            "{}:{}  {}",
-            k.file.path.display(),
-            k.line,
-            key_title(k)
-        )?;
+        writeln!(out, "{}:{}  {}", k.file.display(), k.line, key_title(k))?;
         writeln!(
             out,
             "  account: {}   owner: {}   justification: {}   findings: {} error, {} warning, {} note",
@@ -165,7 +159,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
     for k in &report.keys {
-        let file = format!("{}:{}", k.file.path.display(), k.line);
+        let file = format!("{}:{}", k.file.display(), k.line);
         if k.external_access.is_empty() {
             writeln!(
                 out,

@@ -1,15 +1,10 @@
 //! `--format json`: the stable, versioned object described in DESIGN.md ("Output contract").
 
-use crate::check::Report;
+use super::{write_indented, Sink};
+use crate::check::Totals;
+use crate::rules::Finding;
 use serde::Serialize;
 use std::io::Write;
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
-}
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -54,51 +49,78 @@ struct Summary {
     suppressed: usize,
 }
 
-pub fn write(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    let (errors, warnings, notes) = super::counts(report);
-    let doc = JsonReport {
-        version: 1,
-        findings: report
-            .findings
-            .iter()
-            .map(|f| {
-                let ((line, column), (end_line, end_column)) = f.start_end();
-                JsonFinding {
-                    rule: &f.rule,
-                    name: &f.name,
-                    severity: f.severity.as_str(),
-                    message: &f.message,
-                    file: f.file.path.display().to_string(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    offset: f.span.start,
-                    length: f.span.len(),
-                    resource: f.resource.as_deref(),
-                    statement: f.statement.as_deref(),
-                    principal: f.principal.as_deref(),
-                    account: f.account.as_deref(),
-                    suppressed: f.suppressed,
-                    suppression: f.suppression.as_ref().map(|s| JsonSuppression {
-                        reason: &s.reason,
-                        until: s.until.map(|d| d.to_string()),
-                        kind: s.kind,
-                    }),
-                    help: &f.help,
-                }
-            })
-            .collect(),
-        summary: Summary {
-            files: report.files,
-            policies: report.policies,
-            findings: report.findings.iter().filter(|f| !f.suppressed).count(),
-            errors,
-            warnings,
-            notes,
-            suppressed: report.findings.iter().filter(|f| f.suppressed).count(),
-        },
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+/// Streams the report: `{"version": 1, "findings": [...], "summary": {...}}`, pretty-printed
+/// exactly as serde_json would print the whole object.
+pub struct Writer<W: Write> {
+    out: W,
+    /// Findings written so far (0: the array is still empty).
+    written: usize,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
+        Ok(Writer { out, written: 0 })
+    }
+}
+
+fn json_finding(f: &Finding) -> JsonFinding<'_> {
+    let ((line, column), (end_line, end_column)) = f.start_end();
+    JsonFinding {
+        rule: &f.rule,
+        name: &f.name,
+        severity: f.severity.as_str(),
+        message: &f.message,
+        file: f.file.path.display().to_string(),
+        line,
+        column,
+        end_line,
+        end_column,
+        offset: f.span.start,
+        length: f.span.len(),
+        resource: f.resource.as_deref(),
+        statement: f.statement.as_deref(),
+        principal: f.principal.as_deref(),
+        account: f.account.as_deref(),
+        suppressed: f.suppressed,
+        suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+            reason: &s.reason,
+            until: s.until.map(|d| d.to_string()),
+            kind: s.kind,
+        }),
+        help: &f.help,
+    }
+}
+
+impl<W: Write> Sink for Writer<W> {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(&json_finding(f))?;
+        self.out.write_all(if self.written == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        })?;
+        write_indented(&mut self.out, &text, 4)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b"\n  ")?;
+        }
+        let summary = Summary {
+            files: totals.files,
+            policies: totals.policies,
+            findings: totals.findings(),
+            errors: totals.errors,
+            warnings: totals.warnings,
+            notes: totals.notes,
+            suppressed: totals.suppressed,
+        };
+        self.out.write_all(b"],\n  \"summary\": ")?;
+        write_indented(&mut self.out, &serde_json::to_string_pretty(&summary)?, 2)?;
+        self.out.write_all(b"\n}\n")?;
+        self.out.flush()
+    }
 }

@@ -7,9 +7,47 @@ pub mod inventory;
 pub mod json;
 pub mod sarif;
 
-use crate::check::Report;
-use crate::config::Severity;
+use crate::check::{Report, Totals};
+use crate::inventory::KeyRecord;
+use crate::rules::Finding;
+use std::io::{self, Write};
 use std::path::{Component, Path};
+
+/// A report written while the scan runs: findings arrive in output order and are written at
+/// once, so memory holds one batch of files, never the whole repository's findings.
+pub trait Sink {
+    fn finding(&mut self, f: &Finding) -> io::Result<()>;
+    /// A key or grant the scan saw (for summaries that name accounts).
+    fn key(&mut self, _k: &KeyRecord) {}
+    /// Every unit is in: the summary, the closing brackets, the flush.
+    fn finish(&mut self, totals: &Totals) -> io::Result<()>;
+}
+
+/// Runs a collected report through a sink.
+pub fn write_report(report: &Report, sink: &mut dyn Sink) -> io::Result<()> {
+    for k in &report.keys {
+        sink.key(k);
+    }
+    for f in &report.findings {
+        sink.finding(f)?;
+    }
+    sink.finish(&report.totals)
+}
+
+/// Writes `text` (serde_json's pretty output) with every line but the first indented by
+/// `indent` spaces, so one value can be streamed into a larger pretty-printed document. JSON
+/// strings never hold a raw newline, so splitting on lines is safe.
+fn write_indented(out: &mut dyn Write, text: &str, indent: usize) -> io::Result<()> {
+    let pad = " ".repeat(indent);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(pad.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
 
 /// A rule's documentation as Markdown: what `kmslint explain` prints, `docs/rules/<ID>.md`
 /// holds and SARIF's `help.markdown` carries.
@@ -60,19 +98,6 @@ pub fn shown_path_from(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
-/// Counts by severity, for summaries: (errors, warnings, notes), suppressed excluded.
-pub fn counts(report: &Report) -> (usize, usize, usize) {
-    let mut c = (0, 0, 0);
-    for f in report.findings.iter().filter(|f| !f.suppressed) {
-        match f.severity {
-            Severity::Error => c.0 += 1,
-            Severity::Warning => c.1 += 1,
-            Severity::Note => c.2 += 1,
-        }
-    }
-    c
-}
-
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
@@ -82,8 +107,8 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// One line: `3 findings (2 errors, 1 warning) in 10 files, 4 key policies checked`.
-pub fn summary_line(report: &Report) -> String {
-    let (e, w, n) = counts(report);
+pub fn summary_line(totals: &Totals) -> String {
+    let (e, w, n) = (totals.errors, totals.warnings, totals.notes);
     let total = e + w + n;
     let mut parts = Vec::new();
     if e > 0 {
@@ -95,7 +120,7 @@ pub fn summary_line(report: &Report) -> String {
     if n > 0 {
         parts.push(plural(n, "note"));
     }
-    let suppressed = report.findings.iter().filter(|f| f.suppressed).count();
+    let suppressed = totals.suppressed;
     let mut line = if total == 0 {
         "no findings".to_string()
     } else {
@@ -103,8 +128,8 @@ pub fn summary_line(report: &Report) -> String {
     };
     line.push_str(&format!(
         " in {}, {} checked",
-        plural(report.files, "file"),
-        plural(report.policies, "key policy").replace("policys", "policies")
+        plural(totals.files, "file"),
+        plural(totals.policies, "key policy").replace("policys", "policies")
     ));
     if suppressed > 0 {
         line.push_str(&format!(", {suppressed} suppressed"));

@@ -11,7 +11,8 @@
 //!   identity when lines are added above it;
 //! * suppressed findings are reported with their justification in `suppressions`.
 
-use crate::check::Report;
+use super::{write_indented, Sink};
+use crate::check::Totals;
 use crate::config::{Config, Severity};
 use crate::rules::engine;
 use crate::rules::registry::Registry;
@@ -385,53 +386,100 @@ fn result(f: &Finding, rule_index: usize, occurrence: usize) -> SarifResult {
     }
 }
 
-/// Writes the SARIF log of a report: every finding, suppressed ones with their justification.
-pub fn write(
-    report: &Report,
-    reg: &Registry,
-    cfg: &Config,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    let rules = descriptors(reg, cfg);
-    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let results = report
-        .findings
-        .iter()
-        .map(|f| {
-            let base = fingerprint(f, 0);
-            let n = seen.entry(base).or_insert(0);
-            let occurrence = *n;
-            *n += 1;
-            result(
-                f,
-                index.get(f.rule.as_str()).copied().unwrap_or(0),
-                occurrence,
-            )
-        })
-        .collect();
-    let log = Log {
-        schema: SCHEMA_URI,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: "kmslint",
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: REPOSITORY.to_string(),
-                    rules,
+/// Streams the SARIF log: every finding, suppressed ones with their justification. The log
+/// around `results` is printed once with an empty array and split there; results are written
+/// into the gap as they arrive, pretty-printed exactly as serde_json would print the whole log.
+pub struct Writer<W: Write> {
+    out: W,
+    index: HashMap<String, usize>,
+    /// Occurrences of each base fingerprint in the current file. A fingerprint includes the
+    /// path, and a file's findings arrive together, so the map is cleared when the file changes.
+    seen: HashMap<String, usize>,
+    seen_path: Option<std::path::PathBuf>,
+    /// The log after the results array.
+    tail: String,
+    written: usize,
+}
+
+const RESULTS_GAP: &str = "\"results\": []";
+
+impl<W: Write> Writer<W> {
+    pub fn new(mut out: W, reg: &Registry, cfg: &Config) -> std::io::Result<Self> {
+        let rules = descriptors(reg, cfg);
+        let index = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.to_string(), i))
+            .collect();
+        let log = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: vec![Run {
+                tool: Tool {
+                    driver: Driver {
+                        name: "kmslint",
+                        version: env!("CARGO_PKG_VERSION"),
+                        semantic_version: env!("CARGO_PKG_VERSION"),
+                        information_uri: REPOSITORY.to_string(),
+                        rules,
+                    },
                 },
-            },
-            results,
-            column_kind: "unicodeCodePoints",
-            invocations: vec![Invocation {
-                execution_successful: true,
+                results: Vec::new(),
+                column_kind: "unicodeCodePoints",
+                invocations: vec![Invocation {
+                    execution_successful: true,
+                }],
             }],
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+        };
+        let text = serde_json::to_string_pretty(&log)?;
+        // Rule texts are JSON strings, where a quote is always escaped: the gap is unique.
+        let Some(at) = text.find(RESULTS_GAP) else {
+            return Err(std::io::Error::other("SARIF log without a results array"));
+        };
+        let Some((head, tail)) = text.split_at_checked(at + RESULTS_GAP.len() - 1) else {
+            return Err(std::io::Error::other("SARIF log without a results array"));
+        };
+        out.write_all(head.as_bytes())?;
+        Ok(Writer {
+            out,
+            index,
+            seen: HashMap::new(),
+            seen_path: None,
+            tail: tail.to_string(),
+            written: 0,
+        })
+    }
+}
+
+impl<W: Write> Sink for Writer<W> {
+    fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
+        if self.seen_path.as_deref() != Some(f.file.path.as_path()) {
+            self.seen.clear();
+            self.seen_path = Some(f.file.path.clone());
+        }
+        let n = self.seen.entry(fingerprint(f, 0)).or_insert(0);
+        let occurrence = *n;
+        *n += 1;
+        let rule_index = self.index.get(f.rule.as_str()).copied().unwrap_or(0);
+        let text = serde_json::to_string_pretty(&result(f, rule_index, occurrence))?;
+        self.out.write_all(if self.written == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        })?;
+        write_indented(&mut self.out, &text, 8)?;
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, _totals: &Totals) -> std::io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b"\n      ")?;
+        }
+        self.out.write_all(self.tail.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
 }
 
 #[cfg(test)]

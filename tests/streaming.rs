@@ -1,0 +1,139 @@
+//! The check streams: units are checked in fixed batches and written as each batch is done, so
+//! memory holds one batch, not the repository. These tests cross several batch boundaries and
+//! prove the output does not depend on the thread count, that a sink can stop the scan early,
+//! and that a closed standard output still leaves every other output complete.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use kmslint::check::{scan_each, Options};
+use kmslint::config::Config;
+use kmslint::rules::registry::Registry;
+use serde_json::Value;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+/// Templates and Terraform modules, interleaved by name, each with one wildcard principal.
+const UNITS: usize = 700;
+
+fn repository(dir: &Path) {
+    for i in 0..UNITS {
+        if i % 2 == 0 {
+            let yaml = format!(
+                "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Key{i}:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: '*'\n            Action: kms:Decrypt\n            Resource: '*'\n"
+            );
+            std::fs::write(dir.join(format!("u{i:04}.yaml")), yaml).unwrap();
+        } else {
+            let module = dir.join(format!("u{i:04}"));
+            std::fs::create_dir_all(&module).unwrap();
+            let tf = format!(
+                "resource \"aws_kms_key\" \"k{i}\" {{\n  policy = jsonencode({{\n    Version = \"2012-10-17\"\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = \"*\"\n      Action    = \"kms:Decrypt\"\n      Resource  = \"*\"\n    }}]\n  }})\n}}\n"
+            );
+            std::fs::write(module.join("main.tf"), tf).unwrap();
+        }
+    }
+}
+
+fn kmslint() -> Command {
+    let mut c = Command::cargo_bin("kmslint").unwrap();
+    c.env("NO_COLOR", "1").env("COLUMNS", "100");
+    c
+}
+
+#[test]
+fn output_across_many_batches_is_identical_whatever_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    repository(tmp.path());
+    for format in ["json", "sarif", "human", "github"] {
+        let run = |jobs: &str| {
+            let out = kmslint()
+                .args(["--isolated", "--format", format, "--jobs", jobs, "."])
+                .current_dir(tmp.path())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{format}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let one = run("1");
+        assert_eq!(one, run("2"), "{format}: --jobs 1 and 2 differ");
+        assert_eq!(one, run("8"), "{format}: --jobs 1 and 8 differ");
+        if format == "json" {
+            let v: Value = serde_json::from_str(&one).unwrap();
+            let findings = v["findings"].as_array().unwrap();
+            let files: Vec<&str> = findings
+                .iter()
+                .filter(|f| f["rule"] == "KMS001")
+                .map(|f| f["file"].as_str().unwrap())
+                .collect();
+            assert_eq!(files.len(), UNITS, "one wildcard finding per unit");
+            let mut sorted = files.clone();
+            sorted.sort_unstable();
+            assert_eq!(files, sorted, "findings come in path order");
+            assert_eq!(v["summary"]["files"], UNITS);
+            assert_eq!(v["summary"]["policies"], UNITS);
+        }
+        if format == "sarif" {
+            let v: Value = serde_json::from_str(&one).unwrap();
+            let results = v["runs"][0]["results"].as_array().unwrap();
+            assert!(results.len() >= UNITS);
+            assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+        }
+    }
+}
+
+#[test]
+fn a_sink_can_stop_the_scan_after_the_first_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    repository(tmp.path());
+    let reg = Registry::builtin().unwrap();
+    let opts = Options {
+        paths: vec![tmp.path().to_path_buf()],
+        ..Options::default()
+    };
+    let mut units = 0;
+    let totals = scan_each(&opts, &Config::default(), &reg, &mut |unit| {
+        units += 1;
+        assert!(!unit.findings.is_empty());
+        ControlFlow::Break(())
+    })
+    .unwrap();
+    assert_eq!(units, 1, "the sink saw one unit, then the scan stopped");
+    assert!(
+        totals.files > 0 && totals.files < UNITS,
+        "only the first batch was checked: {totals:?}"
+    );
+}
+
+#[test]
+fn a_closed_standard_output_still_completes_the_other_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    repository(tmp.path());
+    let bin = assert_cmd::cargo::cargo_bin("kmslint");
+    // `head` closes the pipe after a few bytes; the JSON file must still hold every finding,
+    // and the exit status is still the findings' (pipefail passes kmslint's status on).
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' --isolated --output json=out.json . | head -c 100 > /dev/null",
+            bin.display()
+        ))
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(tmp.path().join("out.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["summary"]["files"], UNITS);
+    let wildcard = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "KMS001")
+        .count();
+    assert_eq!(wildcard, UNITS);
+}
