@@ -408,8 +408,13 @@ fn check_module(
         .max_by_key(|r| r.as_os_str().len())
         .unwrap_or(dir);
     let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let mut extracted =
-        crate::extract::terraform::extract_module_limited(&mut unit, root, var_files, limit);
+    let mut extracted = crate::extract::terraform::extract_module_limited(
+        &mut unit,
+        root,
+        var_files,
+        limit,
+        opts.no_prefilter,
+    );
     extracted.errors.splice(0..0, errors);
     let (findings, mut keys) = check_unit(&unit, &extracted, cfg, reg);
     let today = opts.today.unwrap_or_else(Date::today);

@@ -4,7 +4,7 @@
 
 use super::{ExtractError, Extracted, Grant, PolicySite, SiteBody, Unit};
 use crate::parse::hcl::{self, span_of, Block, Body, Expression};
-use crate::parse::{json, Node};
+use crate::parse::{json, Node, ParseError};
 use crate::resolve::terraform::{Module, Scope};
 use crate::resolve::{Doc, DocKind, Value};
 use crate::source::{FileId, SourceFile};
@@ -66,16 +66,18 @@ pub fn extract_module(
     var_files: &[Arc<SourceFile>],
 ) -> Extracted {
     let limit = crate::check::DEFAULT_MAX_FILE_SIZE;
-    extract_module_limited(unit, scan_root, var_files, limit)
+    extract_module_limited(unit, scan_root, var_files, limit, false)
 }
 
 /// `extract_module`, reading no file larger than `max_file_size` through `file()` and
-/// `templatefile()`.
+/// `templatefile()`; with `all_blocks`, parsing every block of every `.tf` file, not only those
+/// a key policy can depend on (for proving that skipping the others hides nothing).
 pub fn extract_module_limited(
     unit: &mut Unit,
     scan_root: &Path,
     var_files: &[Arc<SourceFile>],
     max_file_size: u64,
+    all_blocks: bool,
 ) -> Extracted {
     let mut out = Extracted::default();
     let mut order: Vec<(Kind, String, FileId)> = Vec::new();
@@ -112,7 +114,7 @@ pub fn extract_module_limited(
             continue;
         };
         match kind {
-            Kind::Config | Kind::Vars(_) => match hcl::parse_hcl(&f.text) {
+            Kind::Config | Kind::Vars(_) => match parse_tf(&f.text, *kind, all_blocks) {
                 Ok(body) => hcl_trees.push((*kind, name.clone(), *id, body)),
                 Err(e) => out.errors.push(ExtractError {
                     file: *id,
@@ -246,6 +248,40 @@ fn alias_of(module: &Module<'_>, sc: Scope<'_>, b: &Block) -> Vec<(String, Strin
     out.sort();
     out.dedup();
     out
+}
+
+/// Can a key policy, grant or alias depend on this top-level block? Keys, grants, aliases and
+/// key policies are `aws_kms_*` resources; what their expressions can reach in the module is
+/// `var.*`, `local.*` and `data.aws_iam_policy_document.*` (any other reference is only known
+/// after apply, with or without its block). A label the scan cannot read plainly is kept.
+fn block_matters(b: &hcl::TopBlock) -> bool {
+    let first = b.labels.first().copied();
+    if first.is_some_and(|l| l.contains('\\')) {
+        return true;
+    }
+    match (b.ident, first) {
+        ("variable" | "locals", _) => true,
+        ("resource", Some(ty)) => ty.starts_with("aws_kms_"),
+        ("data", Some(ty)) => ty == "aws_iam_policy_document",
+        ("resource" | "data", None) => true,
+        _ => false,
+    }
+}
+
+/// Parses a `.tf` or tfvars file. Blocks no key policy can depend on (`block_matters`) are
+/// blanked first, unless `all_blocks`: in a real module they are most of the text, and parsing
+/// is most of the cost. When the blanked text does not parse, the whole file is parsed, so an
+/// error in a block that matters is reported exactly as before; a syntax error in a block that
+/// cannot matter is left to `terraform validate`.
+fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError> {
+    if kind == Kind::Config && !all_blocks {
+        if let Some(body) =
+            hcl::blank_blocks(text, block_matters).and_then(|blanked| hcl::parse_hcl(&blanked).ok())
+        {
+            return Ok(body);
+        }
+    }
+    hcl::parse_hcl(text)
 }
 
 fn resource_type(b: &Block) -> Option<&str> {

@@ -72,6 +72,284 @@ pub fn parse_hcl(text: &str) -> Result<Body, ParseError> {
     ))
 }
 
+/// One top-level block of a `.tf` file as the byte scan sees it: its type, its labels as
+/// written (without quotes, escapes left as they are) and its byte range.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TopBlock<'a> {
+    pub ident: &'a str,
+    pub labels: Vec<&'a str>,
+    pub range: std::ops::Range<usize>,
+}
+
+/// Deepest nesting of braces, strings and heredocs the block scan follows before giving up.
+const MAX_SCAN_DEPTH: usize = 4096;
+
+/// Finds the top-level blocks of a `.tf` file with a byte scan that follows only what can hide
+/// a brace: comments, quoted strings, template interpolations and directives, heredocs. Linear
+/// and allocation-light, it lets the extractor parse only the blocks a key policy can depend
+/// on. `None` when the text holds anything the scan does not expect (a top-level attribute, an
+/// unbalanced brace, an unterminated string): the caller then parses the whole file.
+pub fn top_level_blocks(text: &str) -> Option<Vec<TopBlock<'_>>> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    loop {
+        i = skip_trivia(b, i)?;
+        if i >= b.len() {
+            return Some(out);
+        }
+        let start = i;
+        let end = ident_end(b, i)?;
+        let ident = text.get(i..end)?;
+        i = end;
+        let mut labels = Vec::new();
+        loop {
+            i = skip_blanks(b, i);
+            match b.get(i)? {
+                b'{' => break,
+                b'"' => {
+                    let close = quoted_label_end(b, i + 1)?;
+                    labels.push(text.get(i + 1..close)?);
+                    i = close + 1;
+                }
+                _ => {
+                    let end = ident_end(b, i)?;
+                    labels.push(text.get(i..end)?);
+                    i = end;
+                }
+            }
+        }
+        i = block_end(b, i)?;
+        out.push(TopBlock {
+            ident,
+            labels,
+            range: start..i,
+        });
+    }
+}
+
+/// Spaces, newlines and comments.
+fn skip_trivia(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        match (b.get(i), b.get(i + 1)) {
+            (Some(b' ' | b'\t' | b'\r' | b'\n'), _) => i += 1,
+            (Some(b'#'), _) | (Some(b'/'), Some(b'/')) => i = line_end(b, i),
+            (Some(b'/'), Some(b'*')) => i = comment_end(b, i + 2)?,
+            _ => return Some(i),
+        }
+    }
+}
+
+/// Spaces and tabs within a block header.
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The offset of the `\n` ending the line at `i` (or the end of the text).
+fn line_end(b: &[u8], i: usize) -> usize {
+    b.get(i..)
+        .and_then(|rest| memchr::memchr(b'\n', rest))
+        .map_or(b.len(), |p| i + p)
+}
+
+/// Just past the `*/` closing a comment whose body starts at `i`.
+fn comment_end(b: &[u8], i: usize) -> Option<usize> {
+    memchr::memmem::find(b.get(i..)?, b"*/").map(|p| i + p + 2)
+}
+
+/// The end of an identifier starting at `i` (HCL: a letter or `_`, then letters, digits, `_`,
+/// `-`); `None` if none starts there.
+fn ident_end(b: &[u8], i: usize) -> Option<usize> {
+    let first = *b.get(i)?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let mut j = i + 1;
+    while b
+        .get(j)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+    {
+        j += 1;
+    }
+    Some(j)
+}
+
+/// The closing quote of a block label whose text starts at `i`.
+fn quoted_label_end(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        match b.get(i)? {
+            b'\\' => i += 2,
+            b'"' => return Some(i),
+            b'\n' => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+/// Where the scan is inside a block body.
+#[derive(Clone, Copy)]
+enum Ctx<'a> {
+    /// Between braces: the block body, an object, an interpolation or a directive.
+    Code,
+    /// A quoted template.
+    Quoted,
+    /// A heredoc template, closed by a line holding only `marker`.
+    Heredoc(&'a [u8]),
+}
+
+/// Bytes that cannot change the scan's state, per context.
+const PLAIN_IN_CODE: [bool; 256] = plain_except(b"{}\"#/<");
+const PLAIN_IN_QUOTED: [bool; 256] = plain_except(b"\\\"\n$%");
+const PLAIN_IN_HEREDOC: [bool; 256] = plain_except(b"\n$%");
+
+const fn plain_except(special: &[u8]) -> [bool; 256] {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = false;
+        i += 1;
+    }
+    t
+}
+
+/// Just past the `}` matching the `{` at `open`.
+fn block_end(b: &[u8], open: usize) -> Option<usize> {
+    let mut stack = vec![Ctx::Code];
+    let mut i = open + 1;
+    while let Some(&ctx) = stack.last() {
+        if stack.len() > MAX_SCAN_DEPTH {
+            return None;
+        }
+        // Most bytes mean nothing to the scan: skip runs of them at once.
+        let plain = match ctx {
+            Ctx::Code => &PLAIN_IN_CODE,
+            Ctx::Quoted => &PLAIN_IN_QUOTED,
+            Ctx::Heredoc(_) => &PLAIN_IN_HEREDOC,
+        };
+        // (A heredoc line is first checked for the closing marker, below.)
+        let line_start = i == 0 || b.get(i - 1) == Some(&b'\n');
+        if !(matches!(ctx, Ctx::Heredoc(_)) && line_start) {
+            while b.get(i).is_some_and(|c| plain[usize::from(*c)]) {
+                i += 1;
+            }
+        }
+        let c = *b.get(i)?;
+        let next = b.get(i + 1).copied();
+        match ctx {
+            Ctx::Code => match (c, next) {
+                (b'{', _) => {
+                    stack.push(Ctx::Code);
+                    i += 1;
+                }
+                (b'}', _) => {
+                    stack.pop();
+                    i += 1;
+                }
+                (b'"', _) => {
+                    stack.push(Ctx::Quoted);
+                    i += 1;
+                }
+                (b'#', _) | (b'/', Some(b'/')) => i = line_end(b, i),
+                (b'/', Some(b'*')) => i = comment_end(b, i + 2)?,
+                (b'<', Some(b'<')) => match heredoc_header(b, i + 2) {
+                    Some((marker, body)) => {
+                        stack.push(Ctx::Heredoc(marker));
+                        i = body;
+                    }
+                    None => i += 2,
+                },
+                _ => i += 1,
+            },
+            Ctx::Quoted => match (c, next) {
+                (b'\\', _) => i += 2,
+                (b'"', _) => {
+                    stack.pop();
+                    i += 1;
+                }
+                (b'\n', _) => return None,
+                (b'$' | b'%', Some(n)) if n == c && b.get(i + 2) == Some(&b'{') => i += 3,
+                (b'$' | b'%', Some(b'{')) => {
+                    stack.push(Ctx::Code);
+                    i += 2;
+                }
+                _ => i += 1,
+            },
+            Ctx::Heredoc(marker) => {
+                if line_start {
+                    let at = skip_blanks(b, i);
+                    if b.get(at..at + marker.len()) == Some(marker) {
+                        let after = skip_blanks(b, at + marker.len());
+                        if matches!(b.get(after), None | Some(b'\n' | b'\r')) {
+                            stack.pop();
+                            i = at + marker.len();
+                            continue;
+                        }
+                    }
+                }
+                match (c, next) {
+                    (b'$' | b'%', Some(n)) if n == c && b.get(i + 2) == Some(&b'{') => i += 3,
+                    (b'$' | b'%', Some(b'{')) => {
+                        stack.push(Ctx::Code);
+                        i += 2;
+                    }
+                    _ => i += 1,
+                }
+            }
+        }
+    }
+    Some(i)
+}
+
+/// After `<<`: an optional `-`, the marker, then the end of the line. Returns the marker and
+/// where the heredoc's first line starts.
+fn heredoc_header(b: &[u8], mut i: usize) -> Option<(&[u8], usize)> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let end = ident_end(b, i)?;
+    let marker = b.get(i..end)?;
+    let mut j = skip_blanks(b, end);
+    if b.get(j) == Some(&b'\r') {
+        j += 1;
+    }
+    (b.get(j) == Some(&b'\n')).then_some((marker, j + 1))
+}
+
+/// A copy of `text` in which every top-level block that `keep` refuses is blanked into comments
+/// of the same length (each line `#` and spaces, the block's newlines kept), so the kept blocks
+/// parse with their offsets unchanged and the parser skips each blank line in one search.
+/// `None` when nothing would be blanked or the block scan gives up.
+pub fn blank_blocks(text: &str, keep: impl Fn(&TopBlock) -> bool) -> Option<String> {
+    let blocks = top_level_blocks(text)?;
+    let drop: Vec<&TopBlock> = blocks.iter().filter(|blk| !keep(blk)).collect();
+    if drop.is_empty() {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for blk in drop {
+        let blank = bytes.get_mut(blk.range.clone())?;
+        for c in blank.iter_mut() {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+        // Each line of the blank becomes a `#` comment (a block starts with its type name, so
+        // the first byte is not a newline).
+        let mut line_start = true;
+        for c in blank.iter_mut() {
+            if line_start && *c == b' ' {
+                *c = b'#';
+            }
+            line_start = *c == b'\n';
+        }
+    }
+    // Whole blocks were replaced, byte for byte, by ASCII: still UTF-8.
+    String::from_utf8(bytes).ok()
+}
+
 /// Most repeated object keys (`{ AWS = "a", AWS = "b" }`) one file may hold.
 pub const MAX_REPEATED_KEYS: usize = 256;
 
@@ -454,6 +732,109 @@ mod tests {
             let at = out.find(needle).unwrap_or(0);
             assert_eq!(map.map(at), text.find(needle).unwrap_or(0), "{needle}");
         }
+        Ok(())
+    }
+
+    fn blocks(text: &str) -> Option<Vec<(String, Vec<String>, String)>> {
+        top_level_blocks(text).map(|bs| {
+            bs.into_iter()
+                .map(|b| {
+                    (
+                        b.ident.to_string(),
+                        b.labels.iter().map(|l| l.to_string()).collect(),
+                        text.get(b.range).unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn block_scan_follows_strings_templates_heredocs_and_comments() {
+        let text = r#"# a comment with { and "
+// another }
+/* block { comment */
+resource "aws_s3_bucket" "b" {
+  tags = { Name = "x}${var.a["}"]}%{ if true }{%{ endif }" }
+  esc  = "$${not} %%{not} \"}\" \\"
+  doc  = <<-EOT
+    } not a brace ${ "}" }
+    EOTX is not the end
+    EOT
+  raw = <<EOF
+}
+EOF
+}
+data aws_iam_policy_document doc {}
+locals {
+  a = "b" # }
+}
+"#;
+        let bs = blocks(text).unwrap_or_default();
+        let names: Vec<(&str, Vec<&str>)> = bs
+            .iter()
+            .map(|(i, l, _)| (i.as_str(), l.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("resource", vec!["aws_s3_bucket", "b"]),
+                ("data", vec!["aws_iam_policy_document", "doc"]),
+                ("locals", vec![]),
+            ]
+        );
+        assert!(bs[0].2.starts_with("resource") && bs[0].2.ends_with("EOF\n}"));
+        assert_eq!(bs[1].2, "data aws_iam_policy_document doc {}");
+        assert!(bs[2].2.ends_with("# }\n}"));
+    }
+
+    #[test]
+    fn block_scan_gives_up_on_what_it_does_not_expect() {
+        // A top-level attribute (tfvars-like), unbalanced braces, an unterminated string or
+        // heredoc, a newline in a quoted string: the caller parses the whole file instead.
+        for text in [
+            "a = 1\n",
+            "resource \"x\" \"y\" {\n",
+            "resource \"x\" \"y\" { a = \"}\n}\n",
+            "resource \"x\" \"y\" { a = <<EOT\n}\n",
+            "resource \"x\" \"y\" { a = \"${\"}\" }\n",
+            "/* unterminated",
+            "resource \"x\" \"y\" } {",
+        ] {
+            assert_eq!(blocks(text), None, "{text:?}");
+        }
+        assert_eq!(blocks("\n# only a comment\n"), Some(vec![]));
+    }
+
+    #[test]
+    fn blanked_blocks_keep_every_offset_of_the_kept_ones() -> Result<(), String> {
+        let text = "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"é}\"\n}\r\nresource \"aws_kms_key\" \"k\" {\n  description = \"kept\"\n}\n";
+        let blanked = blank_blocks(text, |b| b.labels.first() == Some(&"aws_kms_key"))
+            .ok_or("nothing blanked")?;
+        assert_eq!(blanked.len(), text.len());
+        assert_eq!(
+            blanked.matches('\n').count(),
+            text.matches('\n').count(),
+            "lines are kept"
+        );
+        let at = text.find("resource \"aws_kms_key\"").unwrap_or(0);
+        assert_eq!(
+            blanked.get(at..),
+            text.get(at..),
+            "the kept block is untouched"
+        );
+        assert!(blanked.starts_with("# ") && !blanked.contains("aws_s3_bucket"));
+        let body = parse_hcl(&blanked).map_err(|e| e.to_string())?;
+        let blocks: Vec<&Block> = body.blocks().collect();
+        assert_eq!(blocks.len(), 1);
+        let desc = blocks[0]
+            .body
+            .get_attribute("description")
+            .and_then(|a| span_of(&a.value))
+            .ok_or("no span")?;
+        assert_eq!(text.get(desc.start..desc.end), Some("\"kept\""));
+        // Nothing to blank: no copy.
+        assert_eq!(blank_blocks(text, |_| true), None);
         Ok(())
     }
 }
