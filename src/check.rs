@@ -534,7 +534,7 @@ fn check_document_bytes(
     let parsed = if is_json {
         json::parse_json(&file.text).map_err(|e| (e, "kmslint::parse::json"))
     } else {
-        yaml::parse_yaml(&file.text).map_err(|e| (e, "kmslint::parse::yaml"))
+        parse_yaml_document(&file.text, opts.no_prefilter).map_err(|e| (e, "kmslint::parse::yaml"))
     };
     let today = opts.today.unwrap_or_else(Date::today);
     let root = match parsed {
@@ -571,6 +571,21 @@ fn check_document_bytes(
     recount(&mut keys, &result.findings);
     result.keys = keys;
     result
+}
+
+/// Parses a YAML document. Unless `all_resources`, the resources no key policy can depend on
+/// (`cloudformation::resource_matters`) are left out of the parse: in a real template they are
+/// most of the text, and YAML parsing is most of the cost. When the blanked text does not parse, the
+/// whole text is parsed, so an error in a resource that matters is reported as before.
+fn parse_yaml_document(text: &str, all_resources: bool) -> Result<Node, crate::parse::ParseError> {
+    if !all_resources {
+        if let Some(node) =
+            yaml::parse_yaml_keeping(text, "Resources", cloudformation::resource_matters)
+        {
+            return Ok(node);
+        }
+    }
+    yaml::parse_yaml(text)
 }
 
 /// The inventory's per-key counts, after suppressions: unsuppressed findings only.

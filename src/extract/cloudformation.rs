@@ -9,6 +9,16 @@ use crate::source::{FileId, Loc};
 
 pub const KEY_TYPES: [&str; 2] = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
 
+/// Can a key policy depend on this resource (its text as written)? Its own key or alias; an
+/// IAM role or user, which `Fn::GetAtt` may name as the key's own account; a `kmslint`
+/// suppression in its `Metadata`. An anchor (`&`) may be used anywhere, so an entry holding
+/// one is kept too. Everything else (buckets, queues, functions) is noise to a key policy.
+pub fn resource_matters(text: &str) -> bool {
+    ["AWS::KMS::", "AWS::IAM::", "kmslint", "&"]
+        .iter()
+        .any(|needle| text.contains(needle))
+}
+
 /// A template is recognised by content: a format version, or a `Resources` map whose entries have
 /// `AWS::…` (or `Custom::…`) types.
 pub fn is_template(root: &Node) -> bool {

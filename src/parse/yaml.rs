@@ -33,6 +33,121 @@ pub fn parse_yaml(text: &str) -> Result<Node, ParseError> {
     Err(err)
 }
 
+/// `text` without the entries of the top-level block mapping `section` (in a CloudFormation
+/// template: the resources of `Resources:`) that `keep` refuses, and the map from offsets in
+/// that text back to `text`. Entries are whole lines, so what is left is YAML of the same shape;
+/// the parser never sees the dropped lines at all. A line scan, not a parse: it only accepts the
+/// plain layout (`Section:` alone at column 0, entries as `Name:` lines at one indentation,
+/// every other line of the section deeper) and gives up, `None`, on anything else, as when
+/// nothing would be dropped; the caller then parses the whole text.
+pub fn drop_section_entries(
+    text: &str,
+    section: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Option<(String, OffsetMap)> {
+    let mut entries: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut in_section = false;
+    let mut indent: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let body = content.trim_start_matches(' ');
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let depth = content.len() - body.len();
+        if body.starts_with('\t') {
+            return None;
+        }
+        if depth == 0 {
+            if in_section {
+                // The section ends at the next top-level key or document marker, nothing else.
+                if !(is_plain_key_line(body) || body.starts_with("---") || body.starts_with("..."))
+                {
+                    return None;
+                }
+                if let Some(last) = entries.last_mut() {
+                    last.end = start;
+                }
+                break;
+            }
+            if let Some(rest) = body.strip_prefix(section).and_then(|r| r.strip_prefix(':')) {
+                let rest = rest.trim_start();
+                if !(rest.is_empty() || rest.starts_with('#')) {
+                    return None;
+                }
+                in_section = true;
+            }
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let n = *indent.get_or_insert(depth);
+        if depth < n {
+            return None;
+        }
+        if depth == n {
+            if !is_plain_key_line(body) {
+                return None;
+            }
+            if let Some(last) = entries.last_mut() {
+                last.end = start;
+            }
+            entries.push(start..text.len());
+        }
+    }
+    let drop: Vec<&std::ops::Range<usize>> = entries
+        .iter()
+        .filter(|r| !text.get((*r).clone()).is_some_and(&keep))
+        .collect();
+    if drop.is_empty() {
+        return None;
+    }
+    let mut kept = String::with_capacity(text.len());
+    let mut map = OffsetMap::shifted(0);
+    let mut prev = 0;
+    for r in drop {
+        kept.push_str(text.get(prev..r.start)?);
+        map.push(kept.len(), r.end);
+        prev = r.end;
+    }
+    kept.push_str(text.get(prev..)?);
+    Some((kept, map))
+}
+
+/// Parses `text` without the `section` entries `keep` refuses (see `drop_section_entries`),
+/// every span mapped back to `text`. `None` when nothing was dropped or what is left does not
+/// parse.
+pub fn parse_yaml_keeping(text: &str, section: &str, keep: impl Fn(&str) -> bool) -> Option<Node> {
+    let (kept, map) = drop_section_entries(text, section, keep)?;
+    let mut node = parse_yaml(&kept).ok()?;
+    node.remap(&|o| map.map(o));
+    Some(node)
+}
+
+/// `Name:` or `"Name":`, then a space or the end of the line: a block mapping key as
+/// CloudFormation writes section names and logical IDs.
+fn is_plain_key_line(body: &str) -> bool {
+    let (name, rest) = match body.strip_prefix('"') {
+        Some(quoted) => match quoted.split_once('"') {
+            Some((name, rest)) => (name, rest),
+            None => return false,
+        },
+        None => match body.find(':').and_then(|i| body.split_at_checked(i)) {
+            Some(parts) => parts,
+            None => return false,
+        },
+    };
+    !name.is_empty()
+        && name.bytes().all(|c| c.is_ascii_alphanumeric())
+        && rest
+            .strip_prefix(':')
+            .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\r']))
+}
+
 /// CloudFormation (like PyYAML and SnakeYAML) accepts multi-line flow collections and quoted
 /// scalars whose continuation lines sit at (or left of) their parent key's indentation, which the
 /// YAML spec, and saphyr, reject:
@@ -1527,5 +1642,57 @@ mod tests {
             check_spans(text, &e.value);
         }
         node.items().iter().for_each(|n| check_spans(text, n));
+    }
+
+    const TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: a\n          Value: |\n            text\n\n  # a comment\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy: {Statement: [{Effect: Allow, Principal: '*'}]}\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n  Arn:\n    Value: !GetAtt Key.Arn\n";
+
+    #[test]
+    fn dropped_resources_leave_every_other_span_in_place() -> Result<(), String> {
+        let keep = |t: &str| t.contains("AWS::KMS::");
+        let (kept, _) = drop_section_entries(TEMPLATE, "Resources", keep).ok_or("no drop")?;
+        assert!(
+            !kept.contains("Bucket") && !kept.contains("Queue"),
+            "{kept}"
+        );
+        assert!(kept.contains("  Key:\n") && kept.contains("Outputs:"));
+        let node = parse_yaml_keeping(TEMPLATE, "Resources", keep).ok_or("no parse")?;
+        let full = parse_yaml(TEMPLATE).map_err(|e| e.to_string())?;
+        let key = |n: &Node| {
+            n.get("Resources")
+                .and_then(|r| r.get("Key"))
+                .map(|k| (k.span, format!("{k:?}")))
+        };
+        assert_eq!(
+            key(&node),
+            key(&full),
+            "the kept resource is parsed as in the whole text"
+        );
+        assert_eq!(
+            node.get("Outputs").map(|o| o.span),
+            full.get("Outputs").map(|o| o.span)
+        );
+        check_spans(TEMPLATE, &node);
+        Ok(())
+    }
+
+    #[test]
+    fn resource_drop_gives_up_on_layouts_it_does_not_know() {
+        let keep = |t: &str| t.contains("AWS::KMS::");
+        for text in [
+            // Flow-style section, a list, a shallower line, a tab, a strange column-0 line.
+            "Resources: {A: {Type: AWS::S3::Bucket}}\n",
+            "Resources:\n  - A\n",
+            "Resources:\n    A:\n      Type: AWS::S3::Bucket\n  B:\n    Type: AWS::KMS::Key\n",
+            "Resources:\n\tA:\n",
+            "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Value: '\n}'\n  K:\n    Type: AWS::KMS::Key\n",
+            // Nothing to drop.
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n",
+            "Parameters:\n  A:\n    Type: String\n",
+        ] {
+            assert!(
+                drop_section_entries(text, "Resources", keep).is_none(),
+                "{text:?}"
+            );
+        }
     }
 }
