@@ -5,7 +5,9 @@
 #   corpus   the real-world corpus in $SHARED/corpus
 #   N        a synthetic corpus of N files from $SHARED/bench/make_synthetic.py (cached in $WORK)
 #
-# For each corpus, hyperfine times (median of $RUNS runs after a warm-up, files in the page cache):
+# For each corpus, hyperfine times (median of $RUNS runs after a warm-up; before every run the
+# files are read once more, so each run starts with them in the page cache: some kernels evict
+# cold page cache within minutes, which would otherwise time the disk instead of the tool):
 #   cat         `cat` of every file: the I/O floor
 #   kmslint     kmslint on the whole corpus (CloudFormation + Terraform)
 #   checkov     Checkov restricted to its KMS key-policy check (--check CKV_AWS_33), on corpora of at
@@ -16,7 +18,8 @@
 # $WORK/results.md): median wall time, files/s, MB/s, peak RSS, peer/kmslint and kmslint/floor.
 #
 # Environment: SHARED (default ../shared beside the repo), WORK (default bench/work), BENCH_VENV
-# (peers; default $WORK/venv), RUNS (default 5), CHECKOV_MAX (default 1000), CHECKOV_RUNS (default 2),
+# (peers; default $WORK/venv), RUNS (default 5), CHECKOV_MAX (default 1000), CHECKOV_RUNS (default 2;
+# on the real-world corpus CHECKOV_CORPUS_RUNS, default 1),
 # GUARD_MAX (largest synthetic corpus given to cfn-guard, default 10000), CHECKOV_CORPUS=0 to leave
 # Checkov out on the real-world corpus (about 30 minutes a run on 2 cores),
 # SKIP_INSTALL=1 to use the peers already in BENCH_VENV.
@@ -31,6 +34,7 @@ BENCH_VENV=${BENCH_VENV:-$WORK/venv}
 RUNS=${RUNS:-5}
 CHECKOV_MAX=${CHECKOV_MAX:-1000}
 CHECKOV_RUNS=${CHECKOV_RUNS:-2}
+CHECKOV_CORPUS_RUNS=${CHECKOV_CORPUS_RUNS:-1}
 GUARD_MAX=${GUARD_MAX:-10000}
 mkdir -p "$WORK"
 corpora=("$@")
@@ -130,16 +134,23 @@ for c in "${corpora[@]}"; do
   cmd_k="'$kmslint' --isolated --format json '$dir' > /dev/null"
   cmd_kc="'$kmslint' --isolated --format json '$view' > /dev/null"
   cmd_g="'$guard' validate -r '$rules' -d '$view' -S fail > /dev/null"
+  rm -f "$WORK/h-$c.json" "$WORK/hc-$c.json"   # no figure from an earlier run in this table
+  warm_all="find '$dir' -type f -print0 | xargs -0 cat > /dev/null"
+  warm_view="find '$view' -type f -print0 | xargs -0 cat > /dev/null"
   if [ "$c" = corpus ] || [ "$c" -le "$GUARD_MAX" ]; then
     hyperfine -i -w 1 -r "$RUNS" --export-json "$WORK/h-$c.json" \
-      -n cat "$cmd_cat" -n kmslint "$cmd_k" -n cfn-guard "$cmd_g" -n kmslint-cfn "$cmd_kc" >&2
+      --prepare "$warm_all" -n cat "$cmd_cat" --prepare "$warm_all" -n kmslint "$cmd_k" \
+      --prepare "$warm_view" -n cfn-guard "$cmd_g" --prepare "$warm_view" -n kmslint-cfn "$cmd_kc" >&2
   else
-    hyperfine -i -w 1 -r "$RUNS" --export-json "$WORK/h-$c.json" -n cat "$cmd_cat" -n kmslint "$cmd_k" >&2
+    hyperfine -i -w 1 -r "$RUNS" --export-json "$WORK/h-$c.json" \
+      --prepare "$warm_all" -n cat "$cmd_cat" --prepare "$warm_all" -n kmslint "$cmd_k" >&2
   fi
   if { [ "$c" = corpus ] && [ "${CHECKOV_CORPUS:-1}" = 1 ]; } || { [ "$c" != corpus ] && [ "$c" -le "$CHECKOV_MAX" ]; }; then
     # Checkov takes minutes (half an hour on the corpus): its peak RSS is read from the timed runs
     # themselves instead of one more run.
-    hyperfine -i -w 0 -r "$CHECKOV_RUNS" --export-json "$WORK/hc-$c.json" -n checkov \
+    checkov_runs=$CHECKOV_RUNS
+    [ "$c" = corpus ] && checkov_runs=$CHECKOV_CORPUS_RUNS
+    hyperfine -i -w 0 -r "$checkov_runs" --export-json "$WORK/hc-$c.json" -n checkov \
       "/usr/bin/time -f %M -o '$WORK/.rss-checkov' '$checkov' -d '$dir' --framework terraform,cloudformation --quiet --compact -o json --skip-download --check CKV_AWS_33 > /dev/null" >&2
     checkov_rss=$(tail -1 "$WORK/.rss-checkov")
   else
