@@ -75,6 +75,70 @@ fn parsers(c: &mut Criterion) {
     g.finish();
 }
 
+/// A module of `keys` keys among `noise` unrelated resources, as real modules are.
+fn noisy_module(keys: usize, noise: usize) -> String {
+    let mut s = module_hcl(keys);
+    for i in 0..noise {
+        s.push_str(&format!(
+            "resource \"aws_s3_bucket_policy\" \"b{i}\" {{\n  bucket = aws_s3_bucket.b{i}.id\n  policy = <<EOF\n{{\"Statement\": [{{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"${{aws_s3_bucket.b{i}.arn}}/*\"}}]}}\nEOF\n  tags = {{ Name = \"bucket-${{var.partner}}-{i}\", Team = \"data\" }}\n}}\n"
+        ));
+    }
+    s
+}
+
+/// A template of `keys` keys among `noise` unrelated resources.
+fn noisy_template(keys: usize, noise: usize) -> String {
+    let mut s = template_yaml(keys);
+    for i in 0..noise {
+        s.push_str(&format!(
+            "  Bucket{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'data-${{AWS::AccountId}}-{i}'\n      Tags:\n        - Key: Team\n          Value: data\n      LifecycleConfiguration:\n        Rules:\n          - Id: expire\n            Status: Enabled\n            ExpirationInDays: 30\n"
+        ));
+    }
+    s
+}
+
+/// The scans that keep unrelated blocks and resources out of the parse, against the whole
+/// parse they save.
+fn skipping_noise(c: &mut Criterion) {
+    let mut g = c.benchmark_group("skip_noise");
+    let hcl = noisy_module(10, 300);
+    g.throughput(Throughput::Bytes(hcl.len() as u64));
+    g.bench_function("hcl_block_scan", |b| {
+        b.iter(|| kmslint::parse::hcl::top_level_blocks(black_box(&hcl)))
+    });
+    g.bench_function("hcl_whole_parse", |b| {
+        b.iter(|| kmslint::parse::hcl::parse_hcl(black_box(&hcl)))
+    });
+    let kms = |blk: &kmslint::parse::hcl::TopBlock| {
+        blk.ident == "variable"
+            || blk
+                .labels
+                .first()
+                .is_some_and(|l| l.starts_with("aws_kms_"))
+    };
+    g.bench_function("hcl_kms_blocks_parse", |b| {
+        b.iter(|| {
+            kmslint::parse::hcl::blank_blocks(black_box(&hcl), kms)
+                .map(|t| kmslint::parse::hcl::parse_hcl(&t))
+        })
+    });
+    let yaml = noisy_template(10, 300);
+    g.throughput(Throughput::Bytes(yaml.len() as u64));
+    g.bench_function("yaml_whole_parse", |b| {
+        b.iter(|| kmslint::parse::yaml::parse_yaml(black_box(&yaml)))
+    });
+    g.bench_function("yaml_kms_resources_parse", |b| {
+        b.iter(|| {
+            kmslint::parse::yaml::parse_yaml_keeping(
+                black_box(&yaml),
+                "Resources",
+                kmslint::extract::cloudformation::resource_matters,
+            )
+        })
+    });
+    g.finish();
+}
+
 fn model_and_rules(c: &mut Criterion) {
     let reg = match Registry::builtin() {
         Ok(r) => r,
@@ -102,5 +166,5 @@ fn model_and_rules(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parsers, model_and_rules);
+criterion_group!(benches, parsers, skipping_noise, model_and_rules);
 criterion_main!(benches);
