@@ -1,5 +1,7 @@
-//! The byte scan that skips files before parsing never hides a finding: on the whole real-world
-//! corpus, findings with and without it are identical. Skips cleanly without ../shared/corpus.
+//! The scans that skip work before parsing (the byte scan over whole files, and the block and
+//! resource scans that keep unrelated Terraform blocks and CloudFormation resources out of the
+//! parse) never hide a finding: on the whole real-world corpus and on a generated one, findings
+//! with and without them are identical. Skips cleanly without ../shared.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use kmslint::config::Config;
@@ -14,6 +16,41 @@ fn prefilter_never_hides_a_finding_on_the_corpus() {
         eprintln!("skipped: {} is absent", corpus.display());
         return;
     }
+    same_findings_with_and_without_skipping(&corpus, 100);
+}
+
+/// The generated corpus is mostly unrelated resources around each key: the case the block and
+/// resource scans exist for.
+#[test]
+fn prefilter_never_hides_a_finding_on_a_synthetic_corpus() {
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/make_synthetic.py");
+    if !generator.is_file() {
+        eprintln!("skipped: {} is absent", generator.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("synth");
+    let made = std::process::Command::new("python3")
+        .arg(&generator)
+        .arg(&out)
+        .args(["-n", "1500", "--labels"])
+        .arg(tmp.path().join("labels.jsonl"))
+        .output();
+    match made {
+        Ok(o) if o.status.success() => {}
+        other => {
+            eprintln!(
+                "skipped: cannot run python3 {}: {other:?}",
+                generator.display()
+            );
+            return;
+        }
+    }
+    same_findings_with_and_without_skipping(&out, 500);
+}
+
+fn same_findings_with_and_without_skipping(corpus: &Path, min_policies: usize) {
+    let corpus = corpus.to_path_buf();
     let reg = Registry::builtin().unwrap();
     let cfg = Config::default();
     let run = |no_prefilter: bool| {
@@ -44,7 +81,10 @@ fn prefilter_never_hides_a_finding_on_the_corpus() {
     let (fast, files, policies) = run(false);
     let (full, full_files, full_policies) = run(true);
     assert_eq!(files, full_files);
-    assert!(policies > 100, "the corpus holds key policies: {policies}");
+    assert!(
+        policies > min_policies,
+        "the corpus holds key policies: {policies}"
+    );
     assert_eq!(
         policies, full_policies,
         "policies found with and without the byte scan"
