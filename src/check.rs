@@ -48,16 +48,6 @@ pub struct Options {
     /// Parse every file fully instead of skipping those the byte scan rules out (for testing
     /// that the scan never hides a finding).
     pub no_prefilter: bool,
-    /// Files never scanned: the reports this run writes (`--output`), which exist, half
-    /// written, while the scan runs.
-    pub skip: Vec<PathBuf>,
-}
-
-/// Is `p` one of `skip` (canonical paths)? The file name is compared first, so only a file
-/// named like an output is canonicalised.
-fn skipped(p: &Path, skip: &[PathBuf]) -> bool {
-    skip.iter().any(|s| s.file_name() == p.file_name())
-        && std::fs::canonicalize(p).is_ok_and(|c| skip.contains(&c))
 }
 
 /// Running totals of a scan, kept while findings stream past.
@@ -164,111 +154,163 @@ impl Work<'_> {
 }
 
 /// Scans the paths (and standard input) and hands each unit's report to `sink` as soon as its
-/// batch is checked, in a fixed order: units sorted by path (a Terraform module by its
-/// directory, standard input last), each unit's findings sorted by file and position. `sink`
-/// can stop the scan (a closed pipe). Returns the totals.
+/// batch is checked (see `Scan::run`). Returns the totals.
 pub fn scan_each(
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
     sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>,
 ) -> Result<Totals, DiscoverError> {
-    let with_custom;
-    let reg = if cfg.custom_rules.is_empty() {
-        reg
-    } else {
-        with_custom = reg.with_custom(&cfg.custom_rules);
-        &with_custom
-    };
-    let jobs = if opts.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.jobs
-    };
-    let mut found = discover::discover(&opts.paths, cfg, jobs)?;
-    if !opts.skip.is_empty() {
-        found.documents.retain(|p| !skipped(p, &opts.skip));
-        for files in found.modules.values_mut() {
-            files.retain(|p| !skipped(p, &opts.skip));
-        }
-        found.modules.retain(|_, files| !files.is_empty());
-    }
-    let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
-    // `--var-file`s: read once; one that does not exist is a usage error, like a path argument.
-    let mut var_files = Vec::new();
-    let mut unreadable: Vec<(PathBuf, String)> = found.errors.clone();
-    for p in &opts.var_files {
-        if std::fs::metadata(p).is_err() {
-            return Err(DiscoverError::Missing(p.clone()));
-        }
-        match read_text(p, cfg) {
-            Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
-            Err(message) => unreadable.push((p.clone(), message)),
-        }
-    }
-    let var_files = &var_files;
-    let mut work: Vec<Work> = unreadable
-        .iter()
-        .map(|(p, m)| Work::Unreadable(p, m))
-        .chain(found.documents.iter().map(Work::Document))
-        .chain(found.modules.iter().map(|(d, f)| Work::Module(d, f)))
-        .collect();
-    work.sort_by(|a, b| a.key().cmp(b.key()));
-    if let Some((name, bytes)) = &opts.stdin {
-        work.push(Work::Stdin(name, bytes));
-    }
-    let run = |w: &Work| -> UnitReport {
-        let mut unit = match *w {
-            Work::Unreadable(path, message) => {
-                // Not counted as a file read: it never was.
-                let message = format!("cannot read {}: {message}", display_path(path).display());
-                let code = "kmslint::discover";
-                let mut unit =
-                    file_error(path, String::new(), Span::empty(0), message, code, cfg, reg);
-                unit.files = 0;
-                unit
+    Ok(Scan::prepare(opts, cfg, reg)?.run(sink))
+}
+
+/// A scan with its files found and its usage errors known: `prepare` fails before anything is
+/// checked or written (a missing path, a bad exclude pattern), `run` cannot fail.
+pub struct Scan<'a> {
+    opts: &'a Options,
+    cfg: &'a Config,
+    reg: &'a Registry,
+    /// The built-in rules plus the config's custom rules, when it has some.
+    custom: Option<Registry>,
+    jobs: usize,
+    found: discover::Discovered,
+    var_files: Vec<Arc<SourceFile>>,
+    /// Paths found but not readable, and `--var-file`s that could not be read.
+    unreadable: Vec<(PathBuf, String)>,
+}
+
+impl<'a> Scan<'a> {
+    pub fn prepare(
+        opts: &'a Options,
+        cfg: &'a Config,
+        reg: &'a Registry,
+    ) -> Result<Self, DiscoverError> {
+        let custom = (!cfg.custom_rules.is_empty()).then(|| reg.with_custom(&cfg.custom_rules));
+        let jobs = if opts.jobs == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            opts.jobs
+        };
+        let found = discover::discover(&opts.paths, cfg, jobs)?;
+        // `--var-file`s: read once; one that does not exist is a usage error, like a path.
+        let mut var_files = Vec::new();
+        let mut unreadable: Vec<(PathBuf, String)> = found.errors.clone();
+        for p in &opts.var_files {
+            if std::fs::metadata(p).is_err() {
+                return Err(DiscoverError::Missing(p.clone()));
             }
-            Work::Document(p) => check_document_path(p, explicit.contains(&p), opts, cfg, reg),
-            Work::Module(dir, files) => check_module(dir, files, var_files, opts, cfg, reg),
-            Work::Stdin(name, bytes) => {
-                let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-                if bytes.len() as u64 > limit {
-                    read_error(
-                        Path::new(name),
-                        format!(
-                            "input is larger than the {limit}-byte limit ([scan] max_file_size)"
-                        ),
-                        cfg,
-                        reg,
-                    )
-                } else {
-                    check_document_bytes(Path::new(name), bytes, true, opts, cfg, reg)
+            match read_text(p, cfg) {
+                Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
+                Err(message) => unreadable.push((p.clone(), message)),
+            }
+        }
+        Ok(Scan {
+            opts,
+            cfg,
+            reg,
+            custom,
+            jobs,
+            found,
+            var_files,
+            unreadable,
+        })
+    }
+
+    /// Leaves these files out of the scan: the reports this run writes (`--output`), which
+    /// exist, half written, while it runs. Compared by canonical path; only a file named like
+    /// one of them is canonicalised.
+    pub fn skip(&mut self, files: &[PathBuf]) {
+        let skip: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .collect();
+        if skip.is_empty() {
+            return;
+        }
+        let skipped = |p: &PathBuf| {
+            skip.iter().any(|s| s.file_name() == p.file_name())
+                && std::fs::canonicalize(p).is_ok_and(|c| skip.contains(&c))
+        };
+        self.found.documents.retain(|p| !skipped(p));
+        for files in self.found.modules.values_mut() {
+            files.retain(|p| !skipped(p));
+        }
+        self.found.modules.retain(|_, files| !files.is_empty());
+    }
+
+    /// Checks every unit and hands each unit's report to `sink` as soon as its batch is done,
+    /// in a fixed order: units sorted by path (a Terraform module by its directory, standard
+    /// input last), each unit's findings sorted by file and position. `sink` can stop the scan.
+    pub fn run(&self, sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>) -> Totals {
+        let (opts, cfg) = (self.opts, self.cfg);
+        let reg = self.custom.as_ref().unwrap_or(self.reg);
+        let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
+        let var_files = &self.var_files;
+        let mut work: Vec<Work> = self
+            .unreadable
+            .iter()
+            .map(|(p, m)| Work::Unreadable(p, m))
+            .chain(self.found.documents.iter().map(Work::Document))
+            .chain(self.found.modules.iter().map(|(d, f)| Work::Module(d, f)))
+            .collect();
+        work.sort_by(|a, b| a.key().cmp(b.key()));
+        if let Some((name, bytes)) = &opts.stdin {
+            work.push(Work::Stdin(name, bytes));
+        }
+        let run = |w: &Work| -> UnitReport {
+            let mut unit = match *w {
+                Work::Unreadable(path, message) => {
+                    // Not counted as a file read: it never was.
+                    let message =
+                        format!("cannot read {}: {message}", display_path(path).display());
+                    let code = "kmslint::discover";
+                    let mut unit =
+                        file_error(path, String::new(), Span::empty(0), message, code, cfg, reg);
+                    unit.files = 0;
+                    unit
+                }
+                Work::Document(p) => check_document_path(p, explicit.contains(&p), opts, cfg, reg),
+                Work::Module(dir, files) => check_module(dir, files, var_files, opts, cfg, reg),
+                Work::Stdin(name, bytes) => {
+                    let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+                    if bytes.len() as u64 > limit {
+                        read_error(
+                            Path::new(name),
+                            format!(
+                                "input is larger than the {limit}-byte limit ([scan] max_file_size)"
+                            ),
+                            cfg,
+                            reg,
+                        )
+                    } else {
+                        check_document_bytes(Path::new(name), bytes, true, opts, cfg, reg)
+                    }
+                }
+            };
+            unit.findings
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            unit
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs)
+            .stack_size(WORKER_STACK)
+            .build();
+        let mut totals = Totals::default();
+        for batch in work.chunks(BATCH) {
+            let check = || batch.par_iter().map(run).collect::<Vec<_>>();
+            let results = match &pool {
+                Ok(pool) => pool.install(check),
+                Err(_) => check(),
+            };
+            for unit in results {
+                totals.add(&unit);
+                if sink(unit).is_break() {
+                    return totals;
                 }
             }
-        };
-        unit.findings
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        unit
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .stack_size(WORKER_STACK)
-        .build();
-    let mut totals = Totals::default();
-    for batch in work.chunks(BATCH) {
-        let check = || batch.par_iter().map(run).collect::<Vec<_>>();
-        let results = match &pool {
-            Ok(pool) => pool.install(check),
-            Err(_) => check(),
-        };
-        for unit in results {
-            totals.add(&unit);
-            if sink(unit).is_break() {
-                return Ok(totals);
-            }
         }
+        totals
     }
-    Ok(totals)
 }
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.

@@ -2,7 +2,7 @@
 //! happens in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kmslint::check::scan_each;
+use kmslint::check::{scan_each, Scan};
 use kmslint::config::{self, Config, Severity};
 use kmslint::report;
 use kmslint::rules::registry::Registry;
@@ -349,7 +349,6 @@ fn prepare(args: &ScanArgs, reg: &Registry) -> Result<(Options, Config), miette:
         jobs: args.jobs,
         today: None,
         no_prefilter: false,
-        skip: Vec::new(),
     };
     Ok((opts, cfg))
 }
@@ -500,23 +499,25 @@ fn open_outputs<'a>(
 }
 
 fn check(args: CheckArgs, reg: Registry) -> ExitCode {
-    let (mut opts, cfg) = match prepare(&args.scan, &reg) {
+    let (opts, cfg) = match prepare(&args.scan, &reg) {
         Ok(p) => p,
         Err(e) => return fail(e),
+    };
+    // Usage errors (a missing path) come before any output is opened or written.
+    let mut scan = match Scan::prepare(&opts, &cfg, &reg) {
+        Ok(s) => s,
+        Err(e) => return fail(e.into()),
     };
     let mut outputs = match open_outputs(&args, &reg, &cfg) {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
     // The reports being written are not scanned, even when they land under a scanned path.
-    opts.skip = args
-        .output
-        .iter()
-        .filter_map(|o| std::fs::canonicalize(&o.path).ok())
-        .collect();
+    let written: Vec<PathBuf> = args.output.iter().map(|o| o.path.clone()).collect();
+    scan.skip(&written);
     // Each unit's findings are written as soon as its batch is checked, then dropped.
     let mut failed: Option<miette::Report> = None;
-    let scanned = scan_each(&opts, &cfg, &reg, &mut |unit| {
+    let totals = scan.run(&mut |unit| {
         for o in outputs.iter_mut() {
             for k in &unit.keys {
                 o.sink.key(k);
@@ -530,10 +531,6 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         }
         ControlFlow::Continue(())
     });
-    let totals = match scanned {
-        Ok(t) => t,
-        Err(e) => return fail(e.into()),
-    };
     if let Some(e) = failed {
         return fail(e);
     }

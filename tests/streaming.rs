@@ -137,3 +137,54 @@ fn a_closed_standard_output_still_completes_the_other_outputs() {
         .count();
     assert_eq!(wildcard, UNITS);
 }
+
+#[test]
+fn a_usage_error_writes_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = kmslint()
+        .args([
+            "--format",
+            "json",
+            "--output",
+            "sarif=out.sarif",
+            "no-such-dir",
+        ])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-dir"));
+    assert!(!tmp.path().join("out.sarif").exists());
+}
+
+#[test]
+fn a_collected_report_writes_the_same_bytes_as_the_streamed_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    repository(tmp.path());
+    let streamed = kmslint()
+        .args(["--isolated", "--format", "json"])
+        .arg(tmp.path())
+        .output()
+        .unwrap()
+        .stdout;
+    // The same scan through the library: collected first, then written through the same sink.
+    let reg = Registry::builtin().unwrap();
+    let opts = Options {
+        paths: vec![tmp.path().to_path_buf()],
+        ..Options::default()
+    };
+    let report = kmslint::scan(&opts, &Config::default(), &reg).unwrap();
+    assert_eq!(report.totals.files, UNITS);
+    let mut collected = Vec::new();
+    let mut writer = kmslint::report::json::Writer::new(&mut collected).unwrap();
+    kmslint::report::write_report(&report, &mut writer).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&collected),
+        String::from_utf8_lossy(&streamed)
+    );
+}
