@@ -111,6 +111,26 @@ fn parse_hcl_regressions() {
     }
 }
 
+/// The first byte is the selector, as in the fuzz target.
+#[test]
+fn skip_noise_regressions() {
+    let all = inputs("skip_noise");
+    assert!(!all.is_empty());
+    for (p, bytes) in all {
+        timed(&p, || {
+            let Some((&selector, rest)) = bytes.split_first() else {
+                return;
+            };
+            let Ok(text) = std::str::from_utf8(rest) else {
+                return;
+            };
+            if let Err(e) = kmslint::parse::differential::check_reduced_parse(selector, text) {
+                panic!("{}: {e}", p.display());
+            }
+        });
+    }
+}
+
 #[test]
 fn parse_plan_regressions() {
     for (p, bytes) in inputs("parse_plan") {

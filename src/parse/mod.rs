@@ -5,6 +5,8 @@
 //! order, with both spans), the span of every key and value, and YAML tags (`!Sub`, `!Ref`, ...)
 //! exactly as written. Scalars keep their source text: `012345678901` stays a string of digits.
 
+#[doc(hidden)]
+pub mod differential;
 pub mod hcl;
 pub mod json;
 pub mod yaml;

@@ -45,6 +45,11 @@ pub fn drop_section_entries(
     section: &str,
     keep: impl Fn(&str) -> bool,
 ) -> Option<(String, OffsetMap)> {
+    // YAML also breaks lines at a lone `\r`; the scan only knows `\n` and `\r\n`.
+    let bytes = text.as_bytes();
+    if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
+        return None;
+    }
     let mut entries: Vec<std::ops::Range<usize>> = Vec::new();
     let mut in_section = false;
     let mut indent: Option<usize> = None;
@@ -1684,6 +1689,8 @@ mod tests {
             "Resources:\n  - A\n",
             "Resources:\n    A:\n      Type: AWS::S3::Bucket\n  B:\n    Type: AWS::KMS::Key\n",
             "Resources:\n\tA:\n",
+            // A lone carriage return breaks a YAML line too.
+            "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    V: x\rZ: 1\n  K:\n    Type: AWS::KMS::Key\n",
             "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Value: '\n}'\n  K:\n    Type: AWS::KMS::Key\n",
             // Nothing to drop.
             "Resources:\n  K:\n    Type: AWS::KMS::Key\n",
