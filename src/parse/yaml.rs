@@ -44,13 +44,14 @@ pub fn drop_section_entries(
     text: &str,
     section: &str,
     keep: impl Fn(&str) -> bool,
-) -> Option<(String, OffsetMap)> {
+) -> Option<Reduced> {
     // YAML also breaks lines at a lone `\r`; the scan only knows `\n` and `\r\n`.
     let bytes = text.as_bytes();
     if memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n')) {
         return None;
     }
     let mut entries: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut section_at = 0;
     let mut in_section = false;
     let mut indent: Option<usize> = None;
     let mut at = 0;
@@ -84,6 +85,7 @@ pub fn drop_section_entries(
                     return None;
                 }
                 in_section = true;
+                section_at = start;
             }
             continue;
         }
@@ -104,33 +106,76 @@ pub fn drop_section_entries(
             entries.push(start..text.len());
         }
     }
-    let drop: Vec<&std::ops::Range<usize>> = entries
-        .iter()
-        .filter(|r| !text.get((*r).clone()).is_some_and(&keep))
-        .collect();
-    if drop.is_empty() {
+    let (dropped, kept_entries): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|r| !text.get(r.clone()).is_some_and(&keep));
+    if dropped.is_empty() {
         return None;
     }
-    let mut kept = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len());
     let mut map = OffsetMap::shifted(0);
     let mut prev = 0;
-    for r in drop {
-        kept.push_str(text.get(prev..r.start)?);
-        map.push(kept.len(), r.end);
+    for r in &dropped {
+        out.push_str(text.get(prev..r.start)?);
+        map.push(out.len(), r.end);
         prev = r.end;
     }
-    kept.push_str(text.get(prev..)?);
-    Some((kept, map))
+    out.push_str(text.get(prev..)?);
+    let indent = indent.unwrap_or(0);
+    Some(Reduced {
+        text: out,
+        map,
+        dropped,
+        section_key: section_at,
+        kept_keys: kept_entries.iter().map(|r| r.start + indent).collect(),
+    })
+}
+
+/// A text with section entries cut out (`drop_section_entries`).
+pub struct Reduced {
+    pub text: String,
+    /// From offsets in `text` back to the original.
+    pub map: OffsetMap,
+    /// The entries cut out, as ranges of the original.
+    pub dropped: Vec<std::ops::Range<usize>>,
+    /// Where the section's key and each kept entry's key start, in the original.
+    pub section_key: usize,
+    pub kept_keys: Vec<usize>,
 }
 
 /// Parses `text` without the `section` entries `keep` refuses (see `drop_section_entries`),
-/// every span mapped back to `text`. `None` when nothing was dropped or what is left does not
-/// parse.
+/// every span mapped back to `text`. `None` when nothing was dropped, when what is left does
+/// not parse, or when the parse disagrees with the line scan: the section and its kept entries
+/// must be keys exactly where the scan found them, and no node may reach across a cut (a
+/// quoted scalar or flow collection running over lines the scan took for keys).
 pub fn parse_yaml_keeping(text: &str, section: &str, keep: impl Fn(&str) -> bool) -> Option<Node> {
-    let (kept, map) = drop_section_entries(text, section, keep)?;
-    let mut node = parse_yaml(&kept).ok()?;
-    node.remap(&|o| map.map(o));
-    Some(node)
+    let reduced = drop_section_entries(text, section, keep)?;
+    let mut node = parse_yaml(&reduced.text).ok()?;
+    node.remap(&|o| reduced.map.map(o));
+    let crosses = |span: Span| {
+        reduced
+            .dropped
+            .iter()
+            .any(|d| span.start < d.end && span.end > d.start)
+    };
+    let mut section_found = false;
+    for top in node.entries() {
+        if top.key == section && top.key_span.start == reduced.section_key {
+            section_found = true;
+            let kept = top.value.entries();
+            let at_scan: Vec<usize> = kept.iter().map(|e| e.key_span.start).collect();
+            if at_scan != reduced.kept_keys
+                || kept
+                    .iter()
+                    .any(|e| crosses(e.key_span) || crosses(e.value.span))
+            {
+                return None;
+            }
+        } else if crosses(top.key_span) || crosses(top.value.span) {
+            return None;
+        }
+    }
+    section_found.then_some(node)
 }
 
 /// `Name:` or `"Name":`, then a space or the end of the line: a block mapping key as
@@ -1654,7 +1699,9 @@ mod tests {
     #[test]
     fn dropped_resources_leave_every_other_span_in_place() -> Result<(), String> {
         let keep = |t: &str| t.contains("AWS::KMS::");
-        let (kept, _) = drop_section_entries(TEMPLATE, "Resources", keep).ok_or("no drop")?;
+        let kept = drop_section_entries(TEMPLATE, "Resources", keep)
+            .ok_or("no drop")?
+            .text;
         assert!(
             !kept.contains("Bucket") && !kept.contains("Queue"),
             "{kept}"
@@ -1678,6 +1725,26 @@ mod tests {
         );
         check_spans(TEMPLATE, &node);
         Ok(())
+    }
+
+    #[test]
+    fn a_parse_that_disagrees_with_the_scan_is_not_used() {
+        let keep = |t: &str| t.contains("AWS::KMS::");
+        // The `Resources:` line is inside a quoted scalar; the `B:` line is inside K's scalar.
+        for text in [
+            "Description: 'a\nResources:\n  A:\n    Type: AWS::S3::Bucket\n  K:\n    Type: AWS::KMS::Key'\n",
+            "Resources:\n  K:\n    Type: AWS::KMS::Key\n    D: \"x\n  B:\n    Type: AWS::S3::Bucket\n    E: y\"\n",
+        ] {
+            assert!(yaml_parses(text), "{text:?}");
+            assert!(
+                parse_yaml_keeping(text, "Resources", keep).is_none(),
+                "{text:?}"
+            );
+        }
+    }
+
+    fn yaml_parses(text: &str) -> bool {
+        parse_yaml(text).is_ok()
     }
 
     #[test]
