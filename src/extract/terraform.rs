@@ -275,9 +275,7 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
 /// cannot matter is left to `terraform validate`.
 fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError> {
     if kind == Kind::Config && !all_blocks {
-        if let Some(body) =
-            hcl::blank_blocks(text, block_matters).and_then(|blanked| hcl::parse_hcl(&blanked).ok())
-        {
+        if let Some(body) = hcl::parse_hcl_keeping(text, block_matters) {
             return Ok(body);
         }
     }

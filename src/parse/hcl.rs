@@ -325,29 +325,44 @@ fn heredoc_header(b: &[u8], mut i: usize) -> Option<(&[u8], usize)> {
 pub fn blank_blocks(text: &str, keep: impl Fn(&TopBlock) -> bool) -> Option<String> {
     let blocks = top_level_blocks(text)?;
     let drop: Vec<&TopBlock> = blocks.iter().filter(|blk| !keep(blk)).collect();
+    blank(text, &drop)
+}
+
+fn blank(text: &str, drop: &[&TopBlock]) -> Option<String> {
     if drop.is_empty() {
         return None;
     }
     let mut bytes = text.as_bytes().to_vec();
     for blk in drop {
         let blank = bytes.get_mut(blk.range.clone())?;
-        for c in blank.iter_mut() {
-            if *c != b'\n' {
-                *c = b' ';
-            }
-        }
         // Each line of the blank becomes a `#` comment (a block starts with its type name, so
         // the first byte is not a newline).
         let mut line_start = true;
         for c in blank.iter_mut() {
-            if line_start && *c == b' ' {
-                *c = b'#';
+            if *c != b'\n' {
+                *c = if line_start { b'#' } else { b' ' };
             }
             line_start = *c == b'\n';
         }
     }
     // Whole blocks were replaced, byte for byte, by ASCII: still UTF-8.
     String::from_utf8(bytes).ok()
+}
+
+/// Parses `text` with the top-level blocks `keep` refuses blanked (see `blank_blocks`). `None`
+/// when nothing was blanked, when what is left does not parse, or when the parse disagrees with
+/// the scan: its blocks must be exactly the kept ones, each starting where the scan found it.
+pub fn parse_hcl_keeping(text: &str, keep: impl Fn(&TopBlock) -> bool) -> Option<Body> {
+    let blocks = top_level_blocks(text)?;
+    let (kept, drop): (Vec<&TopBlock>, Vec<&TopBlock>) = blocks.iter().partition(|b| keep(b));
+    let blanked = blank(text, &drop)?;
+    let body = parse_hcl(&blanked).ok()?;
+    let starts: Vec<Option<usize>> = body
+        .blocks()
+        .map(|b| span_of(&b.ident).map(|s| s.start))
+        .collect();
+    let expected: Vec<Option<usize>> = kept.iter().map(|b| Some(b.range.start)).collect();
+    (body.attributes().next().is_none() && starts == expected).then_some(body)
 }
 
 /// Most repeated object keys (`{ AWS = "a", AWS = "b" }`) one file may hold.
@@ -833,6 +848,11 @@ locals {
             .and_then(|a| span_of(&a.value))
             .ok_or("no span")?;
         assert_eq!(text.get(desc.start..desc.end), Some("\"kept\""));
+        // The checked parse gives the same single block.
+        let kept = parse_hcl_keeping(text, |b| b.labels.first() == Some(&"aws_kms_key"))
+            .ok_or("the reduced parse was refused")?;
+        let starts: Vec<Option<Span>> = kept.blocks().map(|b| span_of(&b.ident)).collect();
+        assert_eq!(starts, vec![Some(Span::new(at, at + "resource".len()))]);
         // Nothing to blank: no copy.
         assert_eq!(blank_blocks(text, |_| true), None);
         Ok(())
