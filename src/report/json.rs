@@ -1,6 +1,6 @@
 //! `--format json`: the stable, versioned object described in DESIGN.md ("Output contract").
 
-use super::{write_indented, Sink};
+use super::{PrettyArray, Sink};
 use crate::check::Totals;
 use crate::rules::Finding;
 use serde::Serialize;
@@ -53,14 +53,16 @@ struct Summary {
 /// exactly as serde_json would print the whole object.
 pub struct Writer<W: Write> {
     out: W,
-    /// Findings written so far (0: the array is still empty).
-    written: usize,
+    findings: PrettyArray,
 }
 
 impl<W: Write> Writer<W> {
     pub fn new(mut out: W) -> std::io::Result<Self> {
         out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
-        Ok(Writer { out, written: 0 })
+        Ok(Writer {
+            out,
+            findings: PrettyArray::new(4),
+        })
     }
 }
 
@@ -94,21 +96,11 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
 
 impl<W: Write> Sink for Writer<W> {
     fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        let text = serde_json::to_string_pretty(&json_finding(f))?;
-        self.out.write_all(if self.written == 0 {
-            b"\n    "
-        } else {
-            b",\n    "
-        })?;
-        write_indented(&mut self.out, &text, 4)?;
-        self.written += 1;
-        Ok(())
+        self.findings.item(&mut self.out, &json_finding(f))
     }
 
     fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
-        if self.written > 0 {
-            self.out.write_all(b"\n  ")?;
-        }
+        self.findings.close(&mut self.out)?;
         let summary = Summary {
             files: totals.files,
             policies: totals.policies,
@@ -118,8 +110,10 @@ impl<W: Write> Sink for Writer<W> {
             notes: totals.notes,
             suppressed: totals.suppressed,
         };
+        // The summary's own lines are indented as the object's second member.
+        let summary = serde_json::to_string_pretty(&summary)?.replace('\n', "\n  ");
         self.out.write_all(b"],\n  \"summary\": ")?;
-        write_indented(&mut self.out, &serde_json::to_string_pretty(&summary)?, 2)?;
+        self.out.write_all(summary.as_bytes())?;
         self.out.write_all(b"\n}\n")?;
         self.out.flush()
     }

@@ -34,19 +34,44 @@ pub fn write_report(report: &Report, sink: &mut dyn Sink) -> io::Result<()> {
     sink.finish(&report.totals)
 }
 
-/// Writes `text` (serde_json's pretty output) with every line but the first indented by
-/// `indent` spaces, so one value can be streamed into a larger pretty-printed document. JSON
-/// strings never hold a raw newline, so splitting on lines is safe.
-fn write_indented(out: &mut dyn Write, text: &str, indent: usize) -> io::Result<()> {
-    let pad = " ".repeat(indent);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(pad.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
+/// A JSON array streamed into a larger document, item by item, pretty-printed exactly as
+/// serde_json prints the whole document: each item on its own lines at `indent` spaces, the
+/// closing bracket two spaces less.
+struct PrettyArray {
+    indent: usize,
+    written: usize,
+}
+
+impl PrettyArray {
+    fn new(indent: usize) -> Self {
+        PrettyArray { indent, written: 0 }
     }
-    Ok(())
+
+    /// Writes one item (the `[` is already written).
+    fn item(&mut self, out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(value)?;
+        out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+        let pad = " ".repeat(self.indent);
+        // JSON strings never hold a raw newline: splitting on lines is safe.
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(pad.as_bytes())?;
+            out.write_all(line.as_bytes())?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes the line break and indentation before the `]` (none for an empty array).
+    fn close(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.written > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(" ".repeat(self.indent.saturating_sub(2)).as_bytes())?;
+        }
+        Ok(())
+    }
 }
 
 /// A rule's documentation as Markdown: what `kmslint explain` prints, `docs/rules/<ID>.md`

@@ -11,7 +11,7 @@
 //!   identity when lines are added above it;
 //! * suppressed findings are reported with their justification in `suppressions`.
 
-use super::{write_indented, Sink};
+use super::{PrettyArray, Sink};
 use crate::check::Totals;
 use crate::config::{Config, Severity};
 use crate::rules::engine;
@@ -398,7 +398,7 @@ pub struct Writer<W: Write> {
     seen_path: Option<std::path::PathBuf>,
     /// The log after the results array.
     tail: String,
-    written: usize,
+    results: PrettyArray,
 }
 
 const RESULTS_GAP: &str = "\"results\": []";
@@ -446,7 +446,7 @@ impl<W: Write> Writer<W> {
             seen: HashMap::new(),
             seen_path: None,
             tail: tail.to_string(),
-            written: 0,
+            results: PrettyArray::new(8),
         })
     }
 }
@@ -461,21 +461,12 @@ impl<W: Write> Sink for Writer<W> {
         let occurrence = *n;
         *n += 1;
         let rule_index = self.index.get(f.rule.as_str()).copied().unwrap_or(0);
-        let text = serde_json::to_string_pretty(&result(f, rule_index, occurrence))?;
-        self.out.write_all(if self.written == 0 {
-            b"\n        "
-        } else {
-            b",\n        "
-        })?;
-        write_indented(&mut self.out, &text, 8)?;
-        self.written += 1;
-        Ok(())
+        self.results
+            .item(&mut self.out, &result(f, rule_index, occurrence))
     }
 
     fn finish(&mut self, _totals: &Totals) -> std::io::Result<()> {
-        if self.written > 0 {
-            self.out.write_all(b"\n      ")?;
-        }
+        self.results.close(&mut self.out)?;
         self.out.write_all(self.tail.as_bytes())?;
         self.out.write_all(b"\n")?;
         self.out.flush()
