@@ -16,6 +16,7 @@ use crate::rules::{Finding, Related};
 use crate::source::{FileId, Loc, SourceFile, Span};
 use crate::suppress::{self, Date, Suppression};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,9 +123,25 @@ const BATCH: usize = 256;
 
 /// Scans the paths (and standard input) and returns every finding, in output order.
 pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    collect(opts, cfg, reg, true)
+}
+
+/// Scans for the inventory: every key record (already counting its findings), no findings.
+pub fn scan_keys(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+    collect(opts, cfg, reg, false)
+}
+
+fn collect(
+    opts: &Options,
+    cfg: &Config,
+    reg: &Registry,
+    findings: bool,
+) -> Result<Report, DiscoverError> {
     let mut report = Report::default();
     report.totals = scan_each(opts, cfg, reg, &mut |unit| {
-        report.findings.extend(unit.findings);
+        if findings {
+            report.findings.extend(unit.findings);
+        }
         report.keys.extend(unit.keys);
         ControlFlow::Continue(())
     })?;
@@ -177,6 +194,10 @@ pub struct Scan<'a> {
     var_files: Vec<Arc<SourceFile>>,
     /// Paths found but not readable, and `--var-file`s that could not be read.
     unreadable: Vec<(PathBuf, String)>,
+    /// The files named as arguments (a bare policy is checked only in those).
+    explicit: HashSet<PathBuf>,
+    /// What `file()` may read below: each directory argument, and each file argument's folder.
+    roots: HashSet<PathBuf>,
 }
 
 impl<'a> Scan<'a> {
@@ -204,6 +225,16 @@ impl<'a> Scan<'a> {
                 Err(message) => unreadable.push((p.clone(), message)),
             }
         }
+        let explicit: HashSet<PathBuf> =
+            opts.paths.iter().filter(|p| p.is_file()).cloned().collect();
+        let roots = opts
+            .paths
+            .iter()
+            .map(|p| match p.parent() {
+                Some(dir) if explicit.contains(p) => dir.to_path_buf(),
+                _ => p.clone(),
+            })
+            .collect();
         Ok(Scan {
             opts,
             cfg,
@@ -213,6 +244,8 @@ impl<'a> Scan<'a> {
             found,
             var_files,
             unreadable,
+            explicit,
+            roots,
         })
     }
 
@@ -244,7 +277,6 @@ impl<'a> Scan<'a> {
     pub fn run(&self, sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>) -> Totals {
         let (opts, cfg) = (self.opts, self.cfg);
         let reg = self.custom.as_ref().unwrap_or(self.reg);
-        let explicit: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.is_file()).collect();
         let var_files = &self.var_files;
         let mut work: Vec<Work> = self
             .unreadable
@@ -269,8 +301,12 @@ impl<'a> Scan<'a> {
                     unit.files = 0;
                     unit
                 }
-                Work::Document(p) => check_document_path(p, explicit.contains(&p), opts, cfg, reg),
-                Work::Module(dir, files) => check_module(dir, files, var_files, opts, cfg, reg),
+                Work::Document(p) => {
+                    check_document_path(p, self.explicit.contains(p), opts, cfg, reg)
+                }
+                Work::Module(dir, files) => {
+                    check_module(dir, files, var_files, &self.roots, opts, cfg, reg)
+                }
                 Work::Stdin(name, bytes) => {
                     let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
                     if bytes.len() as u64 > limit {
@@ -283,7 +319,7 @@ impl<'a> Scan<'a> {
                             reg,
                         )
                     } else {
-                        check_document_bytes(Path::new(name), bytes, true, opts, cfg, reg)
+                        check_document_bytes(Path::new(name), bytes.to_vec(), true, opts, cfg, reg)
                     }
                 }
             };
@@ -337,7 +373,7 @@ fn check_document_path(
         std::fs::read(path).map_err(|e| e.to_string())
     };
     match read {
-        Ok(bytes) => check_document_bytes(path, &bytes, explicit, opts, cfg, reg),
+        Ok(bytes) => check_document_bytes(path, bytes, explicit, opts, cfg, reg),
         Err(message) => read_error(path, message, cfg, reg),
     }
 }
@@ -391,13 +427,14 @@ fn read_text(p: &Path, cfg: &Config) -> Result<String, String> {
         ));
     }
     let bytes = std::fs::read(p).map_err(|e| e.to_string())?;
-    decode(&bytes).map_err(|(_, m)| m)
+    decode(bytes).map_err(|(_, m, _)| m)
 }
 
 fn check_module(
     dir: &Path,
     files: &[PathBuf],
     var_files: &[Arc<SourceFile>],
+    roots: &HashSet<PathBuf>,
     opts: &Options,
     cfg: &Config,
     reg: &Registry,
@@ -435,20 +472,9 @@ fn check_module(
             }
         }
     }
-    // file() may read anything under the path that was scanned, nothing outside it.
-    let root = opts
-        .paths
-        .iter()
-        .map(|p| {
-            if p.is_file() {
-                p.parent().unwrap_or(p)
-            } else {
-                p.as_path()
-            }
-        })
-        .filter(|r| dir.starts_with(r))
-        .max_by_key(|r| r.as_os_str().len())
-        .unwrap_or(dir);
+    // file() may read anything under the path that was scanned, nothing outside it: the
+    // deepest root holding the module.
+    let root = dir.ancestors().find(|a| roots.contains(*a)).unwrap_or(dir);
     let limit = cfg.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
     let mut extracted = crate::extract::terraform::extract_module_limited(
         &mut unit,
@@ -479,12 +505,12 @@ pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Ve
     let path = Path::new(name);
     let opts = Options::default();
     if discover::kind_of(path) != Some(discover::FileKind::Terraform) {
-        return check_document_bytes(path, bytes, true, &opts, cfg, reg).findings;
+        return check_document_bytes(path, bytes.to_vec(), true, &opts, cfg, reg).findings;
     }
-    let file = match decode(bytes) {
+    let file = match decode(bytes.to_vec()) {
         Ok(text) => SourceFile::new(display_path(path), text),
-        Err((at, message)) => {
-            let lossy = String::from_utf8_lossy(bytes).into_owned();
+        Err((at, message, bytes)) => {
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
             return file_error(
                 path,
                 lossy,
@@ -503,18 +529,14 @@ pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Ve
     check_extracted(&unit, &extracted, cfg, reg)
 }
 
-/// Decodes UTF-8, or says where it is not.
-fn decode(bytes: &[u8]) -> Result<String, (usize, String)> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => Err((
-            e.valid_up_to(),
-            format!(
-                "the file is not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ),
-        )),
-    }
+/// Decodes UTF-8 in place (the bytes become the text, no copy), or says where it is not and
+/// gives the bytes back.
+fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, Vec<u8>)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let message = format!("the file is not valid UTF-8 (invalid byte at offset {at})");
+        (at, message, e.into_bytes())
+    })
 }
 
 /// Could this text hold a key policy at all? A cheap byte scan before any parse.
@@ -537,7 +559,7 @@ fn looks_like_json(path: &Path, text: &str) -> bool {
 
 fn check_document_bytes(
     path: &Path,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     explicit: bool,
     opts: &Options,
     cfg: &Config,
@@ -546,8 +568,8 @@ fn check_document_bytes(
     let shown = display_path(path);
     let text = match decode(bytes) {
         Ok(t) => t,
-        Err((at, message)) => {
-            let lossy = String::from_utf8_lossy(bytes).into_owned();
+        Err((at, message, bytes)) => {
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
             let start = lossy
                 .char_indices()
                 .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)
@@ -740,7 +762,7 @@ pub fn check_policy_text(
         ..Options::default()
     };
     let reg = &reg.with_custom(&cfg.custom_rules);
-    let mut r = check_document_bytes(Path::new(name), text.as_bytes(), true, &opts, cfg, reg);
+    let mut r = check_document_bytes(Path::new(name), text.into(), true, &opts, cfg, reg);
     r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     r.findings
 }

@@ -6,7 +6,7 @@
 use crate::config::{Config, Severity};
 use crate::extract::{PolicySite, SiteBody};
 use crate::model::condition::{KeyKind, Tri};
-use crate::model::principal::{Account, PrincipalKind, Trust};
+use crate::model::principal::{Account, Classified, PrincipalKind, Trust};
 use crate::model::{Effect, Policy};
 use crate::rules::Finding;
 use crate::source::SourceFile;
@@ -103,6 +103,21 @@ fn tag_value<'a>(tags: &'a BTreeMap<String, String>, name: &str) -> Option<&'a S
         .map(|(_, v)| v)
 }
 
+/// The account id a principal names, when it names one.
+fn account_id(class: &Classified) -> Option<String> {
+    match &class.account {
+        Some(Account::Id(id)) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+/// The name the config gives an account.
+fn configured_name(cfg: &Config, account: Option<&str>) -> Option<String> {
+    account
+        .and_then(|a| cfg.account_name(a))
+        .map(str::to_string)
+}
+
 /// The external access a key policy grants.
 pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
     let mut out = Vec::new();
@@ -125,10 +140,7 @@ pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
         let base = |principal: &str, account: Option<String>, trust: &str, via: &str| Access {
             statement: st.label(),
             principal: principal.to_string(),
-            name: account
-                .as_deref()
-                .and_then(|a| cfg.account_name(a))
-                .map(str::to_string),
+            name: configured_name(cfg, account.as_deref()),
             account,
             organization: None,
             trust: trust.to_string(),
@@ -137,10 +149,7 @@ pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
             conditions: st.conditions.clone(),
         };
         for p in &st.principals {
-            let account = match &p.class.account {
-                Some(Account::Id(id)) => Some(id.clone()),
-                _ => None,
-            };
+            let account = account_id(&p.class);
             if st.not_principal {
                 out.push(base(&p.class.text, account, "any", "not-principal"));
                 continue;
@@ -198,17 +207,11 @@ pub fn record(
             if matches!(trust, Trust::SelfAccount | Trust::NotApplicable) {
                 continue;
             }
-            let account = match &class.account {
-                Some(Account::Id(id)) => Some(id.clone()),
-                _ => None,
-            };
+            let account = account_id(&class);
             external.push(Access {
                 statement: role.to_string(),
                 principal: class.text.clone(),
-                name: account
-                    .as_deref()
-                    .and_then(|a| cfg.account_name(a))
-                    .map(str::to_string),
+                name: configured_name(cfg, account.as_deref()),
                 account,
                 organization: None,
                 trust: trust.as_str().to_string(),

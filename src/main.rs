@@ -2,7 +2,7 @@
 //! happens in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kmslint::check::{scan_each, Scan};
+use kmslint::check::{scan_keys, Scan};
 use kmslint::config::{self, Config, Severity};
 use kmslint::report;
 use kmslint::rules::registry::Registry;
@@ -247,11 +247,7 @@ fn print_rules(reg: &Registry) -> ExitCode {
     let mut s = String::new();
     for r in &reg.rules {
         let d = &r.def;
-        let sev = if d.default_off {
-            "off"
-        } else {
-            d.severity.as_str()
-        };
+        let sev = d.default_level();
         s.push_str(&format!(
             "{}  {:<36} {:<8} {}\n",
             d.id, d.name, sev, d.summary
@@ -358,19 +354,10 @@ fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    // Only the key records are kept: findings are counted into them already.
-    let mut report = kmslint::Report::default();
-    let scanned = scan_each(&opts, &cfg, &reg, &mut |unit| {
-        report.keys.extend(unit.keys);
-        ControlFlow::Continue(())
-    });
-    match scanned {
-        Ok(totals) => report.totals = totals,
+    let report = match scan_keys(&opts, &cfg, &reg) {
+        Ok(r) => r,
         Err(e) => return fail(e.into()),
-    }
-    report
-        .keys
-        .sort_by(|a, b| (&a.file, a.line, &a.resource).cmp(&(&b.file, b.line, &b.resource)));
+    };
     let mut buf: Vec<u8> = Vec::new();
     let written = match format {
         InventoryFormat::Text => report::inventory::write_text(&report, &mut buf),

@@ -16,11 +16,7 @@ fn rule_docs_are_generated_and_checked_in() {
     let mut index = String::from("# Rules\n\nGenerated from `rules/*.toml` by `tests/rule_docs.rs`; do not edit.\n\n| id | name | default | summary |\n|---|---|---|---|\n");
     for r in &reg.rules {
         let d = &r.def;
-        let sev = if d.default_off {
-            "off"
-        } else {
-            d.severity.as_str()
-        };
+        let sev = d.default_level();
         index.push_str(&format!(
             "| [{id}]({id}.md) | {} | {sev} | {} |\n",
             d.name,

@@ -82,11 +82,7 @@ pub fn rule_markdown(def: &crate::rules::schema::RuleDef) -> String {
         def.id,
         def.name,
         def.summary,
-        if def.default_off {
-            "off"
-        } else {
-            def.severity.as_str()
-        },
+        def.default_level(),
         def.docs.trim(),
         def.help.trim()
     )
@@ -95,7 +91,9 @@ pub fn rule_markdown(def: &crate::rules::schema::RuleDef) -> String {
 /// A path as shown in messages and reports: relative to the current directory when it is below
 /// it, with `/` separators, without `./`.
 pub fn shown_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    // Asked once: kmslint never changes directory, and reports show paths for every finding.
+    static CWD: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     shown_path_from(path, cwd.as_deref())
 }
 

@@ -248,24 +248,27 @@ fn stable_hash(parts: &[&str]) -> String {
     format!("{a:016x}{b:016x}")
 }
 
-/// The fingerprint of a finding from stable data; `occurrence` tells apart findings whose data
-/// is identical (counted in report order).
-pub fn fingerprint(f: &Finding, occurrence: usize) -> String {
+/// The fingerprint of a finding from stable data. Findings whose data is identical are told
+/// apart by `occurrence` (counted in report order): see `occurrence_fingerprint`.
+pub fn fingerprint(f: &Finding) -> String {
     let path = super::shown_path(&f.file.path);
     let text = normalise(f.file.slice(f.span));
-    let occ = occurrence.to_string();
-    let base = stable_hash(&[
+    stable_hash(&[
         &f.rule,
         &path,
         f.resource.as_deref().unwrap_or(""),
         f.statement.as_deref().unwrap_or(""),
         f.principal.as_deref().unwrap_or(""),
         &text,
-    ]);
+    ])
+}
+
+/// The fingerprint of the `occurrence`-th finding (from 0) with this base fingerprint.
+pub fn occurrence_fingerprint(base: String, occurrence: usize) -> String {
     if occurrence == 0 {
         base
     } else {
-        stable_hash(&[&base, &occ])
+        stable_hash(&[&base, &occurrence.to_string()])
     }
 }
 
@@ -313,7 +316,7 @@ fn descriptors<'a>(reg: &'a Registry, cfg: &Config) -> Vec<RuleDescriptor<'a>> {
         .collect()
 }
 
-fn result(f: &Finding, rule_index: usize, occurrence: usize) -> SarifResult {
+fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
     let mut logical = Vec::new();
     if let Some(res) = &f.resource {
         logical.push(LogicalLocation {
@@ -347,7 +350,7 @@ fn result(f: &Finding, rule_index: usize, occurrence: usize) -> SarifResult {
         })
         .collect();
     let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY, fingerprint(f, occurrence));
+    fingerprints.insert(FINGERPRINT_KEY, fingerprint);
     let suppressions = f
         .suppression
         .as_ref()
@@ -457,12 +460,13 @@ impl<W: Write> Sink for Writer<W> {
             self.seen.clear();
             self.seen_path = Some(f.file.path.clone());
         }
-        let n = self.seen.entry(fingerprint(f, 0)).or_insert(0);
-        let occurrence = *n;
+        let base = fingerprint(f);
+        let n = self.seen.entry(base.clone()).or_insert(0);
+        let fingerprint = occurrence_fingerprint(base, *n);
         *n += 1;
         let rule_index = self.index.get(f.rule.as_str()).copied().unwrap_or(0);
         self.results
-            .item(&mut self.out, &result(f, rule_index, occurrence))
+            .item(&mut self.out, &result(f, rule_index, fingerprint))
     }
 
     fn finish(&mut self, _totals: &Totals) -> std::io::Result<()> {

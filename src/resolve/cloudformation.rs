@@ -325,14 +325,14 @@ impl<'a> Template<'a> {
                     ),
                 );
             }
-            longest = longest.saturating_add(alts.iter().map(value_len).max().unwrap_or(0));
+            longest = longest.saturating_add(alts.iter().map(Value::text_len).max().unwrap_or(0));
             if longest > MAX_VALUE_LEN {
                 return self.limit(whole, format!("a string longer than {MAX_VALUE_LEN} bytes"));
             }
             // Copying counts towards the step budget: one step per 256 bytes.
             if let [only] = alts.as_slice() {
                 // The common case: no alternatives, append in place.
-                let copied = acc.len().saturating_mul(value_len(only));
+                let copied = acc.len().saturating_mul(only.text_len());
                 self.steps
                     .set(self.steps.get().saturating_add(copied / 256));
                 for a in &mut acc {
@@ -477,16 +477,6 @@ impl<'a> Template<'a> {
 
 /// Bounds the combinations `Fn::Sub`/`Fn::Join` of conditional values may expand to.
 pub const MAX_ALTERNATIVES: usize = 64;
-
-fn value_len(v: &Value) -> usize {
-    v.parts
-        .iter()
-        .map(|p| match p {
-            Part::Lit(s) | Part::Unknown(s) => s.len(),
-            Part::SelfAccount => 16,
-        })
-        .sum()
-}
 
 /// The values a resolved piece may take: one, several (a `Choice`), or an unknown.
 fn alternatives(doc: &Doc, what: &str) -> Vec<Value> {

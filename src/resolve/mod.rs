@@ -35,6 +35,18 @@ pub struct Value {
 }
 
 impl Value {
+    /// Bytes the value takes, counting the own account as a 12-digit id with room to spare:
+    /// what the string-length limits of `Fn::Sub`, `Fn::Join` and templates are charged.
+    pub fn text_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) | Part::Unknown(s) => s.len(),
+                Part::SelfAccount => 16,
+            })
+            .sum()
+    }
+
     pub fn lit(s: impl Into<String>) -> Self {
         let mut v = Value::default();
         v.push(Part::Lit(s.into()));

@@ -616,7 +616,7 @@ impl<'a> Module<'a> {
                 Piece::Interp { expr, span } => {
                     let d = self.eval(sc, expr);
                     let value = as_string_value(&d, sc.text(Some(*span)));
-                    match self.built(&mut built, value_len(&value), sc.loc(Some(*span))) {
+                    match self.built(&mut built, value.text_len(), sc.loc(Some(*span))) {
                         Some(reason) => v.push(Part::Unknown(reason)),
                         None => v.append(value),
                     }
@@ -659,7 +659,7 @@ impl<'a> Module<'a> {
                     }
                     let d = self.eval(sc, expr);
                     let value = as_string_value(&d, sc.text(Some(*span)));
-                    if let Some(reason) = self.built(&mut built, value_len(&value), loc) {
+                    if let Some(reason) = self.built(&mut built, value.text_len(), loc) {
                         push_marker(&mut out, &mut parts, Part::Unknown(reason));
                         continue;
                     }
@@ -1731,21 +1731,11 @@ fn as_string_value(d: &Doc, text: &str) -> Value {
 /// Nodes and string bytes (per 256) of a document: the cost of copying it.
 fn doc_size(d: &Doc) -> usize {
     1 + match &d.kind {
-        DocKind::Scalar(v) => value_len(v) / 256,
+        DocKind::Scalar(v) => v.text_len() / 256,
         DocKind::List(items) | DocKind::Choice(items) => items.iter().map(doc_size).sum(),
         DocKind::Map(entries) => entries.iter().map(|e| 1 + doc_size(&e.value)).sum(),
         DocKind::Null | DocKind::Unknown(_) => 0,
     }
-}
-
-fn value_len(v: &Value) -> usize {
-    v.parts
-        .iter()
-        .map(|p| match p {
-            Part::Lit(s) | Part::Unknown(s) => s.len(),
-            Part::SelfAccount => 16,
-        })
-        .sum()
 }
 
 fn flatten_into(d: Doc, out: &mut Vec<Doc>) {

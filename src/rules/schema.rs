@@ -40,6 +40,17 @@ pub struct RuleDef {
     pub on_unknown: OnUnknown,
 }
 
+impl RuleDef {
+    /// The severity it runs at unless configured, or `off` for a rule that is off by default.
+    pub fn default_level(&self) -> &'static str {
+        if self.default_off {
+            "off"
+        } else {
+            self.severity.as_str()
+        }
+    }
+}
+
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum Expected {
