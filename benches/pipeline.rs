@@ -3,8 +3,8 @@
 #![allow(clippy::panic)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::Config;
+use kmslint::Registry;
 use std::hint::black_box;
 
 /// A key policy with `n` statements mixing principals and conditions.
@@ -60,17 +60,17 @@ fn parsers(c: &mut Criterion) {
     let json = policy_json(2000);
     g.throughput(Throughput::Bytes(json.len() as u64));
     g.bench_function("json", |b| {
-        b.iter(|| kmslint::parse::json::parse_json(black_box(&json)))
+        b.iter(|| kmslint::fuzzing::json::parse_json(black_box(&json)))
     });
     let yaml = template_yaml(300);
     g.throughput(Throughput::Bytes(yaml.len() as u64));
     g.bench_function("yaml", |b| {
-        b.iter(|| kmslint::parse::yaml::parse_yaml(black_box(&yaml)))
+        b.iter(|| kmslint::fuzzing::yaml::parse_yaml(black_box(&yaml)))
     });
     let hcl = module_hcl(300);
     g.throughput(Throughput::Bytes(hcl.len() as u64));
     g.bench_function("hcl", |b| {
-        b.iter(|| kmslint::parse::hcl::parse_hcl(black_box(&hcl)))
+        b.iter(|| kmslint::fuzzing::hcl::parse_hcl(black_box(&hcl)))
     });
     g.finish();
 }
@@ -104,12 +104,12 @@ fn skipping_noise(c: &mut Criterion) {
     let hcl = noisy_module(10, 300);
     g.throughput(Throughput::Bytes(hcl.len() as u64));
     g.bench_function("hcl_block_scan", |b| {
-        b.iter(|| kmslint::parse::hcl::top_level_blocks(black_box(&hcl)))
+        b.iter(|| kmslint::fuzzing::hcl::top_level_blocks(black_box(&hcl)))
     });
     g.bench_function("hcl_whole_parse", |b| {
-        b.iter(|| kmslint::parse::hcl::parse_hcl(black_box(&hcl)))
+        b.iter(|| kmslint::fuzzing::hcl::parse_hcl(black_box(&hcl)))
     });
-    let kms = |blk: &kmslint::parse::hcl::TopBlock| {
+    let kms = |blk: &kmslint::fuzzing::hcl::TopBlock| {
         blk.ident == "variable"
             || blk
                 .labels
@@ -118,21 +118,21 @@ fn skipping_noise(c: &mut Criterion) {
     };
     g.bench_function("hcl_kms_blocks_parse", |b| {
         b.iter(|| {
-            kmslint::parse::hcl::blank_blocks(black_box(&hcl), kms)
-                .map(|t| kmslint::parse::hcl::parse_hcl(&t))
+            kmslint::fuzzing::hcl::blank_blocks(black_box(&hcl), kms)
+                .map(|t| kmslint::fuzzing::hcl::parse_hcl(&t))
         })
     });
     let yaml = noisy_template(10, 300);
     g.throughput(Throughput::Bytes(yaml.len() as u64));
     g.bench_function("yaml_whole_parse", |b| {
-        b.iter(|| kmslint::parse::yaml::parse_yaml(black_box(&yaml)))
+        b.iter(|| kmslint::fuzzing::yaml::parse_yaml(black_box(&yaml)))
     });
     g.bench_function("yaml_kms_resources_parse", |b| {
         b.iter(|| {
-            kmslint::parse::yaml::parse_yaml_keeping(
+            kmslint::fuzzing::yaml::parse_yaml_keeping(
                 black_box(&yaml),
                 "Resources",
-                kmslint::extract::cloudformation::resource_matters,
+                kmslint::fuzzing::resource_matters,
             )
         })
     });
@@ -153,7 +153,7 @@ fn model_and_rules(c: &mut Criterion) {
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
             b.iter(|| {
-                kmslint::check::check_policy_text(
+                kmslint::check_policy_text(
                     "policy.json",
                     black_box(text),
                     &cfg,

@@ -1,7 +1,14 @@
 //! `kmslint.toml`: raw serde structs (unknown keys are errors that point at the key), validated
 //! into a typed `Config`.
 
-use crate::source::Span;
+use crate::base::aws::{is_account_id, is_org_id};
+use crate::base::limits::Limits;
+use crate::base::severity::{RuleLevel, Severity};
+use crate::base::source::Span;
+use crate::base::trust::TrustConfig;
+use crate::inventory::TagNames;
+use crate::rules::engine::Levels;
+use crate::rules::registry::{Registry, Rule};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +28,7 @@ struct RawConfig {
     #[serde(default)]
     custom_rules: RawCustomRules,
     #[serde(default)]
-    inventory: Inventory,
+    inventory: TagNames,
 }
 
 /// `[custom_rules] dirs = ["…"]`: folders of the team's own rule files, relative to the config.
@@ -30,16 +37,6 @@ struct RawConfig {
 struct RawCustomRules {
     #[serde(default)]
     dirs: Vec<toml::Spanned<String>>,
-}
-
-/// `[inventory]`: the tag names the inventory and KMS012 look for.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Inventory {
-    /// Tag naming the key's owner (default `owner`).
-    pub owner_tag: Option<String>,
-    /// Tag saying why a key is shared across accounts (default `cross-account-purpose`).
-    pub justification_tag: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,60 +63,15 @@ struct RawScan {
     max_file_size: Option<u64>,
 }
 
-/// Severity of a finding, lowest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "note" | "info" => Some(Severity::Note),
-            "warning" | "warn" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-/// A rule's configured level: a severity or off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleLevel {
-    Off,
-    On(Severity),
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct Trust {
-    /// Accounts this repository deploys keys into: "self" wherever a file names them literally.
-    pub own_accounts: BTreeSet<String>,
-    pub accounts: BTreeSet<String>,
-    pub organizations: BTreeSet<String>,
-    pub principals: BTreeSet<String>,
-    pub names: BTreeMap<String, String>,
-}
-
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    pub trust: Trust,
-    pub rule_levels: BTreeMap<String, RuleLevel>,
+    pub trust: TrustConfig,
+    pub rule_levels: Levels,
     pub exclude: Vec<String>,
     pub max_file_size: Option<u64>,
     /// The team's own rules, loaded from `[custom_rules] dirs` and validated like built-in ones.
-    pub custom_rules: Vec<crate::rules::registry::Rule>,
-    pub inventory: Inventory,
+    pub custom_rules: Vec<Rule>,
+    pub inventory: TagNames,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -160,12 +112,6 @@ impl ConfigError {
             "",
         )
     }
-}
-
-/// Account ids are 12 digits; anything else in a trust list is a typo that would silently trust
-/// nobody (or the wrong account).
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl Config {
@@ -214,7 +160,7 @@ impl Config {
         cfg.trust.accounts = account(raw.trust.accounts)?;
         for v in raw.trust.organizations {
             let s = v.get_ref().trim().to_string();
-            if !s.starts_with("o-") || s.contains('*') {
+            if !is_org_id(&s) {
                 let r = v.span();
                 return Err(ConfigError::new(
                     path,
@@ -242,7 +188,7 @@ impl Config {
         }
         cfg.trust.names = raw.trust.names;
         let base = path.parent().unwrap_or(Path::new("."));
-        let mut custom = crate::rules::registry::Registry::default();
+        let mut custom = Registry::default();
         for dir in raw.custom_rules.dirs {
             let r = dir.span();
             let span = Some(Span::new(r.start, r.end));
@@ -312,9 +258,12 @@ impl Config {
         Config::from_toml(path, &text, known_rules)
     }
 
-    /// The display name configured for an account, if any.
-    pub fn account_name(&self, account: &str) -> Option<&str> {
-        self.trust.names.get(account).map(String::as_str)
+    /// The limits the scan keeps to.
+    pub fn limits(&self) -> Limits {
+        match self.max_file_size {
+            Some(max_file_size) => Limits { max_file_size },
+            None => Limits::default(),
+        }
     }
 }
 
@@ -371,7 +320,7 @@ exclude = ["cdk.out/**"]
         };
         assert!(cfg.trust.own_accounts.contains("111111111111"));
         assert!(cfg.trust.accounts.contains("222222222222"));
-        assert_eq!(cfg.account_name("222222222222"), Some("log-archive"));
+        assert_eq!(cfg.trust.account_name("222222222222"), Some("log-archive"));
         assert_eq!(cfg.rule_levels.get("KMS009"), Some(&RuleLevel::Off));
         assert_eq!(
             cfg.rule_levels.get("KMS001"),

@@ -2,7 +2,6 @@
 //! (`.gitignore` honoured, hidden directories such as `.terraform/` and `.git/` skipped), and
 //! grouped into units: one per CloudFormation candidate, one per Terraform module directory.
 
-use crate::config::Config;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,9 +53,9 @@ pub enum DiscoverError {
     Exclude(String, String),
 }
 
-fn excludes(cfg: &Config) -> Result<GlobSet, DiscoverError> {
+fn excludes(patterns: &[String]) -> Result<GlobSet, DiscoverError> {
     let mut b = GlobSetBuilder::new();
-    for pat in &cfg.exclude {
+    for pat in patterns {
         let g = Glob::new(pat).map_err(|e| DiscoverError::Exclude(pat.clone(), e.to_string()))?;
         b.add(g);
         // `dir/**` should also exclude `dir` wherever the walk starts below it.
@@ -67,16 +66,16 @@ fn excludes(cfg: &Config) -> Result<GlobSet, DiscoverError> {
         }
     }
     b.build()
-        .map_err(|e| DiscoverError::Exclude(cfg.exclude.join(", "), e.to_string()))
+        .map_err(|e| DiscoverError::Exclude(patterns.join(", "), e.to_string()))
 }
 
-/// Walks `paths` (files or directories).
+/// Walks `paths` (files or directories), leaving out what the `exclude` globs match.
 pub fn discover(
     paths: &[PathBuf],
-    cfg: &Config,
+    exclude: &[String],
     threads: usize,
 ) -> Result<Discovered, DiscoverError> {
-    let exclude = excludes(cfg)?;
+    let exclude = excludes(exclude)?;
     let mut out = Discovered::default();
     let mut dirs = Vec::new();
     for p in paths {

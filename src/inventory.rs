@@ -3,20 +3,41 @@
 //! access, unique external accounts by trust, non-compliant keys, owner and justification tags).
 //! Built from the same model the rules use, in the same single pass over the files.
 
-use crate::config::{Config, Severity};
-use crate::extract::{PolicySite, SiteBody};
+use crate::base::source::SourceFile;
+use crate::base::trust::{Account, Trust, TrustConfig};
+use crate::ir::{PolicySite, SiteBody};
 use crate::model::condition::{KeyKind, Tri};
-use crate::model::principal::{Account, Classified, PrincipalKind, Trust};
+use crate::model::principal::{Classified, PrincipalKind};
 use crate::model::{Effect, Policy};
-use crate::rules::Finding;
-use crate::source::SourceFile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub const DEFAULT_OWNER_TAG: &str = "owner";
 pub const DEFAULT_JUSTIFICATION_TAG: &str = "cross-account-purpose";
+
+/// `[inventory]` in kmslint.toml: the tag names the inventory and KMS012 look for.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagNames {
+    /// Tag naming the key's owner (default `owner`).
+    pub owner_tag: Option<String>,
+    /// Tag saying why a key is shared across accounts (default `cross-account-purpose`).
+    pub justification_tag: Option<String>,
+}
+
+impl TagNames {
+    pub fn owner(&self) -> &str {
+        self.owner_tag.as_deref().unwrap_or(DEFAULT_OWNER_TAG)
+    }
+
+    pub fn justification(&self) -> &str {
+        self.justification_tag
+            .as_deref()
+            .unwrap_or(DEFAULT_JUSTIFICATION_TAG)
+    }
+}
 
 /// One external principal's access to a key.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -32,7 +53,7 @@ pub struct Access {
     /// Configured name of the account.
     pub name: Option<String>,
     /// `trusted`, `untrusted`, `unknown`, or `any` (a wildcard that no condition pins).
-    pub trust: String,
+    pub trust: Trust,
     /// `principal` (named in Principal), `condition` (a wildcard pinned by a condition to this
     /// account or organization), `not-principal` (everyone but the named principal) or `grant`.
     pub via: String,
@@ -82,21 +103,6 @@ impl KeyRecord {
     }
 }
 
-/// The inventory's tag names, from `[inventory]` in the config.
-pub fn owner_tag(cfg: &Config) -> &str {
-    cfg.inventory
-        .owner_tag
-        .as_deref()
-        .unwrap_or(DEFAULT_OWNER_TAG)
-}
-
-pub fn justification_tag(cfg: &Config) -> &str {
-    cfg.inventory
-        .justification_tag
-        .as_deref()
-        .unwrap_or(DEFAULT_JUSTIFICATION_TAG)
-}
-
 fn tag_value<'a>(tags: &'a BTreeMap<String, String>, name: &str) -> Option<&'a String> {
     tags.iter()
         .find(|(k, v)| k.eq_ignore_ascii_case(name) && !v.trim().is_empty())
@@ -112,14 +118,14 @@ fn account_id(class: &Classified) -> Option<String> {
 }
 
 /// The name the config gives an account.
-fn configured_name(cfg: &Config, account: Option<&str>) -> Option<String> {
+fn configured_name(cfg: &TrustConfig, account: Option<&str>) -> Option<String> {
     account
         .and_then(|a| cfg.account_name(a))
         .map(str::to_string)
 }
 
 /// The external access a key policy grants.
-pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
+pub fn external_access(policy: &Policy, cfg: &TrustConfig) -> Vec<Access> {
     let mut out = Vec::new();
     for st in policy
         .statements
@@ -137,13 +143,13 @@ pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
                 }
             })
             .collect();
-        let base = |principal: &str, account: Option<String>, trust: &str, via: &str| Access {
+        let base = |principal: &str, account: Option<String>, trust: Trust, via: &str| Access {
             statement: st.label(),
             principal: principal.to_string(),
             name: configured_name(cfg, account.as_deref()),
             account,
             organization: None,
-            trust: trust.to_string(),
+            trust,
             via: via.to_string(),
             actions: actions.clone(),
             conditions: st.conditions.clone(),
@@ -151,7 +157,7 @@ pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
         for p in &st.principals {
             let account = account_id(&p.class);
             if st.not_principal {
-                out.push(base(&p.class.text, account, "any", "not-principal"));
+                out.push(base(&p.class.text, account, Trust::Any, "not-principal"));
                 continue;
             }
             match (&p.trust, p.class.kind) {
@@ -164,35 +170,34 @@ pub fn external_access(policy: &Policy, cfg: &Config) -> Vec<Access> {
                         .filter(|r| !matches!(r.trust, Trust::SelfAccount | Trust::NotApplicable))
                         .collect();
                     match st.analysis.caller_restricted {
-                        Tri::False => out.push(base(&p.class.text, None, "any", "principal")),
+                        Tri::False => out.push(base(&p.class.text, None, Trust::Any, "principal")),
                         _ => {
                             for r in external {
                                 let known = r.subject != "?";
                                 let org = matches!(r.kind, KeyKind::Org | KeyKind::OrgPath);
                                 let acct = (known && !org).then(|| r.subject.clone());
-                                let mut a =
-                                    base(&p.class.text, acct, r.trust.as_str(), "condition");
+                                let mut a = base(&p.class.text, acct, r.trust.clone(), "condition");
                                 a.organization = (known && org).then(|| r.subject.clone());
                                 out.push(a);
                             }
                         }
                     }
                 }
-                (t, _) => out.push(base(&p.class.text, account, t.as_str(), "principal")),
+                (t, _) => out.push(base(&p.class.text, account, t.clone(), "principal")),
             }
         }
     }
     out
 }
 
-/// The record of one site, given the findings the rules gave it.
+/// The record of one site (its finding counts are filled in once the rules have run).
 pub fn record(
     file: Arc<SourceFile>,
     site: &PolicySite,
     policy: Option<&Policy>,
     aliases: &[String],
-    findings: &[Finding],
-    cfg: &Config,
+    cfg: &TrustConfig,
+    tag_names: &TagNames,
 ) -> KeyRecord {
     let tags: BTreeMap<String, String> = site
         .tags
@@ -214,7 +219,7 @@ pub fn record(
                 name: configured_name(cfg, account.as_deref()),
                 account,
                 organization: None,
-                trust: trust.as_str().to_string(),
+                trust,
                 via: "grant".into(),
                 actions: g
                     .operations
@@ -226,12 +231,6 @@ pub fn record(
             });
         }
     }
-    let count = |sev: Severity| {
-        findings
-            .iter()
-            .filter(|f| !f.suppressed && f.severity == sev)
-            .count()
-    };
     KeyRecord {
         line: file.line_col(site.loc.span.start).0,
         file: file.path.clone(),
@@ -244,13 +243,13 @@ pub fn record(
             .and_then(|v| v.as_lit().map(str::to_string))
             .unwrap_or_else(|| "self".into()),
         default_policy: matches!(site.body, SiteBody::DefaultPolicy),
-        owner: tag_value(&tags, owner_tag(cfg)).cloned(),
-        justification: tag_value(&tags, justification_tag(cfg)).cloned(),
+        owner: tag_value(&tags, tag_names.owner()).cloned(),
+        justification: tag_value(&tags, tag_names.justification()).cloned(),
         tags,
         external_access: external,
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        notes: count(Severity::Note),
+        errors: 0,
+        warnings: 0,
+        notes: 0,
     }
 }
 
@@ -305,14 +304,14 @@ pub fn totals(records: &[KeyRecord]) -> Totals {
                 ext.organizations.insert(org.clone());
                 continue;
             }
-            if a.trust == "any" {
+            if a.trust == Trust::Any {
                 ext.anyone += 1;
                 continue;
             }
             let id = a.account.clone().unwrap_or_else(|| a.principal.clone());
-            match a.trust.as_str() {
-                "trusted" => ext.trusted.insert(id),
-                "untrusted" => ext.untrusted.insert(id),
+            match a.trust {
+                Trust::Trusted => ext.trusted.insert(id),
+                Trust::Untrusted => ext.untrusted.insert(id),
                 _ => ext.unknown.insert(id),
             };
         }

@@ -2,11 +2,9 @@
 //! happens in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kmslint::check::{scan_keys, Scan};
-use kmslint::config::{self, Config, Severity};
+use kmslint::config::{self, Config};
 use kmslint::report;
-use kmslint::rules::registry::Registry;
-use kmslint::Options;
+use kmslint::{is_account_id, scan_keys, Options, Registry, Scan, Severity};
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -289,7 +287,7 @@ fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report
         }
     };
     for a in &args.trusted_accounts {
-        if !config::is_account_id(a) {
+        if !is_account_id(a) {
             return Err(miette::miette!(
                 help = "account ids are 12 digits",
                 "--trusted-account `{a}` is not an AWS account id"
@@ -307,7 +305,7 @@ fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report
         cfg.trust.organizations.insert(o.clone());
     }
     if let Some(k) = &args.key_account {
-        if !config::is_account_id(k) {
+        if !is_account_id(k) {
             return Err(miette::miette!(
                 "--key-account `{k}` is not an AWS account id"
             ));
@@ -421,7 +419,7 @@ fn sink<'a, W: Write + 'a>(
 ) -> std::io::Result<Box<dyn report::Sink + 'a>> {
     Ok(match format {
         Format::Json => Box::new(report::json::Writer::new(out)?),
-        Format::Sarif => Box::new(report::sarif::Writer::new(out, reg, cfg)?),
+        Format::Sarif => Box::new(report::sarif::Writer::new(out, reg, &cfg.rule_levels)?),
         Format::Github => Box::new(report::github::Writer::new(out)),
         Format::Human => Box::new(report::human::Writer::new(
             out,
@@ -466,7 +464,10 @@ fn open_outputs<'a>(
                 .append(true)
                 .open(&path)
                 .map_err(|e| miette::miette!("cannot append {name}: {e}"))?;
-            let sink = Box::new(report::github::Summary::new(BufWriter::new(file), cfg));
+            let sink = Box::new(report::github::Summary::new(
+                BufWriter::new(file),
+                &cfg.trust,
+            ));
             outputs.push(Output { name, sink });
         }
     }

@@ -4,8 +4,8 @@
 //! A fixture's own `<name>.toml` (else the folder's `kmslint.toml`) is its config.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::Config;
+use kmslint::Registry;
 use kmslint::{scan, Options};
 use std::path::{Path, PathBuf};
 

@@ -3,11 +3,11 @@
 //! through the same entry point as that fuzz target, so the bug stays fixed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::config::Config;
-use kmslint::extract::{cloudformation, plan, terraform, Unit};
-use kmslint::parse::{hcl, json, yaml, Node};
-use kmslint::rules::registry::Registry;
-use kmslint::source::{FileId, SourceFile, Span};
+use kmslint::fuzzing::{self as kf, Unit};
+use kmslint::fuzzing::{hcl, json, yaml, Node};
+use kmslint::fuzzing::{FileId, SourceFile, Span};
+use kmslint::Config;
+use kmslint::Registry;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -102,7 +102,7 @@ fn parse_hcl_regressions() {
             }
             let _ = hcl::parse_template(text);
             let mut unit = Unit::single(SourceFile::new("main.tf", text));
-            let out = terraform::extract_module(&mut unit, Path::new(""), &[]);
+            let out = kf::extract_module(&mut unit, Path::new(""), &[]);
             for e in &out.errors {
                 let len = unit.file(e.file).map_or(0, |f| f.text.len());
                 in_file(e.span, len, &p);
@@ -124,7 +124,7 @@ fn skip_noise_regressions() {
             let Ok(text) = std::str::from_utf8(rest) else {
                 return;
             };
-            if let Err(e) = kmslint::parse::differential::check_reduced_parse(selector, text) {
+            if let Err(e) = kmslint::fuzzing::differential::check_reduced_parse(selector, text) {
                 panic!("{}: {e}", p.display());
             }
         });
@@ -141,7 +141,7 @@ fn parse_plan_regressions() {
             let Ok(node) = json::parse_json(text) else {
                 return;
             };
-            let out = plan::extract_plan(FileId(0), text, &node);
+            let out = kf::extract_plan(FileId(0), text, &node);
             for e in &out.errors {
                 in_file(e.span, text.len(), &p);
             }
@@ -160,7 +160,7 @@ fn pipeline_regressions() {
     for (p, bytes) in all {
         timed(&p, || {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap();
-            for f in kmslint::check::check_bytes(name, &bytes, &cfg, &reg) {
+            for f in kmslint::check_bytes(name, &bytes, &cfg, &reg) {
                 in_file(f.span, f.file.text.len(), &p);
             }
             let Ok(text) = std::str::from_utf8(&bytes) else {
@@ -173,8 +173,8 @@ fn pipeline_regressions() {
                 yaml::parse_yaml(text)
             };
             if let Ok(root) = parsed {
-                if cloudformation::is_template(&root) {
-                    let out = cloudformation::extract_template(FileId(0), text, &root, is_json);
+                if kf::is_template(&root) {
+                    let out = kf::extract_template(FileId(0), text, &root, is_json);
                     for e in &out.errors {
                         in_file(e.span, text.len(), &p);
                     }

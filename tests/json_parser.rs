@@ -1,8 +1,8 @@
 //! Property tests for the JSON parser, cross-checked against serde_json.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::parse::json::{parse_json, parse_json_in_string, string_literal_map};
-use kmslint::parse::{Node, NodeKind};
+use kmslint::fuzzing::json::{parse_json, parse_json_in_string, string_literal_map};
+use kmslint::fuzzing::{Node, NodeKind};
 use proptest::prelude::*;
 use serde_json::Value;
 

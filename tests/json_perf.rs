@@ -2,7 +2,7 @@
 //! `cargo test --release --test json_perf -- --ignored --nocapture`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::parse::json::parse_json;
+use kmslint::fuzzing::json::parse_json;
 use std::time::Instant;
 
 fn document() -> String {

@@ -4,11 +4,11 @@
 //! The coverage-guided fuzzers in `fuzz/` search much longer; these run in `cargo test`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::config::Config;
-use kmslint::extract::{plan, terraform, Unit};
-use kmslint::parse::{hcl, json, yaml, Node};
-use kmslint::rules::registry::Registry;
-use kmslint::source::{FileId, SourceFile};
+use kmslint::fuzzing::{self as kf, Unit};
+use kmslint::fuzzing::{hcl, json, yaml, Node};
+use kmslint::fuzzing::{FileId, SourceFile};
+use kmslint::Config;
+use kmslint::Registry;
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -193,7 +193,7 @@ fn spans_in(text: &str, n: &Node) {
 }
 
 fn check_document(name: &str, text: &str) {
-    for f in kmslint::check::check_bytes(name, text.as_bytes(), &Config::default(), &REG) {
+    for f in kmslint::check_bytes(name, text.as_bytes(), &Config::default(), &REG) {
         let len = f.file.text.len();
         assert!(f.span.start <= f.span.end && f.span.end <= len, "{f:?}");
         for r in &f.related {
@@ -232,7 +232,7 @@ proptest! {
         }
         let _ = hcl::parse_template(&text);
         let mut unit = Unit::single(SourceFile::new("main.tf", text.as_str()));
-        let out = terraform::extract_module(&mut unit, Path::new(""), &[]);
+        let out = kf::extract_module(&mut unit, Path::new(""), &[]);
         for e in &out.errors {
             let len = unit.file(e.file).map_or(0, |f| f.text.len());
             prop_assert!(e.span.start <= e.span.end && e.span.end <= len, "{:?}", e);
@@ -243,7 +243,7 @@ proptest! {
     fn plan_extraction_never_panics(edits in prop::collection::vec(edit(), 0..16)) {
         let text = apply(PLAN, &edits);
         if let Ok(node) = json::parse_json(&text) {
-            let out = plan::extract_plan(FileId(0), &text, &node);
+            let out = kf::extract_plan(FileId(0), &text, &node);
             for e in &out.errors {
                 prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
             }
@@ -271,7 +271,7 @@ proptest! {
     #[test]
     fn pipeline_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..256), n in 0usize..4) {
         let name = ["t.yaml", "t.json", "main.tf", "t.template"][n];
-        for f in kmslint::check::check_bytes(name, &bytes, &Config::default(), &REG) {
+        for f in kmslint::check_bytes(name, &bytes, &Config::default(), &REG) {
             prop_assert!(f.span.end <= f.file.text.len());
         }
     }

@@ -4,8 +4,8 @@
 //! with and without them are identical. Skips cleanly without ../shared.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::Config;
+use kmslint::Registry;
 use kmslint::{scan, Options};
 use std::path::Path;
 

@@ -8,9 +8,9 @@
 //! positive / negated / IfExists / set operators, identity / network / other keys).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::check::check_policy_text;
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::check_policy_text;
+use kmslint::Config;
+use kmslint::Registry;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use kmslint::report::rule_markdown;
-use kmslint::rules::registry::Registry;
+use kmslint::Registry;
 use std::path::Path;
 
 #[test]

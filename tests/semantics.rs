@@ -8,9 +8,9 @@
 //! arn:aws:iam::444455556666:role/VendorRead. 999988887777 and o-zzzzzzzzzz are untrusted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::check::check_policy_text;
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::check_policy_text;
+use kmslint::Config;
+use kmslint::Registry;
 use std::path::Path;
 
 pub const CONFIG: &str = r#"

@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
-use kmslint::check::{scan_each, Options};
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
+use kmslint::Config;
+use kmslint::Registry;
+use kmslint::{Options, Scan};
 use serde_json::Value;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -90,12 +90,12 @@ fn a_sink_can_stop_the_scan_after_the_first_batch() {
         ..Options::default()
     };
     let mut units = 0;
-    let totals = scan_each(&opts, &Config::default(), &reg, &mut |unit| {
+    let cfg = Config::default();
+    let totals = Scan::prepare(&opts, &cfg, &reg).unwrap().run(&mut |unit| {
         units += 1;
         assert!(!unit.findings.is_empty());
         ControlFlow::Break(())
-    })
-    .unwrap();
+    });
     assert_eq!(units, 1, "the sink saw one unit, then the scan stopped");
     assert!(
         totals.files > 0 && totals.files < UNITS,

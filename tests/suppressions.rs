@@ -2,9 +2,9 @@
 //! its `until` day and stops the day after.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kmslint::config::Config;
-use kmslint::rules::registry::Registry;
-use kmslint::suppress::Date;
+use kmslint::Config;
+use kmslint::Date;
+use kmslint::Registry;
 use kmslint::{scan, Options};
 
 const TEMPLATE: &str = r#"Resources:

@@ -1,8 +1,8 @@
 //! The YAML parser on a realistic CloudFormation template (testdata/parse/yaml/).
 
-use kmslint::parse::yaml::{parse_yaml, scalar_offset_map};
-use kmslint::parse::{Node, NodeKind, ParseError};
-use kmslint::source::Span;
+use kmslint::fuzzing::yaml::{parse_yaml, scalar_offset_map};
+use kmslint::fuzzing::Span;
+use kmslint::fuzzing::{Node, NodeKind, ParseError};
 
 const KMS_KEY: &str = include_str!("../testdata/parse/yaml/kms_key.yaml");
 

@@ -6,14 +6,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(node) = kmslint::parse::json::parse_json(text) {
+    if let Ok(node) = kmslint::fuzzing::json::parse_json(text) {
         // Spans must slice the text: reporters rely on it.
         check_spans(text, &node);
     }
-    let _ = kmslint::parse::json::parse_json_in_string(text, 7);
+    let _ = kmslint::fuzzing::json::parse_json_in_string(text, 7);
 });
 
-fn check_spans(text: &str, node: &kmslint::parse::Node) {
+fn check_spans(text: &str, node: &kmslint::fuzzing::Node) {
     assert!(node.span.start <= node.span.end && node.span.end <= text.len());
     for e in node.entries() {
         assert!(e.key_span.end <= text.len());

@@ -6,13 +6,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match kmslint::parse::yaml::parse_yaml(text) {
+    match kmslint::fuzzing::yaml::parse_yaml(text) {
         Ok(node) => check_spans(text, &node),
         Err(e) => assert!(e.span.start <= e.span.end && e.span.end <= text.len()),
     }
 });
 
-fn check_spans(text: &str, node: &kmslint::parse::Node) {
+fn check_spans(text: &str, node: &kmslint::fuzzing::Node) {
     assert!(node.span.start <= node.span.end && node.span.end <= text.len());
     for e in node.entries() {
         assert!(e.key_span.end <= text.len());

@@ -3,10 +3,10 @@
 //! finding must point inside its file, and so must what the template extractor returns (the
 //! reporters clamp spans, so check them before that).
 #![no_main]
-use kmslint::config::Config;
-use kmslint::extract::cloudformation;
-use kmslint::rules::registry::Registry;
-use kmslint::source::FileId;
+use kmslint::Config;
+use kmslint::fuzzing as kf;
+use kmslint::Registry;
+use kmslint::fuzzing::FileId;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let name = NAMES[usize::from(*first) % NAMES.len()];
     let cfg = Config::default();
-    for f in kmslint::check::check_bytes(name, rest, &cfg, reg) {
+    for f in kmslint::check_bytes(name, rest, &cfg, reg) {
         let len = f.file.text.len();
         assert!(f.span.start <= f.span.end && f.span.end <= len, "{f:?}");
         for r in &f.related {
@@ -41,13 +41,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let is_json = name.ends_with(".json");
     let parsed = if is_json {
-        kmslint::parse::json::parse_json(text)
+        kmslint::fuzzing::json::parse_json(text)
     } else {
-        kmslint::parse::yaml::parse_yaml(text)
+        kmslint::fuzzing::yaml::parse_yaml(text)
     };
     if let Ok(root) = parsed {
-        if cloudformation::is_template(&root) {
-            let out = cloudformation::extract_template(FileId(0), text, &root, is_json);
+        if kf::is_template(&root) {
+            let out = kf::extract_template(FileId(0), text, &root, is_json);
             for e in &out.errors {
                 assert!(
                     e.span.start <= e.span.end && e.span.end <= text.len(),

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    if let Err(e) = kmslint::parse::differential::check_reduced_parse(selector, text) {
+    if let Err(e) = kmslint::fuzzing::differential::check_reduced_parse(selector, text) {
         panic!("{e}");
     }
 });

@@ -6,10 +6,11 @@
 //! `docs/semantics.md`; in short, a condition restricts the caller only through an identity key,
 //! with a positive operator, and with fixed values that name the account (or organization).
 
-use crate::config::{is_account_id, Config};
-use crate::model::principal::{arn_account, trust_of, Account, Scope, Trust};
-use crate::resolve::{Doc, DocKind, Value};
-use crate::source::Loc;
+use crate::base::aws::is_account_id;
+use crate::base::source::Loc;
+use crate::base::trust::{Account, Trust, TrustConfig};
+use crate::ir::{Doc, DocKind, Value};
+use crate::model::principal::{arn_account, Scope};
 
 /// What an identity condition key names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -207,16 +208,6 @@ pub enum Tri {
     Unknown,
 }
 
-impl Tri {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tri::True => "true",
-            Tri::False => "false",
-            Tri::Unknown => "unknown",
-        }
-    }
-}
-
 /// What a statement's conditions mean for who may call.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
@@ -349,7 +340,11 @@ fn scope_of(vals: &[RestrictingValue]) -> Scope {
 }
 
 /// Analyses the `Condition` element of one statement (`None` when it has none).
-pub fn analyse(condition: Option<&Doc>, cfg: &Config, key_account: Option<&str>) -> Analysis {
+pub fn analyse(
+    condition: Option<&Doc>,
+    trust: &TrustConfig,
+    key_account: Option<&str>,
+) -> Analysis {
     let mut a = Analysis::empty();
     let Some(cond) = condition else {
         return a;
@@ -426,7 +421,15 @@ pub fn analyse(condition: Option<&Doc>, cfg: &Config, key_account: Option<&str>)
             let mut failed = None;
             for t in tests {
                 let null_guard = null_false_for(cond, t.key);
-                match identity_test(&t.op, t.key, kind, &t.values, null_guard, cfg, key_account) {
+                match identity_test(
+                    &t.op,
+                    t.key,
+                    kind,
+                    &t.values,
+                    null_guard,
+                    trust,
+                    key_account,
+                ) {
                     Block::Restricts(v) => vals.extend(v),
                     Block::DoesNot(note) => {
                         failed.get_or_insert(note);
@@ -503,7 +506,7 @@ fn encryption_context_scopes(op: &Operator, key: &str, values: &Vals) -> bool {
         && !op.for_all
         && !values.is_empty()
         && values.iter().all(|(v, _, _)| {
-            v.is_some_and(|v| matches!(arn_account(v).0, Account::Id(_) | Account::SelfAccount))
+            v.is_some_and(|v| matches!(arn_account(v).0, Account::Id(_) | Account::Own))
         })
 }
 
@@ -518,7 +521,7 @@ fn identity_test(
     kind: KeyKind,
     values: &Vals,
     null_guard: bool,
-    cfg: &Config,
+    trust: &TrustConfig,
     key_account: Option<&str>,
 ) -> Block {
     let opname = op.name();
@@ -605,7 +608,7 @@ fn identity_test(
                         ));
                     }
                     if is_account_id(acct) {
-                        let t = trust_of(&Account::Id(acct.to_string()), None, cfg, key_account);
+                        let t = trust.decide(&Account::Id(acct.to_string()), None, key_account);
                         (acct.to_string(), t)
                     } else if kind == KeyKind::UserId {
                         (
@@ -635,7 +638,7 @@ fn identity_test(
                         org.to_string(),
                         Trust::Unknown(format!("`{org}` is not an organization id")),
                     )
-                } else if cfg.trust.organizations.contains(org) {
+                } else if trust.organizations.contains(org) {
                     (org.to_string(), Trust::Trusted)
                 } else {
                     (org.to_string(), Trust::Untrusted)
@@ -672,10 +675,10 @@ fn identity_test(
                         )
                     }
                     Account::Id(id) => {
-                        let t = trust_of(&Account::Id(id.clone()), v.as_lit(), cfg, key_account);
+                        let t = trust.decide(&Account::Id(id.clone()), v.as_lit(), key_account);
                         (id, t)
                     }
-                    Account::SelfAccount => ("self".into(), Trust::SelfAccount),
+                    Account::Own => ("self".into(), Trust::SelfAccount),
                     Account::Unknown(r) => {
                         // An S3 bucket ARN has no account field but names one global resource.
                         if v.as_lit().is_some_and(|s| {
@@ -781,7 +784,7 @@ pub fn fixed_cidr(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resolve::DocEntry;
+    use crate::ir::DocEntry;
 
     fn d(kind: DocKind) -> Doc {
         Doc::new(kind, Loc::default())
@@ -805,10 +808,10 @@ mod tests {
     }
 
     fn run(op: &str, key: &str, vals: &[&str]) -> Analysis {
-        let mut cfg = Config::default();
-        cfg.trust.accounts.insert("222222222222".into());
-        cfg.trust.organizations.insert("o-a1b2c3d4e5".into());
-        analyse(Some(&cond(op, key, vals)), &cfg, None)
+        let mut trust = TrustConfig::default();
+        trust.accounts.insert("222222222222".into());
+        trust.organizations.insert("o-a1b2c3d4e5".into());
+        analyse(Some(&cond(op, key, vals)), &trust, None)
     }
 
     #[test]

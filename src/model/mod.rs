@@ -5,12 +5,11 @@
 //! holds duplicate keys that one parser or another would silently drop.
 
 pub mod condition;
-pub mod facts;
 pub mod principal;
 
-use crate::config::Config;
-use crate::resolve::{Doc, DocKind, Value};
-use crate::source::Loc;
+use crate::base::source::Loc;
+use crate::base::trust::TrustConfig;
+use crate::ir::{Doc, DocKind, Value};
 use condition::Analysis;
 use principal::{Classified, Trust};
 
@@ -29,15 +28,6 @@ pub struct PrincipalRef {
     pub loc: Loc,
     pub class: Classified,
     pub trust: Trust,
-}
-
-impl PrincipalRef {
-    pub fn account_id(&self) -> Option<&str> {
-        match &self.class.account {
-            Some(principal::Account::Id(id)) => Some(id),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -83,28 +73,6 @@ pub struct Policy {
     pub unknown: Vec<(Loc, String)>,
 }
 
-/// Administration or destruction: what an external account should never get on our key.
-pub const ADMIN_ACTIONS: &[&str] = &[
-    "kms:PutKeyPolicy",
-    "kms:ScheduleKeyDeletion",
-    "kms:CancelKeyDeletion",
-    "kms:DisableKey",
-    "kms:EnableKey",
-    "kms:DisableKeyRotation",
-    "kms:EnableKeyRotation",
-    "kms:DeleteImportedKeyMaterial",
-    "kms:ImportKeyMaterial",
-    "kms:UpdateKeyDescription",
-    "kms:CreateAlias",
-    "kms:UpdateAlias",
-    "kms:DeleteAlias",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:ReplicateKey",
-    "kms:UpdatePrimaryRegion",
-    "kms:RotateKeyOnDemand",
-];
-
 /// IAM wildcard match (`*` any run, `?` one character), case-insensitive as action names are.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     // Bytes, not chars: action names are ASCII, and this runs for every action of every
@@ -134,41 +102,66 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-impl Statement {
-    /// The admin actions this statement allows (an unknown action counts: it could be any).
-    pub fn admin_actions(&self) -> Vec<String> {
+/// The actions a statement lists, as a rule matches them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actions {
+    /// Each action as written: `Ok(pattern)` when literal, `Err(rendered)` when not known
+    /// statically (it could be any action).
+    pub patterns: Vec<Result<String, String>>,
+    /// The statement uses `NotAction`: it allows everything except the patterns.
+    pub not_action: bool,
+}
+
+impl Actions {
+    /// Which of `names` the statement allows, as a message lists them: with `Action`, each
+    /// pattern that matches one of the names (and every unknown action, which could be any);
+    /// with `NotAction`, each name that no pattern excludes.
+    pub fn allowed_of(&self, names: &[String]) -> Vec<String> {
         let mut out = Vec::new();
         if self.not_action {
-            // NotAction grants everything except the listed actions.
-            for admin in ADMIN_ACTIONS {
+            for name in names {
                 let excluded = self
-                    .actions
+                    .patterns
                     .iter()
-                    .any(|(v, _)| v.as_lit().is_some_and(|p| glob_match(p, admin)));
+                    .any(|p| p.as_ref().is_ok_and(|p| glob_match(p, name)));
                 if !excluded {
-                    out.push((*admin).to_string());
+                    out.push(name.clone());
                 }
             }
             return out;
         }
-        for (v, _) in &self.actions {
-            match v.as_lit() {
-                Some(p) => {
-                    if ADMIN_ACTIONS.iter().any(|a| glob_match(p, a)) {
-                        out.push(p.to_string());
+        for p in &self.patterns {
+            match p {
+                Ok(p) => {
+                    if names.iter().any(|a| glob_match(p, a)) {
+                        out.push(p.clone());
                     }
                 }
-                None => out.push(v.render()),
+                Err(rendered) => out.push(rendered.clone()),
             }
         }
         out
     }
 }
 
+impl Statement {
+    /// The actions as a rule matches them.
+    pub fn action_set(&self) -> Actions {
+        Actions {
+            patterns: self
+                .actions
+                .iter()
+                .map(|(v, _)| v.as_lit().map(str::to_string).ok_or_else(|| v.render()))
+                .collect(),
+            not_action: self.not_action,
+        }
+    }
+}
+
 /// The grantee and retiring principal of a KMS grant, classified like policy principals.
 pub fn grant_principals(
-    grant: &crate::extract::Grant,
-    cfg: &Config,
+    grant: &crate::ir::Grant,
+    trust: &TrustConfig,
     key_account: Option<&str>,
 ) -> Vec<(&'static str, PrincipalRef)> {
     let mut out = Vec::new();
@@ -185,7 +178,7 @@ pub fn grant_principals(
             };
             let class = principal::classify("AWS", &value);
             let trust = match &class.account {
-                Some(a) => principal::trust_of(a, value.as_lit(), cfg, key_account),
+                Some(a) => trust.decide(a, value.as_lit(), key_account),
                 None => Trust::NotApplicable,
             };
             out.push((
@@ -208,7 +201,7 @@ fn scalar_text(doc: &Doc) -> Option<String> {
 }
 
 /// Builds the typed policy from a resolved document.
-pub fn build(doc: &Doc, cfg: &Config, key_account: Option<&str>) -> Policy {
+pub fn build(doc: &Doc, trust: &TrustConfig, key_account: Option<&str>) -> Policy {
     let mut policy = Policy {
         statements: Vec::new(),
         duplicates: Vec::new(),
@@ -216,7 +209,7 @@ pub fn build(doc: &Doc, cfg: &Config, key_account: Option<&str>) -> Policy {
     };
     collect_duplicates(doc, &mut policy.duplicates);
     let mut index = 0;
-    add_document(doc, cfg, key_account, &mut policy, &mut index);
+    add_document(doc, trust, key_account, &mut policy, &mut index);
     policy
 }
 
@@ -224,7 +217,7 @@ pub fn build(doc: &Doc, cfg: &Config, key_account: Option<&str>) -> Policy {
 /// so all of their statements count.
 fn add_document(
     doc: &Doc,
-    cfg: &Config,
+    trust: &TrustConfig,
     key_account: Option<&str>,
     policy: &mut Policy,
     index: &mut usize,
@@ -233,7 +226,7 @@ fn add_document(
         DocKind::Map(_) => {}
         DocKind::Choice(alts) => {
             for alt in alts {
-                add_document(alt, cfg, key_account, policy, index);
+                add_document(alt, trust, key_account, policy, index);
             }
             return;
         }
@@ -265,7 +258,7 @@ fn add_document(
                 DocKind::Map(_) => {
                     policy
                         .statements
-                        .push(statement(st, *index, cfg, key_account));
+                        .push(statement(st, *index, trust, key_account));
                     *index += 1;
                 }
                 DocKind::Unknown(reason) => policy.unknown.push((st.loc, reason.clone())),
@@ -294,7 +287,7 @@ fn effect_of(doc: Option<&Doc>) -> Effect {
     }
 }
 
-fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) -> Statement {
+fn statement(st: &Doc, index: usize, trust: &TrustConfig, key_account: Option<&str>) -> Statement {
     let sid = st.get("Sid").and_then(scalar_text);
     let effect = effect_of(st.get("Effect"));
     let (element, not_principal) = if st.get("NotPrincipal").is_some() {
@@ -309,7 +302,7 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
         .map(|e| e.key_loc);
     let mut principals = Vec::new();
     for entry in st.all(element, false) {
-        principals_of(&entry.value, cfg, key_account, &mut principals);
+        principals_of(&entry.value, trust, key_account, &mut principals);
     }
     let (action_key, not_action) = if st.get("NotAction").is_some() {
         ("NotAction", true)
@@ -326,7 +319,7 @@ fn statement(st: &Doc, index: usize, cfg: &Config, key_account: Option<&str>) ->
             }
         }
     }
-    let analysis = condition::analyse(st.get("Condition"), cfg, key_account);
+    let analysis = condition::analyse(st.get("Condition"), trust, key_account);
     let conditions = st.get("Condition").map(condition_lines).unwrap_or_default();
     Statement {
         index,
@@ -365,11 +358,16 @@ fn condition_lines(cond: &Doc) -> Vec<String> {
     out
 }
 
-fn principals_of(doc: &Doc, cfg: &Config, key_account: Option<&str>, out: &mut Vec<PrincipalRef>) {
+fn principals_of(
+    doc: &Doc,
+    trust: &TrustConfig,
+    key_account: Option<&str>,
+    out: &mut Vec<PrincipalRef>,
+) {
     let mut push = |ptype: &str, value: Value, loc: Loc| {
         let class = principal::classify(ptype, &value);
         let trust = match &class.account {
-            Some(acct) => principal::trust_of(acct, value.as_lit(), cfg, key_account),
+            Some(acct) => trust.decide(acct, value.as_lit(), key_account),
             None => Trust::NotApplicable,
         };
         out.push(PrincipalRef {
@@ -398,11 +396,11 @@ fn principals_of(doc: &Doc, cfg: &Config, key_account: Option<&str>, out: &mut V
         }
         DocKind::Choice(alts) => alts
             .iter()
-            .for_each(|a| principals_of(a, cfg, key_account, out)),
+            .for_each(|a| principals_of(a, trust, key_account, out)),
         DocKind::List(_) => doc
             .flatten()
             .into_iter()
-            .for_each(|a| principals_of(a, cfg, key_account, out)),
+            .for_each(|a| principals_of(a, trust, key_account, out)),
         DocKind::Scalar(v) => push("*", v.clone(), doc.loc),
         DocKind::Unknown(r) => push("AWS", Value::unknown(r.clone()), doc.loc),
         DocKind::Null => {}

@@ -1,7 +1,8 @@
 //! Principals: what a `Principal` / `NotPrincipal` entry names, and which account it lives in.
 
-use crate::config::{is_account_id, Config};
-use crate::resolve::{Part, Value};
+use crate::base::aws::is_account_id;
+pub use crate::base::trust::{Account, Trust};
+use crate::ir::{Part, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -22,35 +23,6 @@ impl PrincipalKind {
             PrincipalKind::Service => "service",
             PrincipalKind::Federated => "federated",
             PrincipalKind::CanonicalUser => "canonical_user",
-        }
-    }
-}
-
-/// Where an account stands against the configuration.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Trust {
-    /// The key's own account.
-    SelfAccount,
-    /// Allowlisted (`[trust] accounts`, `organizations` or `principals`).
-    Trusted,
-    Untrusted,
-    /// Cannot be known statically; the reason says why.
-    Unknown(String),
-    /// Any account at all (a wildcard).
-    Any,
-    /// Not an account-bound principal (an AWS service).
-    NotApplicable,
-}
-
-impl Trust {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Trust::SelfAccount => "self",
-            Trust::Trusted => "trusted",
-            Trust::Untrusted => "untrusted",
-            Trust::Unknown(_) => "unknown",
-            Trust::Any => "any",
-            Trust::NotApplicable => "none",
         }
     }
 }
@@ -94,15 +66,6 @@ impl Scope {
             Trust::Any | Trust::NotApplicable => Scope::Any,
         }
     }
-}
-
-/// The account a value names, as far as it can be known.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Account {
-    SelfAccount,
-    Id(String),
-    Wildcard,
-    Unknown(String),
 }
 
 /// A classified principal value.
@@ -171,7 +134,7 @@ pub fn classify(principal_type: &str, value: &Value) -> Classified {
 /// The account of an AWS principal value: a bare account id or an IAM/STS ARN.
 pub fn aws_account(value: &Value) -> (Account, bool) {
     if value.is_self_account() {
-        return (Account::SelfAccount, true);
+        return (Account::Own, true);
     }
     if let Some(s) = value.as_lit() {
         let s = s.trim();
@@ -216,7 +179,7 @@ pub fn arn_account(value: &Value) -> (Account, bool) {
     let is_root = resource == "root";
     let acct = &fields[4];
     let account = if acct.is_self_account() {
-        Account::SelfAccount
+        Account::Own
     } else if let Some(a) = acct.as_lit() {
         if a.contains('*') || a.contains('?') {
             Account::Wildcard
@@ -240,57 +203,6 @@ pub fn arn_account(value: &Value) -> (Account, bool) {
         )
     };
     (account, is_root)
-}
-
-/// How an account stands against the configuration. `key_account` is the key's own account when
-/// the file states it literally.
-pub fn trust_of(
-    account: &Account,
-    full_arn: Option<&str>,
-    cfg: &Config,
-    key_account: Option<&str>,
-) -> Trust {
-    match account {
-        Account::SelfAccount => Trust::SelfAccount,
-        Account::Wildcard => Trust::Any,
-        Account::Unknown(r) => Trust::Unknown(r.clone()),
-        Account::Id(id) => {
-            if key_account == Some(id.as_str()) || cfg.trust.own_accounts.contains(id) {
-                Trust::SelfAccount
-            } else if cfg.trust.accounts.contains(id)
-                || full_arn.is_some_and(|arn| trusted_principal(arn, cfg))
-            {
-                Trust::Trusted
-            } else {
-                Trust::Untrusted
-            }
-        }
-    }
-}
-
-/// Whether an ARN is one of the trusted principals, or a session of a trusted role: a role
-/// session's ARN is `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`, without
-/// the role's path.
-fn trusted_principal(arn: &str, cfg: &Config) -> bool {
-    if cfg.trust.principals.contains(arn) {
-        return true;
-    }
-    let f: Vec<&str> = arn.splitn(6, ':').collect();
-    let [_, partition, "sts", _, account, resource] = f.as_slice() else {
-        return false;
-    };
-    let Some(rest) = resource.strip_prefix("assumed-role/") else {
-        return false;
-    };
-    let Some(role) = rest.split('/').next() else {
-        return false;
-    };
-    cfg.trust.principals.iter().any(|t| {
-        let g: Vec<&str> = t.splitn(6, ':').collect();
-        matches!(g.as_slice(), [_, p, "iam", _, a, r]
-            if p == partition && a == account
-                && r.strip_prefix("role/").is_some_and(|path| path.rsplit('/').next() == Some(role)))
-    })
 }
 
 #[cfg(test)]
@@ -327,7 +239,7 @@ mod tests {
         v.push(Part::SelfAccount);
         v.push(Part::Lit(":root".into()));
         let c = classify("AWS", &v);
-        assert_eq!(c.account, Some(Account::SelfAccount));
+        assert_eq!(c.account, Some(Account::Own));
     }
 
     #[test]
@@ -344,28 +256,6 @@ mod tests {
             cls("AWS", "arn:aws:iam::12:root").account,
             Some(Account::Unknown(_))
         ));
-    }
-
-    #[test]
-    fn sessions_of_trusted_roles_are_trusted() {
-        let mut cfg = Config::default();
-        cfg.trust
-            .principals
-            .insert("arn:aws:iam::444455556666:role/ops/VendorRead".into());
-        let acct = Account::Id("444455556666".into());
-        let t = |arn: &str| trust_of(&acct, Some(arn), &cfg, None);
-        assert_eq!(
-            t("arn:aws:sts::444455556666:assumed-role/VendorRead/s1"),
-            Trust::Trusted
-        );
-        assert_eq!(
-            t("arn:aws:sts::444455556666:assumed-role/Other/s1"),
-            Trust::Untrusted
-        );
-        assert_eq!(
-            t("arn:aws:iam::444455556666:role/VendorRead"),
-            Trust::Untrusted
-        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! lose the link to the file (escapes, `$${`, heredoc indentation), so we decode the raw slice.
 
 use super::{OffsetMap, ParseError};
-use crate::source::Span;
+use crate::base::source::Span;
 use hcl_edit::template::{Element, HeredocTemplate, Template};
 
 pub use hcl_edit::expr::Expression;

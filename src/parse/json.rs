@@ -5,7 +5,7 @@
 //! (`string_literal_map`).
 
 use super::{Entry, Node, NodeKind, OffsetMap, ParseError, MAX_DEPTH};
-use crate::source::Span;
+use crate::base::source::Span;
 
 /// Parses one JSON document. Spans are byte offsets into `text`.
 pub fn parse_json(text: &str) -> Result<Node, ParseError> {

@@ -11,7 +11,7 @@ pub mod hcl;
 pub mod json;
 pub mod yaml;
 
-use crate::source::Span;
+use crate::base::source::Span;
 
 /// Deepest nesting any parser accepts; deeper input is a parse error, never a stack overflow.
 pub const MAX_DEPTH: usize = 256;

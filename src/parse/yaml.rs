@@ -16,7 +16,7 @@
 //! collection ends at the end of its last child rather than at the next line's first token.
 
 use super::{Entry, Node, NodeKind, OffsetMap, ParseError, MAX_DEPTH};
-use crate::source::Span;
+use crate::base::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
 /// Parses the first YAML document in `text`. An empty stream is a `Null` node at offset 0.

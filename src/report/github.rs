@@ -3,8 +3,9 @@
 //! Markdown job summary for `$GITHUB_STEP_SUMMARY`.
 
 use super::Sink;
+use crate::base::severity::Severity;
+use crate::base::trust::{Trust, TrustConfig};
 use crate::check::Totals;
-use crate::config::{Config, Severity};
 use crate::inventory::KeyRecord;
 use crate::rules::Finding;
 use std::collections::BTreeMap;
@@ -77,10 +78,9 @@ fn cell(s: &str) -> String {
 }
 
 /// An external account the policies name: its stated name and the worst trust the model gave it.
-#[derive(Default)]
 struct AccountSeen {
     name: Option<String>,
-    trust: String,
+    trust: Trust,
 }
 
 /// The job summary: totals, findings by rule, and the external accounts the policies name.
@@ -88,7 +88,7 @@ struct AccountSeen {
 /// `$GITHUB_STEP_SUMMARY` at the end.
 pub struct Summary<'c, W: Write> {
     out: W,
-    cfg: &'c Config,
+    trust: &'c TrustConfig,
     by_rule: BTreeMap<(String, String), (Severity, usize, usize)>,
     accounts: BTreeMap<String, AccountSeen>,
     /// Unsuppressed findings per account, including accounts no key's access names.
@@ -96,10 +96,10 @@ pub struct Summary<'c, W: Write> {
 }
 
 impl<'c, W: Write> Summary<'c, W> {
-    pub fn new(out: W, cfg: &'c Config) -> Self {
+    pub fn new(out: W, trust: &'c TrustConfig) -> Self {
         Summary {
             out,
-            cfg,
+            trust,
             by_rule: BTreeMap::new(),
             accounts: BTreeMap::new(),
             account_findings: BTreeMap::new(),
@@ -134,20 +134,19 @@ impl<'c, W: Write> Summary<'c, W> {
         if !self.accounts.is_empty() {
             md.push_str("### External accounts seen\n\n| account | name | trust | findings |\n|---|---|---|---:|\n");
             for (id, seen) in &self.accounts {
-                let trust = if self.cfg.trust.own_accounts.contains(id) {
+                let trust = if self.trust.own_accounts.contains(id) {
                     "own account"
                 } else {
-                    match seen.trust.as_str() {
-                        "trusted" => "trusted",
-                        "untrusted" => "**not trusted**",
-                        other => other,
+                    match seen.trust {
+                        Trust::Untrusted => "**not trusted**",
+                        ref other => other.as_str(),
                     }
                 };
                 let count = self.account_findings.get(id).copied().unwrap_or(0);
                 let name = seen
                     .name
                     .as_deref()
-                    .or_else(|| self.cfg.account_name(id))
+                    .or_else(|| self.trust.account_name(id))
                     .unwrap_or("");
                 md.push_str(&format!(
                     "| `{id}` | {} | {trust} | {count} |\n",
@@ -191,7 +190,7 @@ impl<W: Write> Sink for Summary<'_, W> {
                     name: a.name.clone(),
                     trust: a.trust.clone(),
                 });
-            if a.trust != "trusted" {
+            if a.trust != Trust::Trusted {
                 // Worst wins: one trusted role does not make the whole account trusted.
                 seen.trust.clone_from(&a.trust);
             }
@@ -219,8 +218,8 @@ mod tests {
 
     #[test]
     fn empty_report_summary() {
-        let cfg = Config::default();
-        let md = Summary::new(Vec::new(), &cfg).markdown(&Totals::default());
+        let trust = TrustConfig::default();
+        let md = Summary::new(Vec::new(), &trust).markdown(&Totals::default());
         assert!(md.contains("No findings."), "{md}");
         assert!(md.contains("| 0 | 0 | 0 | 0 | 0 | 0 |"), "{md}");
     }

@@ -3,10 +3,10 @@
 //! file from byte 0 for every label, which is quadratic on files with many findings).
 
 use super::Sink;
+use crate::base::severity::Severity;
+use crate::base::source::SourceFile;
 use crate::check::Totals;
-use crate::config::Severity;
 use crate::rules::Finding;
-use crate::source::SourceFile;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,

@@ -36,7 +36,7 @@ fn account_text(a: &Access) -> String {
 }
 
 fn who(a: &Access) -> String {
-    format!("{} [{}] {}", a.principal, a.trust, account_text(a))
+    format!("{} [{}] {}", a.principal, a.trust.as_str(), account_text(a))
 }
 
 fn percent(x: f64) -> String {
@@ -177,7 +177,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
                 md_cell(&file),
                 md_cell(&a.principal),
                 md_cell(&acct),
-                a.trust,
+                a.trust.as_str(),
                 md_cell(&a.actions.join(", ")),
                 md_cell(&a.conditions.join("; "))
             )?;

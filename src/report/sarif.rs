@@ -12,9 +12,10 @@
 //! * suppressed findings are reported with their justification in `suppressions`.
 
 use super::{PrettyArray, Sink};
+use crate::base::severity::Severity;
 use crate::check::Totals;
-use crate::config::{Config, Severity};
 use crate::rules::engine;
+use crate::rules::engine::Levels;
 use crate::rules::registry::Registry;
 use crate::rules::Finding;
 use serde::Serialize;
@@ -218,7 +219,7 @@ fn artifact(path: &std::path::Path) -> ArtifactLocation {
     }
 }
 
-fn region(file: &crate::source::SourceFile, span: crate::source::Span) -> Region {
+fn region(file: &crate::base::source::SourceFile, span: crate::base::source::Span) -> Region {
     let (start_line, start_column) = file.line_col(span.start);
     let (end_line, end_column) = file.line_col(span.end);
     Region {
@@ -276,18 +277,15 @@ fn help_uri(id: &str) -> String {
     format!("{REPOSITORY}/blob/main/docs/rules/{id}.md")
 }
 
-fn descriptors<'a>(reg: &'a Registry, cfg: &Config) -> Vec<RuleDescriptor<'a>> {
+fn descriptors<'a>(reg: &'a Registry, levels: &Levels) -> Vec<RuleDescriptor<'a>> {
     reg.rules
         .iter()
         .map(|r| {
             let d = &r.def;
-            let effective = engine::level(r, cfg);
+            let effective = engine::level(r, levels);
             let sev = effective.unwrap_or(d.severity);
             let mut tags = vec!["security".to_string(), "aws-kms".to_string()];
-            if !matches!(d.id.as_str(), "KMS000" | "KMS011" | "KMS013" | "KMS014") {
-                // CWE-732: incorrect permission assignment for a critical resource.
-                tags.push("external/cwe/cwe-732".to_string());
-            }
+            tags.extend(d.cwe.iter().map(|id| format!("external/cwe/cwe-{id}")));
             RuleDescriptor {
                 id: &d.id,
                 name: &d.name,
@@ -407,8 +405,8 @@ pub struct Writer<W: Write> {
 const RESULTS_GAP: &str = "\"results\": []";
 
 impl<W: Write> Writer<W> {
-    pub fn new(mut out: W, reg: &Registry, cfg: &Config) -> std::io::Result<Self> {
-        let rules = descriptors(reg, cfg);
+    pub fn new(mut out: W, reg: &Registry, levels: &Levels) -> std::io::Result<Self> {
+        let rules = descriptors(reg, levels);
         let index = rules
             .iter()
             .enumerate()

@@ -1,33 +1,110 @@
-//! The engine: matches each rule's `when` table against a subject's facts, and writes the
-//! finding's message from the subject's words.
+//! The engine: matches each rule's `when` against a subject's facts (three-valued: a fact that
+//! cannot be known gives an unknown answer, which the rule's `on_unknown` decides), and writes
+//! the finding's message from the subject's words.
 
+use super::facts::{Fact, Subject, F, V};
 use super::registry::{Registry, Rule};
-use super::schema::{Expected, OnUnknown};
-use crate::config::{Config, RuleLevel, Severity};
-use crate::model::facts::{Fact, Subject};
+use super::schema::{Cond, OnUnknown, Test};
+use crate::base::severity::{RuleLevel, Severity};
+use crate::model::condition::Tri;
+use std::collections::BTreeMap;
 
-/// Whether a rule matches a subject.
-pub fn matches(rule: &Rule, subject: &Subject) -> bool {
-    if !rule.subjects.contains(&subject.kind) {
-        return false;
+/// Configured levels by rule id (`[rules]` in kmslint.toml).
+pub type Levels = BTreeMap<String, RuleLevel>;
+
+/// The items of list facts a rule's `when` matched, for `{matched.<fact>}`.
+pub type Matched = BTreeMap<F, Vec<String>>;
+
+fn and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::False, _) | (_, Tri::False) => Tri::False,
+        (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+        _ => Tri::True,
     }
-    rule.def
-        .when
-        .iter()
-        .all(|(name, expected)| match subject.facts.get(name.as_str()) {
-            None => false,
-            Some(Fact::Unknown) => rule.def.on_unknown == OnUnknown::Match,
-            Some(Fact::Bool(b)) => matches!(expected, Expected::Bool(e) if e == b),
-            Some(Fact::Str(s)) => match expected {
-                Expected::Str(e) => e == s,
-                Expected::AnyOf(list) => list.iter().any(|e| e == s),
-                Expected::Bool(_) => false,
-            },
-        })
 }
 
-/// Fills `{var}` placeholders.
-pub fn render(template: &str, subject: &Subject, resource: &str) -> String {
+fn or(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::True, _) | (_, Tri::True) => Tri::True,
+        (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+        _ => Tri::False,
+    }
+}
+
+fn tri(b: bool) -> Tri {
+    if b {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+fn eval(cond: &Cond, s: &Subject, matched: &mut Matched) -> Tri {
+    match cond {
+        Cond::All(cs) => cs
+            .iter()
+            .fold(Tri::True, |acc, c| and(acc, eval(c, s, matched))),
+        Cond::Any(cs) => cs
+            .iter()
+            .fold(Tri::False, |acc, c| or(acc, eval(c, s, matched))),
+        Cond::Not(c) => match eval(c, s, &mut Matched::new()) {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        },
+        Cond::Test(f, t) => test(*f, t, s, matched),
+    }
+}
+
+fn test(f: F, t: &Test, s: &Subject, matched: &mut Matched) -> Tri {
+    let Some(fact) = s.facts.get(&f) else {
+        return Tri::False;
+    };
+    match (fact, t) {
+        (Fact::Unknown, _) => Tri::Unknown,
+        (Fact::Bool(b), Test::Bool(e)) => tri(b == e),
+        (Fact::Str(w), Test::In(list)) => tri(list.iter().any(|e| e == w)),
+        (Fact::List(items), Test::Contains(wanted)) => {
+            let hits: Vec<String> = items
+                .iter()
+                .filter(|i| wanted.iter().any(|w| w.eq_ignore_ascii_case(i)))
+                .cloned()
+                .collect();
+            record(matched, f, hits)
+        }
+        (Fact::List(items), Test::Empty(e)) => tri(items.is_empty() == *e),
+        (Fact::Actions(actions), Test::AllowsAny(names)) => {
+            record(matched, f, actions.allowed_of(names))
+        }
+        (Fact::Actions(actions), Test::Empty(e)) => tri(actions.patterns.is_empty() == *e),
+        _ => Tri::False,
+    }
+}
+
+fn record(matched: &mut Matched, f: F, hits: Vec<String>) -> Tri {
+    if hits.is_empty() {
+        return Tri::False;
+    }
+    matched.entry(f).or_insert(hits);
+    Tri::True
+}
+
+/// Whether a rule matches a subject, and the list items it matched.
+pub fn matches(rule: &Rule, subject: &Subject) -> Option<Matched> {
+    if !rule.subjects.contains(&subject.kind) {
+        return None;
+    }
+    let mut matched = Matched::new();
+    let hit = match eval(&rule.when, subject, &mut matched) {
+        Tri::True => true,
+        Tri::False => false,
+        Tri::Unknown => rule.def.on_unknown == OnUnknown::Match,
+    };
+    hit.then_some(matched)
+}
+
+/// Fills `{var}` placeholders: the subject's words, `{resource}`, and `{matched.<fact>}`.
+pub fn render(template: &str, subject: &Subject, resource: &str, matched: &Matched) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(s) = rest.find('{') {
@@ -39,10 +116,19 @@ pub fn render(template: &str, subject: &Subject, resource: &str) -> String {
             break;
         };
         let name = &after[..e];
-        match (name, subject.vars.get(name)) {
-            ("resource", _) => out.push_str(resource),
-            (_, Some(v)) => out.push_str(v),
-            (_, None) => {
+        let list = name
+            .strip_prefix("matched.")
+            .and_then(F::parse)
+            .and_then(|f| matched.get(&f));
+        match (
+            name,
+            list,
+            V::parse(name).and_then(|v| subject.vars.get(&v)),
+        ) {
+            ("resource", _, _) => out.push_str(resource),
+            (_, Some(items), _) => out.push_str(&items.join(", ")),
+            (_, None, Some(v)) => out.push_str(v),
+            _ => {
                 out.push('{');
                 out.push_str(name);
                 out.push('}');
@@ -54,9 +140,9 @@ pub fn render(template: &str, subject: &Subject, resource: &str) -> String {
     out
 }
 
-/// The severity a rule runs at under this config, or None when it is off.
-pub fn level(rule: &Rule, cfg: &Config) -> Option<Severity> {
-    match cfg.rule_levels.get(&rule.def.id) {
+/// The severity a rule runs at under these levels, or None when it is off.
+pub fn level(rule: &Rule, levels: &Levels) -> Option<Severity> {
+    match levels.get(&rule.def.id) {
         Some(RuleLevel::Off) => None,
         Some(RuleLevel::On(s)) => Some(*s),
         None if rule.def.default_off => None,
@@ -64,15 +150,15 @@ pub fn level(rule: &Rule, cfg: &Config) -> Option<Severity> {
     }
 }
 
-/// Every rule that fires on the subject, with its effective severity.
+/// Every rule that fires on the subject, with its effective severity and what it matched.
 pub fn evaluate<'r>(
     reg: &'r Registry,
-    cfg: &Config,
+    levels: &Levels,
     subject: &Subject,
-) -> Vec<(&'r Rule, Severity)> {
+) -> Vec<(&'r Rule, Severity, Matched)> {
     reg.rules
         .iter()
-        .filter_map(|r| level(r, cfg).map(|sev| (r, sev)))
-        .filter(|(r, _)| matches(r, subject))
+        .filter_map(|r| level(r, levels).map(|sev| (r, sev)))
+        .filter_map(|(r, sev)| matches(r, subject).map(|m| (r, sev, m)))
         .collect()
 }

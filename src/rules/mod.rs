@@ -1,61 +1,18 @@
 //! Rules stage: declarative rule files (`rules/*.toml`, embedded at build time, plus any the
-//! user's config adds) matched against the facts the model computed.
+//! user's config adds) matched against the facts of each subject.
+//!
+//! * `facts`: the vocabulary (subjects, facts, placeholders), one table for producers and
+//!   validator;
+//! * `subjects`: the producers, from the model;
+//! * `schema`, `registry`: rule files and their validation;
+//! * `engine`: matching `when` against facts, and writing findings;
+//! * `finding`: what is reported.
 
 pub mod engine;
+pub mod facts;
+pub mod finding;
 pub mod registry;
 pub mod schema;
+pub mod subjects;
 
-use crate::config::Severity;
-use crate::source::{SourceFile, Span};
-use std::sync::Arc;
-
-/// One finding, ready to report.
-#[derive(Clone, Debug)]
-pub struct Finding {
-    pub rule: String,
-    pub name: String,
-    pub severity: Severity,
-    pub message: String,
-    /// The text of the label under the offending span.
-    pub label: String,
-    pub help: String,
-    pub file: Arc<SourceFile>,
-    pub span: Span,
-    /// Secondary locations (the first of two duplicate keys, a `NotPrincipal` key).
-    pub related: Vec<Related>,
-    pub resource: Option<String>,
-    pub statement: Option<String>,
-    pub principal: Option<String>,
-    pub account: Option<String>,
-    pub suppressed: bool,
-    /// Why it is suppressed, when it is.
-    pub suppression: Option<crate::suppress::Applied>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Related {
-    pub file: Arc<SourceFile>,
-    pub span: Span,
-    pub message: String,
-}
-
-impl Finding {
-    /// Sort key: by file, position, then rule, so output is the same whatever the thread count.
-    pub fn sort_key(&self) -> (&std::path::Path, usize, usize, &str, &str) {
-        (
-            self.file.path(),
-            self.span.start,
-            self.span.end,
-            &self.rule,
-            &self.message,
-        )
-    }
-
-    /// 1-based (line, column) of the start and end.
-    pub fn start_end(&self) -> ((usize, usize), (usize, usize)) {
-        (
-            self.file.line_col(self.span.start),
-            self.file.line_col(self.span.end),
-        )
-    }
-}
+pub use finding::{Finding, Related, Suppressed};

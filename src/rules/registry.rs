@@ -1,7 +1,7 @@
 //! The rule registry: the built-in rules embedded from `rules/`, plus rule files a user adds.
 
-use super::schema::{facts_of, vars_of, Expected, RuleDef};
-use crate::model::facts::SubjectKind;
+use super::facts::{SubjectKind, F, V};
+use super::schema::{compile, Cond, RuleDef};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -12,6 +12,8 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 pub struct Rule {
     pub def: RuleDef,
     pub subjects: Vec<SubjectKind>,
+    /// The compiled `when`.
+    pub when: Cond,
     /// Where it came from: the rule file's name.
     pub origin: String,
 }
@@ -93,34 +95,24 @@ pub fn parse_rule(origin: &str, text: &str) -> Result<Rule, RuleError> {
     if subjects.is_empty() {
         return Err(err(origin, "a rule needs at least one subject"));
     }
+    let when = compile(&def.when, &subjects).map_err(|e| err(origin, e))?;
     for kind in &subjects {
-        let facts = facts_of(*kind);
-        for (fact, expected) in &def.when {
-            if !facts.contains(&fact.as_str()) {
-                return Err(err(
-                    origin,
-                    format!(
-                        "subject `{}` has no fact `{fact}` (it has: {})",
-                        kind.as_str(),
-                        facts.join(", ")
-                    ),
-                ));
-            }
-            if let Expected::AnyOf(v) = expected {
-                if v.is_empty() {
-                    return Err(err(origin, format!("`{fact}` lists no accepted values")));
-                }
-            }
-        }
-        let vars = vars_of(*kind);
         let own = def.messages.get(kind.as_str()).unwrap_or(&def.message);
         for text in [own, &def.label] {
             for p in placeholders(text) {
-                if !vars.contains(&p) {
+                let known =
+                    p == "resource" || V::parse(p).is_some_and(|v| kind.vars().any(|d| d.var == v));
+                let matched = p
+                    .strip_prefix("matched.")
+                    .and_then(F::parse)
+                    .is_some_and(|f| when.matches_list(f));
+                if !known && !matched {
+                    let vars: Vec<&str> = kind.vars().map(|d| d.name).chain(["resource"]).collect();
                     return Err(err(
                         origin,
                         format!(
-                            "subject `{}` has no placeholder `{{{p}}}` (it has: {})",
+                            "subject `{}` has no placeholder `{{{p}}}` (it has: {}; and \
+                             `{{matched.<fact>}}` for a list fact the `when` matches)",
                             kind.as_str(),
                             vars.join(", ")
                         ),
@@ -132,6 +124,7 @@ pub fn parse_rule(origin: &str, text: &str) -> Result<Rule, RuleError> {
     Ok(Rule {
         def,
         subjects,
+        when,
         origin: origin.to_string(),
     })
 }

@@ -1,7 +1,27 @@
-//! The shape of a rule file. Rules are data: id, texts, and a `when` table over named facts.
+//! The shape of a rule file. Rules are data: id, texts, and a `when` clause over named facts.
+//!
+//! `[when]` is a table whose entries must all hold. An entry is a fact test, or a combinator:
+//!
+//! ```toml
+//! [when]
+//! effect = "allow"                          # a word fact equals this word
+//! caller_scope = ["untrusted", "any"]       # ... or any of these (also `{ in = [...] }`)
+//! root = false                              # a yes/no fact
+//! actions = { allows_any = ["kms:CreateGrant"] }         # the statement allows one of these
+//! condition_keys = { contains = "kms:GrantIsForAWSResource" }  # a list fact holds this
+//! principals = { contains_any = ["*"] }     # ... or one of these; `{ empty = true }`
+//! not = { kind = "service" }                # none of the table's tests all hold
+//! any = [{ trust = "untrusted" }, { trust = "any" }]     # one of the tables holds
+//! all = [{ ... }, { ... }]                  # every table holds
+//! ```
+//!
+//! Facts are three-valued: a fact that cannot be known makes its test unknown, and the rule's
+//! `on_unknown` decides whether an unknown answer is a finding. A message may name
+//! `{matched.<fact>}`: the items of a list fact that the `when` matched (for `actions`, the
+//! patterns that allow one of the listed actions).
 
-use crate::config::Severity;
-use crate::model::facts::SubjectKind;
+use super::facts::{FactType, SubjectKind, F};
+use crate::base::severity::Severity;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -32,12 +52,15 @@ pub struct RuleDef {
     pub help: String,
     /// Markdown for `kmslint explain`: why it is dangerous, a bad and a good example.
     pub docs: String,
-    /// Facts that must all hold: a value, or a list of accepted values.
+    /// The tests that must hold (see the module docs).
     #[serde(default)]
-    pub when: BTreeMap<String, Expected>,
-    /// What an unknown fact means: `skip` (no finding) or `match`.
+    pub when: toml::Table,
+    /// What an unknown answer means: `skip` (no finding) or `match`.
     #[serde(default)]
     pub on_unknown: OnUnknown,
+    /// CWE ids the rule's findings fall under, for SARIF tags (`external/cwe/cwe-732`).
+    #[serde(default)]
+    pub cwe: Vec<u32>,
 }
 
 impl RuleDef {
@@ -51,14 +74,6 @@ impl RuleDef {
     }
 }
 
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum Expected {
-    Bool(bool),
-    Str(String),
-    AnyOf(Vec<String>),
-}
-
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum OnUnknown {
@@ -67,63 +82,172 @@ pub enum OnUnknown {
     Match,
 }
 
-/// Facts each subject provides; a rule naming any other fact is rejected when loaded.
-pub fn facts_of(kind: SubjectKind) -> &'static [&'static str] {
-    match kind {
-        SubjectKind::Principal => &[
-            "effect",
-            "element",
-            "kind",
-            "trust",
-            "root",
-            "caller_restricted",
-            "caller_scope",
-            "network_restricted",
-            "service_scoped",
-            "admin",
-        ],
-        SubjectKind::ConditionValue => &["effect", "element", "trust", "key_kind", "caller_scope"],
-        SubjectKind::Duplicate => &[],
-        SubjectKind::Grant => &["effect", "role", "kind", "trust", "caller_scope"],
-        SubjectKind::Policy => &[
-            "effect",
-            "known",
-            "trust",
-            "caller_scope",
-            "cross_account",
-            "has_tag",
-        ],
-        SubjectKind::ParseError => &[],
-        SubjectKind::Suppression => &["problem"],
+/// A compiled `when` clause.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Test(F, Test),
+}
+
+/// One test of one fact.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Test {
+    Bool(bool),
+    /// The word fact is one of these.
+    In(Vec<String>),
+    /// The list fact holds one of these (compared ASCII case-insensitively).
+    Contains(Vec<String>),
+    /// The statement allows one of these actions.
+    AllowsAny(Vec<String>),
+    /// The list (or the actions) is empty, or not.
+    Empty(bool),
+}
+
+/// Compiles a `when` table, checking every fact against what each of `subjects` provides.
+pub fn compile(when: &toml::Table, subjects: &[SubjectKind]) -> Result<Cond, String> {
+    let mut all = Vec::new();
+    for (name, value) in when {
+        all.push(compile_entry(name, value, subjects)?);
+    }
+    Ok(Cond::All(all))
+}
+
+fn compile_tables(
+    name: &str,
+    value: &toml::Value,
+    subjects: &[SubjectKind],
+) -> Result<Vec<Cond>, String> {
+    let Some(items) = value.as_array() else {
+        return Err(format!(
+            "`{name}` takes a list of tables: `{name} = [{{ … }}, {{ … }}]`"
+        ));
+    };
+    if items.is_empty() {
+        return Err(format!("`{name}` lists nothing"));
+    }
+    items
+        .iter()
+        .map(|item| match item.as_table() {
+            Some(t) => compile(t, subjects),
+            None => Err(format!("`{name}` takes tables of tests, not `{item}`")),
+        })
+        .collect()
+}
+
+fn compile_entry(
+    name: &str,
+    value: &toml::Value,
+    subjects: &[SubjectKind],
+) -> Result<Cond, String> {
+    match name {
+        "all" => return Ok(Cond::All(compile_tables(name, value, subjects)?)),
+        "any" => return Ok(Cond::Any(compile_tables(name, value, subjects)?)),
+        "not" => {
+            let Some(t) = value.as_table() else {
+                return Err("`not` takes a table of tests: `not = { kind = \"service\" }`".into());
+            };
+            return Ok(Cond::Not(Box::new(compile(t, subjects)?)));
+        }
+        _ => {}
+    }
+    let Some(fact) = F::parse(name) else {
+        return Err(format!("there is no fact `{name}`"));
+    };
+    for kind in subjects {
+        if !fact.def().subjects.contains(kind) {
+            let has: Vec<&str> = kind.facts().map(|d| d.name).collect();
+            return Err(format!(
+                "subject `{}` has no fact `{name}` (it has: {})",
+                kind.as_str(),
+                has.join(", ")
+            ));
+        }
+    }
+    let ty = fact.def().ty;
+    let words = |v: &toml::Value| -> Result<Vec<String>, String> {
+        let list: Vec<&toml::Value> = match v {
+            toml::Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        let out: Option<Vec<String>> = list
+            .iter()
+            .map(|x| x.as_str().map(str::to_string))
+            .collect();
+        match out {
+            Some(o) if !o.is_empty() => Ok(o),
+            Some(_) => Err(format!("`{name}` lists no accepted values")),
+            None => Err(format!("`{name}` takes words (strings), not `{v}`")),
+        }
+    };
+    let test = match (ty, value) {
+        (FactType::Bool, toml::Value::Boolean(b)) => Test::Bool(*b),
+        (FactType::Word(allowed), toml::Value::String(_) | toml::Value::Array(_)) => {
+            let w = words(value)?;
+            check_words(name, &w, allowed)?;
+            Test::In(w)
+        }
+        (_, toml::Value::Table(t)) => {
+            let [(op, arg)] = t.iter().collect::<Vec<_>>()[..] else {
+                return Err(format!("`{name} = {{ … }}` takes exactly one test"));
+            };
+            match (ty, op.as_str()) {
+                (FactType::Word(allowed), "in") => {
+                    let w = words(arg)?;
+                    check_words(name, &w, allowed)?;
+                    Test::In(w)
+                }
+                (FactType::List, "contains" | "contains_any") => Test::Contains(words(arg)?),
+                (FactType::Actions, "allows" | "allows_any") => Test::AllowsAny(words(arg)?),
+                (FactType::List | FactType::Actions, "empty") => match arg.as_bool() {
+                    Some(b) => Test::Empty(b),
+                    None => return Err(format!("`{name} = {{ empty = … }}` takes true or false")),
+                },
+                _ => {
+                    return Err(format!(
+                        "`{op}` is not a test for `{name}` ({})",
+                        tests_for(ty)
+                    ))
+                }
+            }
+        }
+        _ => return Err(format!("`{name} = {value}`: {}", tests_for(ty))),
+    };
+    Ok(Cond::Test(fact, test))
+}
+
+fn check_words(name: &str, words: &[String], allowed: &[&str]) -> Result<(), String> {
+    match words
+        .iter()
+        .find(|w| !allowed.is_empty() && !allowed.contains(&w.as_str()))
+    {
+        Some(w) => Err(format!(
+            "`{name}` is never `{w}` (it is one of: {})",
+            allowed.join(", ")
+        )),
+        None => Ok(()),
     }
 }
 
-/// Message placeholders each subject provides.
-pub fn vars_of(kind: SubjectKind) -> &'static [&'static str] {
-    match kind {
-        SubjectKind::Principal => &[
-            "statement",
-            "principal",
-            "type",
-            "account",
-            "conditions",
-            "admin_actions",
-            "reason",
-            "resource",
-        ],
-        SubjectKind::ConditionValue => &[
-            "statement",
-            "key",
-            "value",
-            "principal",
-            "account",
-            "reason",
-            "resource",
-        ],
-        SubjectKind::Duplicate => &["key", "count", "resource"],
-        SubjectKind::Grant => &["role", "principal", "account", "reason", "resource"],
-        SubjectKind::Policy => &["reason", "resource", "tag"],
-        SubjectKind::ParseError => &["message", "resource"],
-        SubjectKind::Suppression => &["rules", "reason", "until", "detail", "resource"],
+fn tests_for(ty: FactType) -> &'static str {
+    match ty {
+        FactType::Bool => "it takes true or false",
+        FactType::Word(_) => "it takes a word, a list of words, or `{ in = [...] }`",
+        FactType::List => {
+            "it takes `{ contains = \"…\" }`, `{ contains_any = [...] }` or `{ empty = … }`"
+        }
+        FactType::Actions => "it takes `{ allows_any = [...] }` or `{ empty = … }`",
+    }
+}
+
+impl Cond {
+    /// Whether the clause tests `fact` with a list test, so `{matched.<fact>}` has a value.
+    pub fn matches_list(&self, fact: F) -> bool {
+        match self {
+            Cond::All(cs) | Cond::Any(cs) => cs.iter().any(|c| c.matches_list(fact)),
+            Cond::Not(_) => false,
+            Cond::Test(f, t) => *f == fact && matches!(t, Test::Contains(_) | Test::AllowsAny(_)),
+        }
     }
 }

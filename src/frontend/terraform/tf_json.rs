@@ -1,12 +1,12 @@
 //! Terraform's JSON configuration syntax (`.tf.json`): the same blocks as objects, with
 //! string values that are templates.
 
+use super::eval::{Def, Module};
 use super::{tags_of, KEY_TYPES};
-use crate::extract::{Grant, PolicySite, SiteBody};
+use crate::base::source::{FileId, Loc, SourceFile};
+use crate::ir::{Doc, DocKind};
+use crate::ir::{Grant, PolicySite, SiteBody};
 use crate::parse::{Node, NodeKind};
-use crate::resolve::terraform::{Def, Module};
-use crate::resolve::{Doc, DocKind};
-use crate::source::{FileId, Loc, SourceFile};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ fn objects(node: &Node) -> Vec<&Node> {
 }
 
 /// `(label, key span, body)` of every labelled object under `root[kind]`.
-fn labelled<'n>(root: &'n Node, kind: &str) -> Vec<(&'n str, crate::source::Span, &'n Node)> {
+fn labelled<'n>(root: &'n Node, kind: &str) -> Vec<(&'n str, crate::base::source::Span, &'n Node)> {
     let mut out = Vec::new();
     for e in root.entries().iter().filter(|e| e.key == kind) {
         for obj in objects(&e.value) {

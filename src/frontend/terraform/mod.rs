@@ -2,20 +2,26 @@
 //! keys), `aws_kms_key_policy` and `aws_kms_grant`, from `.tf` and `.tf.json` files, with
 //! variables from tfvars resolved through `resolve::terraform`.
 
-use super::{ExtractError, Extracted, Grant, PolicySite, SiteBody, Unit};
+use crate::base::diag::{code, InputError};
+use crate::base::source::{FileId, SourceFile};
+use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Extracted, Grant, PolicySite, SiteBody, Unit};
 use crate::parse::hcl::{self, span_of, Block, Body, Expression};
 use crate::parse::{json, Node, ParseError};
-use crate::resolve::terraform::{Module, Scope};
-use crate::resolve::{Doc, DocKind, Value};
-use crate::source::{FileId, SourceFile};
+use eval::{Module, Scope};
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+mod eval;
+mod files;
+mod functions;
+mod json_text;
+mod policy_document;
 mod tf_json;
 
-pub const CODE_HCL: &str = "kmslint::parse::hcl";
-pub const CODE_JSON: &str = "kmslint::parse::json";
+pub(crate) use eval::unknown;
+pub(crate) use json_text::{json_value, node_to_doc};
 
 /// Resource types whose `policy` is a key policy.
 pub const KEY_TYPES: &[&str] = &[
@@ -65,7 +71,7 @@ pub fn extract_module(
     scan_root: &Path,
     var_files: &[Arc<SourceFile>],
 ) -> Extracted {
-    let limit = crate::check::DEFAULT_MAX_FILE_SIZE;
+    let limit = crate::base::limits::DEFAULT_MAX_FILE_SIZE;
     extract_module_limited(unit, scan_root, var_files, limit, false)
 }
 
@@ -116,20 +122,20 @@ pub fn extract_module_limited(
         match kind {
             Kind::Config | Kind::Vars(_) => match parse_tf(&f.text, *kind, all_blocks) {
                 Ok(body) => hcl_trees.push((*kind, name.clone(), *id, body)),
-                Err(e) => out.errors.push(ExtractError {
+                Err(e) => out.errors.push(InputError {
                     file: *id,
                     span: e.span,
                     message: e.message,
-                    code: CODE_HCL,
+                    code: code::HCL,
                 }),
             },
             Kind::ConfigJson | Kind::VarsJson(_) => match json::parse_json(&f.text) {
                 Ok(node) => json_trees.push((*kind, name.clone(), *id, node)),
-                Err(e) => out.errors.push(ExtractError {
+                Err(e) => out.errors.push(InputError {
                     file: *id,
                     span: e.span,
                     message: e.message,
-                    code: CODE_JSON,
+                    code: code::JSON,
                 }),
             },
             Kind::Other => {}
@@ -398,8 +404,8 @@ pub fn tags_of(d: &Doc) -> Vec<(String, Value)> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::resolve::Part;
-    use crate::source::Loc;
+    use crate::base::source::Loc;
+    use crate::ir::Part;
     use std::path::PathBuf;
 
     pub(crate) fn case_dir(name: &str) -> PathBuf {
@@ -843,7 +849,7 @@ pub(crate) mod tests {
     fn broken_file_is_an_error_and_the_others_still_run() {
         let (_, out) = run("broken_hcl");
         assert_eq!(out.errors.len(), 1);
-        assert!(out.errors.iter().all(|e| e.code == CODE_HCL));
+        assert!(out.errors.iter().all(|e| e.code == code::HCL));
         assert_eq!(out.sites.len(), 1);
     }
 
@@ -895,7 +901,7 @@ pub(crate) mod tests {
             for e in out
                 .errors
                 .iter()
-                .filter(|e| e.code == CODE_HCL || e.code == CODE_JSON)
+                .filter(|e| e.code == code::HCL || e.code == code::JSON)
             {
                 let path = unit
                     .file(e.file)

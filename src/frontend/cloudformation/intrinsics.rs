@@ -3,14 +3,12 @@
 //! (`{"Fn::Sub": …}`) and short (`!Sub …`) forms. What CloudFormation only knows at deploy time
 //! becomes `Part::Unknown` with the reason.
 
-use super::{Doc, DocEntry, DocKind, Part, Value, MAX_EVAL_STEPS, MAX_VALUE_LEN};
-use crate::extract::ExtractError;
+use crate::base::diag::{code, InputError};
+use crate::base::limits::{MAX_ALTERNATIVES, MAX_DEPTH, MAX_EVAL_STEPS, MAX_VALUE_LEN};
+use crate::base::source::{FileId, Loc};
+use crate::ir::{Doc, DocEntry, DocKind, Part, Value};
 use crate::parse::{Node, NodeKind};
-use crate::source::{FileId, Loc};
 use std::cell::{Cell, RefCell};
-
-/// Error code of a resolve limit hit (KMS000: the value was not checked).
-pub const CODE_LIMIT: &str = "kmslint::resolve::limit";
 
 /// The template-wide context intrinsics refer to.
 pub struct Template<'a> {
@@ -19,7 +17,7 @@ pub struct Template<'a> {
     /// Values resolved so far: `Fn::Sub` variables are resolved at each use, so a crafted
     /// template could otherwise make the work (and the strings) grow exponentially.
     steps: Cell<usize>,
-    errors: RefCell<Vec<ExtractError>>,
+    errors: RefCell<Vec<InputError>>,
 }
 
 impl<'a> Template<'a> {
@@ -33,7 +31,7 @@ impl<'a> Template<'a> {
     }
 
     /// Limits hit while resolving (each one a KMS000 at the value it left unresolved).
-    pub fn take_errors(&self) -> Vec<ExtractError> {
+    pub fn take_errors(&self) -> Vec<InputError> {
         std::mem::take(&mut *self.errors.borrow_mut())
     }
 
@@ -43,11 +41,11 @@ impl<'a> Template<'a> {
         let mut errors = self.errors.borrow_mut();
         // One error per limit and template is enough: the first says where it was hit.
         if !errors.iter().any(|e| e.message == message) {
-            errors.push(ExtractError {
+            errors.push(InputError {
                 file: self.file,
                 span: loc.span,
                 message: message.clone(),
-                code: CODE_LIMIT,
+                code: code::RESOLVE_LIMIT,
             });
         }
         Doc::new(DocKind::Unknown(message), loc)
@@ -75,12 +73,12 @@ impl<'a> Template<'a> {
 
     fn doc_at(&self, node: &Node, depth: usize) -> Doc {
         let loc = self.loc(node);
-        if depth > crate::parse::MAX_DEPTH {
+        if depth > MAX_DEPTH {
             return self.limit(
                 node,
                 format!(
                     "intrinsic functions nested deeper than {} levels",
-                    crate::parse::MAX_DEPTH
+                    MAX_DEPTH
                 ),
             );
         }
@@ -474,9 +472,6 @@ impl<'a> Template<'a> {
         }
     }
 }
-
-/// Bounds the combinations `Fn::Sub`/`Fn::Join` of conditional values may expand to.
-pub const MAX_ALTERNATIVES: usize = 64;
 
 /// The values a resolved piece may take: one, several (a `Choice`), or an unknown.
 fn alternatives(doc: &Doc, what: &str) -> Vec<Value> {

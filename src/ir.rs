@@ -1,22 +1,14 @@
-//! Resolve stage: format-specific expressions (CloudFormation intrinsics, Terraform
-//! interpolations) -> `Value`s that say what is known statically and what is not.
+//! The intermediate representation between the front ends and the model: a resolved policy.
 //!
-//! A policy is turned into a `Doc`, the same spanned tree for every input format, whose leaves are
-//! `Value`s. Nothing unknown is ever guessed: a parameter without a default, a module output or a
-//! resource attribute becomes an explicit `Part::Unknown` with the reason, and the model treats it
-//! as "could be anything".
+//! Every front end (CloudFormation, Terraform, plans, bare policies) turns what it reads into
+//! `PolicySite`s whose policy is a `Doc`: the same spanned tree for every input format, whose
+//! leaves are `Value`s. Nothing unknown is ever guessed: a parameter without a default, a module
+//! output or a resource attribute becomes an explicit `Part::Unknown` (or `DocKind::Unknown`)
+//! with the reason, and the model treats it as "could be anything".
 
-pub mod cloudformation;
-pub mod terraform;
-
-use crate::source::Loc;
-
-/// Most values one template or module may resolve (each intrinsic, reference or expression is
-/// one step). Real templates need a few thousand; a crafted one that references the same value
-/// over and over is cut off here instead of running for hours.
-pub const MAX_EVAL_STEPS: usize = 250_000;
-/// Longest string a template may build (`Fn::Sub`, `Fn::Join`, Terraform templates).
-pub const MAX_VALUE_LEN: usize = 1 << 20;
+use crate::base::diag::InputError;
+use crate::base::source::{FileId, Loc, SourceFile};
+use std::sync::Arc;
 
 /// One piece of a string value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -242,6 +234,73 @@ impl Doc {
             _ => out.push(self),
         }
     }
+}
+
+/// The files analysed together: one CloudFormation template, or one Terraform module directory
+/// (its `.tf`/`.tf.json` files, tfvars and any `file()` it reads). `FileId(i)` is `files[i]`.
+#[derive(Debug, Default)]
+pub struct Unit {
+    pub files: Vec<Arc<SourceFile>>,
+}
+
+impl Unit {
+    pub fn single(file: Arc<SourceFile>) -> Self {
+        Unit { files: vec![file] }
+    }
+
+    pub fn file(&self, id: FileId) -> Option<&Arc<SourceFile>> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: Arc<SourceFile>) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len().saturating_sub(1) as u32)
+    }
+}
+
+/// One key policy or grant found in a unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicySite {
+    /// CloudFormation logical id, or Terraform address (`aws_kms_key.logs`,
+    /// `module.logs.aws_kms_key.this`).
+    pub resource: String,
+    /// `AWS::KMS::Key`, `aws_kms_key_policy`, ...
+    pub resource_type: String,
+    /// The resource declaration (its logical id or block label).
+    pub loc: Loc,
+    /// The account that owns the key when the file says so literally (plans, bare policies,
+    /// `--key-account`); otherwise the key's account is "self".
+    pub key_account: Option<Value>,
+    pub body: SiteBody,
+    /// Resource tags, for the inventory and tagging rules.
+    pub tags: Vec<(String, Value)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SiteBody {
+    /// A key policy document, resolved.
+    KeyPolicy(Doc),
+    /// A key declared without a policy: AWS applies the default key policy (own account only).
+    DefaultPolicy,
+    /// A grant (`aws_kms_grant`, `AWS::KMS::Grant` is not a CloudFormation type).
+    Grant(Grant),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grant {
+    pub grantee: Option<Doc>,
+    pub retiring: Option<Doc>,
+    pub operations: Vec<Doc>,
+}
+
+/// What extraction found in one unit.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub sites: Vec<PolicySite>,
+    pub errors: Vec<InputError>,
+    /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
+    pub aliases: Vec<(String, String)>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! CloudFormation: every `AWS::KMS::Key` / `AWS::KMS::ReplicaKey` `KeyPolicy`, as an object or as
-//! a JSON string, resolved through the template's parameters, mappings and pseudo parameters.
+//! a JSON string, resolved through the template's parameters, mappings and pseudo parameters
+//! (`intrinsics`).
 
-use super::{ExtractError, Extracted, PolicySite, SiteBody};
+pub mod intrinsics;
+
+use crate::base::diag::{code, InputError};
+use crate::base::source::{FileId, Loc};
+use crate::ir::{Doc, DocKind, Extracted, PolicySite, SiteBody, Value};
 use crate::parse::{json, yaml, Node, NodeKind};
-use crate::resolve::cloudformation::Template;
-use crate::resolve::{Doc, DocKind, Value};
-use crate::source::{FileId, Loc};
+use intrinsics::Template;
 
 pub const KEY_TYPES: [&str; 2] = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
 
@@ -17,6 +20,19 @@ pub fn resource_matters(text: &str) -> bool {
     ["AWS::KMS::", "AWS::IAM::", "kmslint", "&"]
         .iter()
         .any(|needle| text.contains(needle))
+}
+
+/// Parses a YAML document. Unless `all_resources`, the resources no key policy can depend on
+/// (`resource_matters`) are left out of the parse: in a real template they are most of the
+/// text, and YAML parsing is most of the cost. When the blanked text does not parse, the whole
+/// text is parsed, so an error in a resource that matters is reported as before.
+pub fn parse_yaml(text: &str, all_resources: bool) -> Result<Node, crate::parse::ParseError> {
+    if !all_resources {
+        if let Some(node) = yaml::parse_yaml_keeping(text, "Resources", resource_matters) {
+            return Ok(node);
+        }
+    }
+    yaml::parse_yaml(text)
 }
 
 /// A template is recognised by content: a format version, or a `Resources` map whose entries have
@@ -91,7 +107,7 @@ fn alias_of(tpl: &Template, alias: &Node) -> Option<(String, String)> {
         .as_lit()?
         .to_string();
     let target = props.get("TargetKeyId")?;
-    let key = match crate::resolve::cloudformation::intrinsic(target) {
+    let key = match intrinsics::intrinsic(target) {
         Some(("Ref", arg)) => arg.as_str()?.to_string(),
         Some(("Fn::GetAtt", arg)) => match &arg.kind {
             NodeKind::Seq(items) => items.first()?.as_str()?.to_string(),
@@ -125,7 +141,7 @@ fn policy_doc(
     text: &str,
     policy: &Node,
     is_json: bool,
-) -> Result<Doc, ExtractError> {
+) -> Result<Doc, InputError> {
     let (NodeKind::String(inner) | NodeKind::Scalar(inner)) = &policy.kind else {
         return Ok(tpl.doc(policy));
     };
@@ -152,17 +168,17 @@ fn policy_doc(
         let span = match &map {
             // A block scalar's value may end in a newline the file does not have (the last
             // line of a truncated file): clamp to the file.
-            Some(m) => crate::source::Span::new(
+            Some(m) => crate::base::source::Span::new(
                 m.map(e.span.start).min(text.len()),
                 m.map(e.span.end).min(text.len()),
             ),
             None => policy.span,
         };
-        ExtractError {
+        InputError {
             file,
             span,
             message: format!("the KeyPolicy string is not valid JSON: {}", e.message),
-            code: "kmslint::parse::json",
+            code: code::JSON,
         }
     })?;
     match &map {

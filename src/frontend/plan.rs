@@ -2,12 +2,13 @@
 //! `planned_values` (or `values`), root module and child modules, with policies as the JSON
 //! strings the provider will send, positions mapped back into the plan file.
 
-use super::terraform::{CODE_JSON, KEY_TYPES};
-use super::{ExtractError, Extracted, Grant, PolicySite, SiteBody};
+use super::terraform::KEY_TYPES;
+use super::terraform::{json_value, node_to_doc, unknown};
+use crate::base::diag::{code, InputError};
+use crate::base::source::{FileId, Loc};
+use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Extracted, Grant, PolicySite, SiteBody};
 use crate::parse::{json, Node, NodeKind};
-use crate::resolve::terraform::{json_value, node_to_doc, unknown};
-use crate::resolve::{Doc, DocKind, Value};
-use crate::source::{FileId, Loc};
 
 /// Child modules nested deeper than this are not walked.
 const MAX_MODULE_DEPTH: usize = 64;
@@ -33,13 +34,13 @@ pub fn extract_plan(file: FileId, text: &str, root: &Node) -> Extracted {
 
 fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extracted) {
     if depth > MAX_MODULE_DEPTH {
-        out.errors.push(ExtractError {
+        out.errors.push(InputError {
             file,
             span: module.span,
             message: format!(
                 "child modules nested deeper than {MAX_MODULE_DEPTH} levels: not checked"
             ),
-            code: "kmslint::plan::limit",
+            code: code::PLAN_LIMIT,
         });
         return;
     }
@@ -127,11 +128,11 @@ fn policy_string(file: FileId, text: &str, node: &Node, out: &mut Extracted) -> 
         Ok(policy) => node_to_doc(&policy, file, &|s| s, &[]),
         Err(e) => {
             let message = format!("the policy is not valid JSON: {}", e.message);
-            out.errors.push(ExtractError {
+            out.errors.push(InputError {
                 file,
                 span: e.span,
                 message: message.clone(),
-                code: CODE_JSON,
+                code: code::JSON,
             });
             Doc::new(DocKind::Unknown(message), loc)
         }
@@ -141,7 +142,7 @@ fn policy_string(file: FileId, text: &str, node: &Node, out: &mut Extracted) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceFile;
+    use crate::base::source::SourceFile;
     use std::path::Path;
 
     fn load() -> Result<(std::sync::Arc<SourceFile>, Node), String> {

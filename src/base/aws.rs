@@ -1,0 +1,59 @@
+//! AWS identifiers: account ids, organization ids and ARNs, as plain text.
+
+/// Account ids are 12 digits; anything else in a trust list is a typo that would silently trust
+/// nobody (or the wrong account).
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An AWS Organizations id as a trust list may hold it: `o-` and no wildcard.
+pub fn is_org_id(s: &str) -> bool {
+    s.starts_with("o-") && !s.contains('*')
+}
+
+/// The fields of an ARN written as plain text:
+/// `arn:partition:service:region:account:resource` (the resource may hold more colons).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(s: &'a str) -> Option<Arn<'a>> {
+        let f: Vec<&str> = s.splitn(6, ':').collect();
+        match f.as_slice() {
+            ["arn", partition, service, region, account, resource] => Some(Arn {
+                partition,
+                service,
+                region,
+                account,
+                resource,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_arns() {
+        assert!(is_account_id("111122223333"));
+        assert!(!is_account_id("11112222333"));
+        assert!(is_org_id("o-a1b2c3d4e5"));
+        assert!(!is_org_id("o-*"));
+        let a = Arn::parse("arn:aws:sts::444455556666:assumed-role/R/s:x");
+        assert_eq!(
+            a.map(|a| (a.service, a.account)),
+            Some(("sts", "444455556666"))
+        );
+        assert_eq!(a.map(|a| a.resource), Some("assumed-role/R/s:x"));
+        assert!(Arn::parse("arn:aws:iam::1").is_none());
+    }
+}

@@ -1,0 +1,33 @@
+//! Reading inputs: files within the size limit, decoded as UTF-8 in place.
+
+use crate::base::limits::Limits;
+use std::path::{Path, PathBuf};
+
+/// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
+pub fn display_path(p: &Path) -> PathBuf {
+    p.strip_prefix("./").unwrap_or(p).to_path_buf()
+}
+
+/// Decodes UTF-8 in place (the bytes become the text, no copy), or says where it is not and
+/// gives the bytes back.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, Vec<u8>)> {
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let message = format!("the file is not valid UTF-8 (invalid byte at offset {at})");
+        (at, message, e.into_bytes())
+    })
+}
+
+/// Reads a file's bytes, unless it is larger than the limit.
+pub fn read_bytes(p: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
+    let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    if let Some(why) = limits.too_large(len) {
+        return Err(why);
+    }
+    std::fs::read(p).map_err(|e| e.to_string())
+}
+
+/// Reads a file as text, within the size limit.
+pub fn read_text(p: &Path, limits: &Limits) -> Result<String, String> {
+    decode(read_bytes(p, limits)?).map_err(|(_, m, _)| m)
+}
