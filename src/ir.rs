@@ -10,14 +10,83 @@ use crate::base::diag::InputError;
 use crate::base::source::{FileId, Loc, SourceFile};
 use std::sync::Arc;
 
+/// Why a value is not known statically, and whose gap that is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Why {
+    pub reason: String,
+    pub cause: Cause,
+}
+
+/// Whose gap an unknown value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// Only a deployment can supply it: a parameter or variable without a value, a resource
+    /// attribute, a module output, another stack's export.
+    Input,
+    /// kmslint does not evaluate the construct that builds it (a function or syntax it does not
+    /// implement): the gap is ours, not the user's.
+    Unsupported,
+    /// Already reported as a KMS000 where it happened: a limit hit, a syntax error.
+    Reported,
+}
+
+impl Why {
+    /// A value only a deployment can supply.
+    pub fn input(reason: impl Into<String>) -> Self {
+        Why {
+            reason: reason.into(),
+            cause: Cause::Input,
+        }
+    }
+
+    /// A construct kmslint does not evaluate.
+    pub fn unsupported(reason: impl Into<String>) -> Self {
+        Why {
+            reason: reason.into(),
+            cause: Cause::Unsupported,
+        }
+    }
+
+    /// A limit hit or an error already reported as a KMS000.
+    pub fn reported(reason: impl Into<String>) -> Self {
+        Why {
+            reason: reason.into(),
+            cause: Cause::Reported,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// Most unknowns are inputs only a deployment supplies; say so where it is otherwise.
+impl From<String> for Why {
+    fn from(reason: String) -> Self {
+        Why::input(reason)
+    }
+}
+
+impl From<&str> for Why {
+    fn from(reason: &str) -> Self {
+        Why::input(reason)
+    }
+}
+
 /// One piece of a string value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Part {
     Lit(String),
     /// The account the key is deployed into (`AWS::AccountId`, `aws_caller_identity`).
     SelfAccount,
-    /// Something that cannot be known before deployment; the reason says what it is.
-    Unknown(String),
+    /// Something that cannot be known statically; the reason says what it is.
+    Unknown(Why),
 }
 
 /// A scalar value: text in which some parts may be the key's own account or unknown.
@@ -33,7 +102,8 @@ impl Value {
         self.parts
             .iter()
             .map(|p| match p {
-                Part::Lit(s) | Part::Unknown(s) => s.len(),
+                Part::Lit(s) => s.len(),
+                Part::Unknown(w) => w.reason.len(),
                 Part::SelfAccount => 16,
             })
             .sum()
@@ -51,9 +121,9 @@ impl Value {
         }
     }
 
-    pub fn unknown(reason: impl Into<String>) -> Self {
+    pub fn unknown(why: impl Into<Why>) -> Self {
         Value {
-            parts: vec![Part::Unknown(reason.into())],
+            parts: vec![Part::Unknown(why.into())],
         }
     }
 
@@ -83,6 +153,14 @@ impl Value {
 
     pub fn is_self_account(&self) -> bool {
         matches!(self.parts.as_slice(), [Part::SelfAccount])
+    }
+
+    /// The first unknown part, if any part is unknown.
+    pub fn unknown_why(&self) -> Option<&Why> {
+        self.parts.iter().find_map(|p| match p {
+            Part::Unknown(w) => Some(w),
+            _ => None,
+        })
     }
 
     /// The first unknown part's reason, if any part is unknown.
@@ -165,7 +243,7 @@ pub enum DocKind {
     /// Several alternatives, any of which may be deployed (`Fn::If`, Terraform conditionals).
     Choice(Vec<Doc>),
     /// A whole subtree that cannot be known statically (a list from a variable, a module output).
-    Unknown(String),
+    Unknown(Why),
 }
 
 #[derive(Clone, Debug, PartialEq)]

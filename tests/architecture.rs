@@ -39,7 +39,12 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The top-level module a file belongs to (`src/frontend/terraform/eval.rs` -> `frontend`).
 fn module_of(src: &Path, file: &Path) -> String {
     let rel = file.strip_prefix(src).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_string()
 }
 
@@ -104,7 +109,10 @@ fn every_top_level_module_has_a_layer() {
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
     for line in lib.lines() {
         let t = line.trim();
-        let Some(decl) = t.strip_prefix("pub mod ").or_else(|| t.strip_prefix("mod ")) else {
+        let Some(decl) = t
+            .strip_prefix("pub mod ")
+            .or_else(|| t.strip_prefix("mod "))
+        else {
             continue;
         };
         let Some(name) = decl.strip_suffix(';') else {

@@ -6,7 +6,7 @@ use super::terraform::KEY_TYPES;
 use super::terraform::{json_value, node_to_doc, unknown};
 use crate::base::diag::{code, InputError};
 use crate::base::source::{FileId, Loc};
-use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Doc, DocKind, Value, Why};
 use crate::ir::{Extracted, Grant, PolicySite, SiteBody};
 use crate::parse::{json, Node, NodeKind};
 
@@ -134,7 +134,7 @@ fn policy_string(file: FileId, text: &str, node: &Node, out: &mut Extracted) -> 
                 message: message.clone(),
                 code: code::JSON,
             });
-            Doc::new(DocKind::Unknown(message), loc)
+            Doc::new(DocKind::Unknown(Why::reported(message)), loc)
         }
     }
 }

@@ -9,7 +9,7 @@ pub mod principal;
 
 use crate::base::source::Loc;
 use crate::base::trust::TrustConfig;
-use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Doc, DocKind, Value, Why};
 use condition::Analysis;
 use principal::{Classified, Trust};
 
@@ -70,7 +70,7 @@ pub struct Policy {
     pub statements: Vec<Statement>,
     pub duplicates: Vec<Duplicate>,
     /// The policy (or a statement) could not be known statically; each with its location.
-    pub unknown: Vec<(Loc, String)>,
+    pub unknown: Vec<(Loc, Why)>,
 }
 
 /// IAM wildcard match (`*` any run, `?` one character), case-insensitive as action names are.
@@ -237,17 +237,19 @@ fn add_document(
             return;
         }
         DocKind::Scalar(v) => {
-            let reason = match v.unknown_reason() {
-                Some(r) => r.to_string(),
-                None => "the key policy is a string that is not a JSON policy document".into(),
+            let why = match v.unknown_why() {
+                Some(w) => w.clone(),
+                None => Why::unsupported(
+                    "the key policy is a string that is not a JSON policy document",
+                ),
             };
-            policy.unknown.push((doc.loc, reason));
+            policy.unknown.push((doc.loc, why));
             return;
         }
         DocKind::List(_) => {
             policy.unknown.push((
                 doc.loc,
-                "the key policy is a list, not a JSON object".into(),
+                Why::unsupported("the key policy is a list, not a JSON object"),
             ));
             return;
         }
@@ -264,7 +266,7 @@ fn add_document(
                 DocKind::Unknown(reason) => policy.unknown.push((st.loc, reason.clone())),
                 _ => policy
                     .unknown
-                    .push((st.loc, "a statement is not a JSON object".into())),
+                    .push((st.loc, Why::unsupported("a statement is not a JSON object"))),
             }
         }
     }

@@ -6,7 +6,7 @@
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_ALTERNATIVES, MAX_DEPTH, MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::base::source::{FileId, Loc};
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value};
+use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
 use crate::parse::{Node, NodeKind};
 use std::cell::{Cell, RefCell};
 
@@ -48,7 +48,7 @@ impl<'a> Template<'a> {
                 code: code::RESOLVE_LIMIT,
             });
         }
-        Doc::new(DocKind::Unknown(message), loc)
+        Doc::new(DocKind::Unknown(Why::reported(message)), loc)
     }
 
     fn loc(&self, node: &Node) -> Loc {
@@ -113,17 +113,22 @@ impl<'a> Template<'a> {
             ),
             NodeKind::Null => Doc::new(DocKind::Null, loc),
             NodeKind::Alias(name) => Doc::new(
-                DocKind::Unknown(format!(
+                DocKind::Unknown(Why::unsupported(format!(
                     "YAML alias `*{name}`: CloudFormation does not expand aliases"
-                )),
+                ))),
                 loc,
             ),
             _ => Doc::scalar(Value::lit(node.as_str().unwrap_or_default()), loc),
         }
     }
 
-    fn unknown(&self, node: &Node, reason: impl Into<String>) -> Doc {
-        Doc::new(DocKind::Unknown(reason.into()), self.loc(node))
+    fn unknown(&self, node: &Node, why: impl Into<Why>) -> Doc {
+        Doc::new(DocKind::Unknown(why.into()), self.loc(node))
+    }
+
+    /// An intrinsic used in a way CloudFormation rejects, or one kmslint does not evaluate.
+    fn unsupported(&self, node: &Node, reason: impl Into<String>) -> Doc {
+        self.unknown(node, Why::unsupported(reason))
     }
 
     fn intrinsic(&self, name: &str, arg: &Node, whole: &Node, depth: usize) -> Doc {
@@ -131,7 +136,7 @@ impl<'a> Template<'a> {
         match name {
             "Ref" => match arg.as_str() {
                 Some(r) => self.reference(r, whole),
-                None => self.unknown(whole, "`Ref` needs a name"),
+                None => self.unsupported(whole, "`Ref` needs a name"),
             },
             "Fn::Sub" => self.sub(arg, whole, depth),
             "Fn::Join" => self.join(arg, whole, depth),
@@ -146,7 +151,7 @@ impl<'a> Template<'a> {
                         loc,
                     )
                 } else {
-                    self.unknown(
+                    self.unsupported(
                         whole,
                         "`Fn::If` takes [condition, value_if_true, value_if_false]",
                     )
@@ -160,7 +165,7 @@ impl<'a> Template<'a> {
                 whole,
                 "`Fn::ImportValue` reads another stack's export, known only at deploy time",
             ),
-            other => self.unknown(
+            other => self.unsupported(
                 whole,
                 format!("`{other}` is evaluated by CloudFormation at deploy time"),
             ),
@@ -219,7 +224,7 @@ impl<'a> Template<'a> {
                 format!("`Ref {name}` is the resource's physical id, known only after deployment"),
             );
         }
-        self.unknown(
+        self.unsupported(
             whole,
             format!("`{name}` is not a parameter or resource of this template"),
         )
@@ -233,7 +238,7 @@ impl<'a> Template<'a> {
             ),
             _ => match arg.as_str().and_then(|s| s.split_once('.')) {
                 Some((r, a)) => (r.to_string(), a.to_string()),
-                None => return self.unknown(whole, "`Fn::GetAtt` takes [resource, attribute]"),
+                None => return self.unsupported(whole, "`Fn::GetAtt` takes [resource, attribute]"),
             },
         };
         self.attribute(&res, &attr, whole)
@@ -252,9 +257,9 @@ impl<'a> Template<'a> {
             let mut v = Value::lit("arn:${AWS::Partition}:iam::");
             v.push(Part::SelfAccount);
             v.push(Part::Lit(format!(":{kind}/")));
-            v.push(Part::Unknown(format!(
+            v.push(Part::Unknown(Why::input(format!(
                 "the name of `{res}` is set at deploy time"
-            )));
+            ))));
             return Doc::scalar(v, loc);
         }
         if kind.is_some() && (attr == "RoleId" || attr == "UserId") {
@@ -275,7 +280,7 @@ impl<'a> Template<'a> {
             _ => (arg, None),
         };
         let Some(text) = template.as_str() else {
-            return self.unknown(whole, "`Fn::Sub` needs a string");
+            return self.unsupported(whole, "`Fn::Sub` needs a string");
         };
         let mut pieces: Vec<Vec<Value>> = Vec::new();
         let mut rest = text;
@@ -366,7 +371,7 @@ impl<'a> Template<'a> {
     fn join(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
         let items = arg.items();
         if items.len() != 2 {
-            return self.unknown(whole, "`Fn::Join` takes [delimiter, [values]]");
+            return self.unsupported(whole, "`Fn::Join` takes [delimiter, [values]]");
         }
         let delim = items[0].as_str().unwrap_or_default();
         let list = self.doc_at(&items[1], depth);
@@ -388,7 +393,7 @@ impl<'a> Template<'a> {
     fn select(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
         let items = arg.items();
         if items.len() != 2 {
-            return self.unknown(whole, "`Fn::Select` takes [index, [values]]");
+            return self.unsupported(whole, "`Fn::Select` takes [index, [values]]");
         }
         let index = self
             .doc_at(&items[0], depth)
@@ -399,7 +404,7 @@ impl<'a> Template<'a> {
         match (index, &list.kind) {
             (Some(i), DocKind::List(values)) => match values.get(i) {
                 Some(v) => v.clone(),
-                None => self.unknown(whole, format!("`Fn::Select` index {i} is out of range")),
+                None => self.unsupported(whole, format!("`Fn::Select` index {i} is out of range")),
             },
             (_, DocKind::Unknown(r)) => self.unknown(whole, r.clone()),
             _ => self.unknown(whole, "`Fn::Select` over values known only at deploy time"),
@@ -410,7 +415,7 @@ impl<'a> Template<'a> {
         let loc = self.loc(whole);
         let items = arg.items();
         if items.len() != 2 {
-            return self.unknown(whole, "`Fn::Split` takes [delimiter, string]");
+            return self.unsupported(whole, "`Fn::Split` takes [delimiter, string]");
         }
         let delim = items[0].as_str().unwrap_or_default();
         let source = self.doc_at(&items[1], depth);
@@ -433,13 +438,13 @@ impl<'a> Template<'a> {
         let loc = self.loc(whole);
         let items = arg.items();
         if items.len() < 3 {
-            return self.unknown(whole, "`Fn::FindInMap` takes [map, top key, second key]");
+            return self.unsupported(whole, "`Fn::FindInMap` takes [map, top key, second key]");
         }
         let Some(map) = items[0]
             .as_str()
             .and_then(|m| self.section("Mappings").and_then(|s| s.get(m)))
         else {
-            return self.unknown(whole, "`Fn::FindInMap` names a mapping this template lacks");
+            return self.unsupported(whole, "`Fn::FindInMap` names a mapping this template lacks");
         };
         // A pseudo parameter (`${AWS::Region}`) is not a literal key: any entry may apply.
         let key = |n: &Node| {
@@ -466,7 +471,7 @@ impl<'a> Template<'a> {
             }
         }
         match found.len() {
-            0 => self.unknown(whole, "`Fn::FindInMap` keys are not in the mapping"),
+            0 => self.unsupported(whole, "`Fn::FindInMap` keys are not in the mapping"),
             1 => found.pop().unwrap_or_else(|| Doc::new(DocKind::Null, loc)),
             _ => Doc::new(DocKind::Choice(found), loc),
         }

@@ -6,7 +6,7 @@ pub mod intrinsics;
 
 use crate::base::diag::{code, InputError};
 use crate::base::source::{FileId, Loc};
-use crate::ir::{Doc, DocKind, Extracted, PolicySite, SiteBody, Value};
+use crate::ir::{Doc, DocKind, Extracted, PolicySite, SiteBody, Value, Why};
 use crate::parse::{json, yaml, Node, NodeKind};
 use intrinsics::Template;
 
@@ -151,9 +151,9 @@ fn policy_doc(
         let doc = tpl.doc(policy);
         return Ok(match doc.as_value().and_then(Value::as_lit) {
             Some(_) | None => Doc::new(
-                DocKind::Unknown(
-                    "the key policy is a string built by an intrinsic function".into(),
-                ),
+                DocKind::Unknown(Why::unsupported(
+                    "the key policy is a string built by an intrinsic function",
+                )),
                 doc.loc,
             ),
         });

@@ -9,7 +9,7 @@ use super::json_text::*;
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{DEFAULT_MAX_FILE_SIZE, MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::base::source::{FileId, Loc, SourceFile, Span};
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value};
+use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
 use crate::parse::hcl::{self, span_of, Block, Body, Expression, Piece};
 use crate::parse::{Node, OffsetMap};
 use hcl_edit::expr::{BinaryOperator, ObjectKey, TraversalOperator, UnaryOperator};
@@ -125,13 +125,13 @@ impl<'a> Module<'a> {
                 code: code::RESOLVE_LIMIT,
             });
         }
-        unknown(message, loc)
+        unknown(Why::reported(message), loc)
     }
 
     /// Accounts for `len` more bytes substituted into one string; `Some(reason)` when that
     /// string would grow past `MAX_VALUE_LEN` (the bytes are then left out). Copying counts
     /// towards the step budget too, one step per 256 bytes.
-    pub(super) fn built(&self, so_far: &mut usize, len: usize, loc: Loc) -> Option<String> {
+    pub(super) fn built(&self, so_far: &mut usize, len: usize, loc: Loc) -> Option<Why> {
         *so_far = so_far.saturating_add(len);
         self.steps.set(self.steps.get().saturating_add(len / 256));
         if *so_far > MAX_VALUE_LEN {
@@ -140,7 +140,7 @@ impl<'a> Module<'a> {
                 ..
             } = self.limit(loc, format!("a string longer than {MAX_VALUE_LEN} bytes"))
             else {
-                return Some(String::new());
+                return Some(Why::reported(String::new()));
             };
             return Some(reason);
         }
@@ -315,7 +315,7 @@ impl<'a> Module<'a> {
         match def {
             Def::Hcl { file, expr } => match self.src(file) {
                 Some(f) => self.eval(self.scope_in(file, &f), expr),
-                None => unknown("source file missing", Loc::default()),
+                None => unsupported("source file missing", Loc::default()),
             },
             Def::Json { file, node } => json_value(file, node),
             Def::JsonExpr { file, node } => self.eval_json_expr(file, node),
@@ -337,7 +337,7 @@ impl<'a> Module<'a> {
                 format!("{key} has no default and no value in terraform.tfvars or *.auto.tfvars"),
                 loc,
             ),
-            None => unknown(format!("{key} is not declared in this module"), loc),
+            None => unsupported(format!("{key} is not declared in this module"), loc),
         }
     }
 
@@ -419,7 +419,7 @@ impl<'a> Module<'a> {
                 let name = v.as_str();
                 match sc.tvars.and_then(|t| t.get(name)) {
                     Some(d) => self.charged_clone(d),
-                    None => unknown(format!("`{name}` is not a known value here"), loc),
+                    None => unsupported(format!("`{name}` is not a known value here"), loc),
                 }
             }
             Expression::Conditional(c) => match self.eval_bool(sc, &c.cond_expr) {
@@ -437,9 +437,9 @@ impl<'a> Module<'a> {
             Expression::Traversal(t) => self.traversal(sc, t, loc),
             Expression::UnaryOp(_) | Expression::BinaryOp(_) => match self.eval_bool(sc, expr) {
                 Some(b) => Doc::scalar(Value::lit(b.to_string()), loc),
-                None => unknown(format!("`{}` is not evaluated", short(sc.text(span))), loc),
+                None => unsupported(format!("`{}` is not evaluated", short(sc.text(span))), loc),
             },
-            Expression::ForExpr(_) => unknown(
+            Expression::ForExpr(_) => unsupported(
                 format!("for expression `{}` is not evaluated", short(sc.text(span))),
                 loc,
             ),
@@ -514,10 +514,10 @@ impl<'a> Module<'a> {
                         None => v.append(value),
                     }
                 }
-                Piece::Directive { span } => v.push(Part::Unknown(format!(
+                Piece::Directive { span } => v.push(Part::Unknown(Why::unsupported(format!(
                     "template directive `{}` is not evaluated",
                     short(sc.text(Some(*span)))
-                ))),
+                )))),
             }
         }
         v
@@ -550,7 +550,9 @@ impl<'a> Module<'a> {
                         Some(def) => {
                             self.guarded(&format!("local.{name}"), loc, || self.eval_def(def))
                         }
-                        None => unknown(format!("local.{name} is not defined in this module"), loc),
+                        None => {
+                            unsupported(format!("local.{name} is not defined in this module"), loc)
+                        }
                     }
                 };
                 self.apply_ops(sc, base, ops.get(1..).unwrap_or(&[]), text, loc)
@@ -578,7 +580,7 @@ impl<'a> Module<'a> {
                                 let key = format!("data.aws_iam_policy_document.{name}");
                                 self.guarded(&key, loc, || self.policy_document(file, block))
                             }
-                            None => unknown(
+                            None => unsupported(
                                 format!("data.aws_iam_policy_document.{name} is not defined in this module"),
                                 loc,
                             ),
@@ -590,7 +592,7 @@ impl<'a> Module<'a> {
                     ),
                 }
             }
-            "count" | "each" => unknown(
+            "count" | "each" => unsupported(
                 format!("{} depends on the count/for_each expansion", short(text)),
                 loc,
             ),
@@ -624,12 +626,16 @@ impl<'a> Module<'a> {
                 }
                 (DocKind::Map(_), TraversalOperator::GetAttr(k)) => match d.get(k.as_str()) {
                     Some(v) => v.clone(),
-                    None => return unknown(format!("{} has no such attribute", short(text)), loc),
+                    None => {
+                        return unsupported(format!("{} has no such attribute", short(text)), loc)
+                    }
                 },
                 (DocKind::List(items), TraversalOperator::LegacyIndex(i)) => {
                     match usize::try_from(*i.value()).ok().and_then(|i| items.get(i)) {
                         Some(v) => v.clone(),
-                        None => return unknown(format!("{} is out of range", short(text)), loc),
+                        None => {
+                            return unsupported(format!("{} is out of range", short(text)), loc)
+                        }
                     }
                 }
                 (_, TraversalOperator::Index(e)) => {
@@ -644,18 +650,25 @@ impl<'a> Module<'a> {
                     };
                     match found {
                         Some(v) => v,
-                        None => return unknown(format!("`{}` is not evaluated", short(text)), loc),
+                        None => {
+                            return unsupported(format!("`{}` is not evaluated", short(text)), loc)
+                        }
                     }
                 }
-                _ => return unknown(format!("`{}` is not evaluated", short(text)), loc),
+                _ => return unsupported(format!("`{}` is not evaluated", short(text)), loc),
             };
         }
         d
     }
 }
 
-pub fn unknown(reason: impl Into<String>, loc: Loc) -> Doc {
-    Doc::new(DocKind::Unknown(reason.into()), loc)
+pub fn unknown(why: impl Into<Why>, loc: Loc) -> Doc {
+    Doc::new(DocKind::Unknown(why.into()), loc)
+}
+
+/// A construct this evaluator does not implement: the gap is ours.
+pub fn unsupported(reason: impl Into<String>, loc: Loc) -> Doc {
+    unknown(Why::unsupported(reason), loc)
 }
 
 pub(super) fn is_known(d: &Doc) -> bool {
@@ -687,12 +700,16 @@ pub(super) fn as_string_value(d: &Doc, text: &str) -> Value {
             let vals: Vec<Value> = alts.iter().map(|a| as_string_value(a, text)).collect();
             match vals.split_first() {
                 Some((first, rest)) if rest.iter().all(|v| v == first) => first.clone(),
-                _ => Value::unknown(format!("`{}` is a conditional", short(text))),
+                _ => Value::unknown(Why::unsupported(format!(
+                    "`{}` is a conditional",
+                    short(text)
+                ))),
             }
         }
-        DocKind::List(_) | DocKind::Map(_) => {
-            Value::unknown(format!("`{}` is not a string", short(text)))
-        }
+        DocKind::List(_) | DocKind::Map(_) => Value::unknown(Why::unsupported(format!(
+            "`{}` is not a string",
+            short(text)
+        ))),
     }
 }
 

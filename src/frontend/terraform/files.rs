@@ -3,7 +3,7 @@
 use super::eval::*;
 use crate::base::diag::code;
 use crate::base::source::{FileId, Loc, SourceFile, Span};
-use crate::ir::{Doc, DocKind};
+use crate::ir::{Doc, DocKind, Why};
 use crate::parse::hcl::{self, Expression};
 use crate::parse::OffsetMap;
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ impl<'a> Module<'a> {
                 self.parse_policy_text(fsc, &f.text, &OffsetMap::shifted(0), &[], whole)
             }
             None => unknown(
-                format!("`{}` is not read", short(sc.text(Some(loc.span)))),
+                Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
                 loc,
             ),
         }
@@ -98,7 +98,7 @@ impl<'a> Module<'a> {
     ) -> Doc {
         let Some((id, f)) = self.read_file(sc, path, loc) else {
             return unknown(
-                format!("`{}` is not read", short(sc.text(Some(loc.span)))),
+                Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
                 loc,
             );
         };
@@ -126,7 +126,7 @@ impl<'a> Module<'a> {
             Ok(t) => t,
             Err(e) => {
                 self.error(id, e.span, e.message, code::HCL);
-                return unknown("the template file could not be parsed", loc);
+                return unknown(Why::reported("the template file could not be parsed"), loc);
             }
         };
         let tsc = Scope {

@@ -2,7 +2,7 @@
 
 use super::eval::*;
 use crate::base::source::Loc;
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value};
+use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
 use crate::parse::hcl::{span_of, Expression};
 
 impl<'a> Module<'a> {
@@ -10,7 +10,7 @@ impl<'a> Module<'a> {
         let name = f.name.name.as_str();
         let args: Vec<&Expression> = f.args.iter().collect();
         let text = sc.text(span_of(f));
-        let not_evaluated = || unknown(format!("`{}` is not evaluated", short(text)), loc);
+        let not_evaluated = || unsupported(format!("`{}` is not evaluated", short(text)), loc);
         if f.name.is_namespaced() || f.args.expand_final() {
             return not_evaluated();
         }
@@ -143,7 +143,10 @@ impl<'a> Module<'a> {
             }
             ("file", [path]) => match self.read_file(sc, path, loc) {
                 Some((_, f)) => Doc::scalar(Value::lit(f.text.as_str()), loc),
-                None => unknown(format!("`{}` could not be read", short(text)), loc),
+                None => unknown(
+                    Why::reported(format!("`{}` could not be read", short(text))),
+                    loc,
+                ),
             },
             ("templatefile", [path, vars]) => self.templatefile(sc, path, vars, loc, false),
             _ => not_evaluated(),

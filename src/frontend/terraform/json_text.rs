@@ -5,7 +5,7 @@
 use super::eval::*;
 use crate::base::diag::code;
 use crate::base::source::{FileId, Loc, Span};
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value};
+use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
 use crate::parse::hcl::{self, span_of, Expression, Piece};
 use crate::parse::{Node, NodeKind, OffsetMap};
 use hcl_edit::expr::TraversalOperator;
@@ -15,12 +15,12 @@ impl<'a> Module<'a> {
         match def {
             Def::Hcl { file, expr } => match self.src(file) {
                 Some(f) => self.eval_policy(self.scope_in(file, &f), expr),
-                None => unknown("source file missing", Loc::default()),
+                None => unsupported("source file missing", Loc::default()),
             },
             Def::Json { file, node } => match &node.kind {
                 NodeKind::String(_) => match self.src(file) {
                     Some(f) => self.policy_from_json_string(file, &f.text, node),
-                    None => unknown("source file missing", Loc::default()),
+                    None => unsupported("source file missing", Loc::default()),
                 },
                 _ => json_value(file, node),
             },
@@ -104,7 +104,10 @@ impl<'a> Module<'a> {
         f: impl FnOnce(Scope<'_>, &[Piece<'_>]) -> Doc,
     ) -> Doc {
         let Some((text, map, t)) = self.json_template(file, node) else {
-            return unknown("an invalid template", Loc::new(file, node.span));
+            return unknown(
+                Why::reported("an invalid template"),
+                Loc::new(file, node.span),
+            );
         };
         let sc = Scope {
             file,
@@ -162,7 +165,11 @@ impl<'a> Module<'a> {
                         "template directive `{}` is not evaluated",
                         short(sc.text(Some(*span)))
                     );
-                    push_marker(&mut out, &mut parts, Part::Unknown(reason));
+                    push_marker(
+                        &mut out,
+                        &mut parts,
+                        Part::Unknown(Why::unsupported(reason)),
+                    );
                 }
             }
         }
@@ -279,7 +286,10 @@ impl<'a> Module<'a> {
                 match crate::parse::json::parse_json(&text) {
                     Ok(node) => node_to_doc(&node, whole.file, &|_| whole.span, &parts),
                     Err(e) if parts.is_empty() => Doc::new(
-                        DocKind::Unknown(format!("the policy is not valid JSON: {}", e.message)),
+                        DocKind::Unknown(Why::unsupported(format!(
+                            "the policy is not valid JSON: {}",
+                            e.message
+                        ))),
                         whole,
                     ),
                     Err(_) => unknown(unknown_text_reason(&parts), whole),
@@ -318,7 +328,10 @@ impl<'a> Module<'a> {
                     code::JSON,
                 );
                 Doc::new(
-                    DocKind::Unknown(format!("the policy is not valid JSON: {}", e.message)),
+                    DocKind::Unknown(Why::reported(format!(
+                        "the policy is not valid JSON: {}",
+                        e.message
+                    ))),
                     whole,
                 )
             }
@@ -340,7 +353,7 @@ impl<'a> Module<'a> {
                 };
                 self.parse_policy_text(sc, &inner, &map, &[], loc)
             }
-            None => unknown("not a JSON string", loc),
+            None => unsupported("not a JSON string", loc),
         }
     }
 }
@@ -355,14 +368,17 @@ pub(super) fn push_marker(out: &mut String, parts: &mut Vec<Part>, part: Part) {
     parts.push(part);
 }
 
-pub(super) fn unknown_text_reason(parts: &[Part]) -> String {
+pub(super) fn unknown_text_reason(parts: &[Part]) -> Why {
     let first = parts.iter().find_map(|p| match p {
-        Part::Unknown(r) => Some(r.as_str()),
+        Part::Unknown(r) => Some(r),
         _ => None,
     });
     match first {
-        Some(r) => format!("the policy text is only known after apply: {r}"),
-        None => "the policy text is only known after apply".into(),
+        Some(r) => Why {
+            reason: format!("the policy text is only known after apply: {r}"),
+            cause: r.cause,
+        },
+        None => Why::unsupported("the policy text is only known after apply"),
     }
 }
 
@@ -380,7 +396,7 @@ pub(super) fn unmark(s: &str, parts: &[Part]) -> Value {
             .ok();
         match idx.and_then(|i| parts.get(i)) {
             Some(p) => v.push(p.clone()),
-            None => v.push(Part::Unknown("unresolved interpolation".into())),
+            None => v.push(Part::Unknown(Why::unsupported("unresolved interpolation"))),
         }
         rest = &rest[close + MARK_CLOSE.len_utf8()..];
     }
@@ -404,7 +420,7 @@ pub fn node_to_doc(node: &Node, file: FileId, span: &dyn Fn(Span) -> Span, parts
         NodeKind::Bool(b) => Doc::scalar(Value::lit(b.to_string()), loc),
         NodeKind::Number(s) | NodeKind::Scalar(s) => Doc::scalar(Value::lit(s.as_str()), loc),
         NodeKind::String(s) => Doc::scalar(unmark(s, parts), loc),
-        NodeKind::Alias(a) => unknown(format!("alias *{a}"), loc),
+        NodeKind::Alias(a) => unsupported(format!("alias *{a}"), loc),
         NodeKind::Seq(items) => Doc::new(
             DocKind::List(
                 items

@@ -4,7 +4,7 @@
 
 use crate::base::diag::{code, InputError};
 use crate::base::source::{FileId, SourceFile};
-use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Doc, DocKind, Value, Why};
 use crate::ir::{Extracted, Grant, PolicySite, SiteBody, Unit};
 use crate::parse::hcl::{self, span_of, Block, Body, Expression};
 use crate::parse::{json, Node, ParseError};
@@ -352,7 +352,7 @@ fn block_site(
             // A key whose policy an aws_kms_key_policy sets is reported through that resource.
             None if targeted.contains(&address) => return None,
             None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(Doc::new(
-                DocKind::Unknown("aws_kms_key_policy without a policy".into()),
+                DocKind::Unknown(Why::unsupported("aws_kms_key_policy without a policy")),
                 loc,
             )),
             None => SiteBody::DefaultPolicy,
@@ -736,7 +736,7 @@ pub(crate) mod tests {
         let reasons: Vec<String> = site_leaves(&out)
             .iter()
             .filter_map(|(_, d)| match &d.kind {
-                DocKind::Unknown(r) => Some(r.clone()),
+                DocKind::Unknown(r) => Some(r.reason.clone()),
                 _ => None,
             })
             .collect();

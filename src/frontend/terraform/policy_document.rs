@@ -13,7 +13,7 @@ impl<'a> Module<'a> {
     /// source documents, then this block's statements, then override documents, merged by sid.
     pub fn policy_document(&self, file: FileId, block: &Block) -> Doc {
         let Some(f) = self.src(file) else {
-            return unknown("source file missing", Loc::default());
+            return unsupported("source file missing", Loc::default());
         };
         let sc = self.scope_in(file, &f);
         let loc = sc.loc(span_of(block));
@@ -100,7 +100,7 @@ impl<'a> Module<'a> {
     pub(super) fn dynamic_statements(&self, sc: Scope<'_>, sb: &Block) -> Vec<Doc> {
         let loc = sc.loc(span_of(sb));
         let Some(content) = sb.body.get_blocks("content").next() else {
-            return vec![unknown(
+            return vec![unsupported(
                 "a dynamic \"statement\" block without content",
                 loc,
             )];
@@ -175,7 +175,7 @@ impl<'a> Module<'a> {
                 let why = format!(
                     "{iterator}.value: the elements of this dynamic block's for_each are not known statically"
                 );
-                let vars = bind(unknown(&why, loc), unknown(&why, loc));
+                let vars = bind(unknown(why.clone(), loc), unknown(why, loc));
                 vec![expand(&vars)]
             }
         }
@@ -278,7 +278,7 @@ impl<'a> Module<'a> {
             types.push(DocEntry {
                 key: "AWS".into(),
                 key_loc: sc.loc(span_of(*d)),
-                value: unknown(
+                value: unsupported(
                     format!("a dynamic \"{ident}\" block is not expanded"),
                     sc.loc(span_of(*d)),
                 ),
@@ -354,7 +354,7 @@ impl<'a> Module<'a> {
             tests.push(DocEntry {
                 key: "?".into(),
                 key_loc: sc.loc(span_of(d)),
-                value: unknown(
+                value: unsupported(
                     "a dynamic \"condition\" block is not expanded",
                     sc.loc(span_of(d)),
                 ),
