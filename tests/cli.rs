@@ -1,28 +1,16 @@
 //! CLI tests: the real binary, its exit codes, both output formats, config handling and stdin.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-fn kmslint() -> Command {
-    let mut c = Command::cargo_bin("kmslint").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
-    c
-}
+use common::{kmslint, run as stdout_of};
+
+use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata/cloudformation")
         .join(name)
-}
-
-fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]
