@@ -485,6 +485,29 @@ mod tests {
             assert_eq!(FACTS.iter().filter(|e| e.fact == d.fact).count(), 1);
             assert_eq!(F::parse(d.name), Some(d.fact));
         }
+        use F::*;
+        for f in [
+            Effect,
+            Element,
+            Kind,
+            Trust,
+            Root,
+            CallerRestricted,
+            CallerScope,
+            NetworkRestricted,
+            ServiceScoped,
+            Actions,
+            ConditionKeys,
+            Principals,
+            KeyKind,
+            Role,
+            Known,
+            CrossAccount,
+            HasTag,
+            Problem,
+        ] {
+            assert_eq!(f.def().fact, f, "{f:?} has no row in FACTS");
+        }
         let mut names = std::collections::BTreeSet::new();
         for d in VARS {
             assert!(names.insert(d.name), "placeholder {} twice", d.name);

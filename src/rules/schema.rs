@@ -251,3 +251,47 @@ impl Cond {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(when: &str) -> Result<Cond, String> {
+        let table: toml::Table = match toml::from_str(when) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        compile(&table, &[SubjectKind::Principal])
+    }
+
+    #[test]
+    fn tests_must_fit_the_fact() {
+        assert!(compiled("effect = \"allow\"").is_ok());
+        assert!(compiled("actions = { allows_any = [\"kms:*\"] }").is_ok());
+        assert!(compiled("not = { condition_keys = { contains = \"x\" } }").is_ok());
+        assert!(compiled("any = [{ root = true }, { kind = \"service\" }]").is_ok());
+        let err = |w: &str| compiled(w).err().unwrap_or_default();
+        assert!(err("colour = \"red\"").contains("no fact `colour`"));
+        assert!(err("effect = \"alow\"").contains("never `alow`"));
+        assert!(err("root = \"yes\"").contains("true or false"));
+        assert!(err("actions = { contains = \"kms:*\" }").contains("not a test"));
+        assert!(err("key_kind = \"account\"").contains("subject `principal` has no fact"));
+        assert!(err("any = []").contains("lists nothing"));
+        assert!(err("not = [1]").contains("table of tests"));
+        assert!(err("effect = []").contains("no accepted values"));
+    }
+
+    #[test]
+    fn matched_placeholders_need_a_list_test() {
+        let Ok(c) = compiled(
+            "actions = { allows_any = [\"kms:*\"] }\nnot = { principals = { contains = \"*\" } }",
+        ) else {
+            panic!("compiles")
+        };
+        assert!(c.matches_list(F::Actions));
+        assert!(
+            !c.matches_list(F::Principals),
+            "a test under `not` matches nothing"
+        );
+    }
+}
