@@ -263,7 +263,11 @@ fn stdin_policy_gives_the_same_findings_as_the_file() {
     assert_eq!(strip(&from_file.1), strip(&from_stdin.1));
     // The untrusted account 123412341234, in both of its statements.
     let rules: Vec<String> = strip(&from_file.1).into_iter().map(|f| f.0).collect();
-    assert_eq!(rules.iter().filter(|r| *r == "KMS002").count(), 2, "{rules:?}");
+    assert_eq!(
+        rules.iter().filter(|r| *r == "KMS002").count(),
+        2,
+        "{rules:?}"
+    );
 }
 
 #[test]

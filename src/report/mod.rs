@@ -124,9 +124,7 @@ pub fn rule_vocabulary() -> String {
     for d in FACTS {
         let (ty, tests) = match d.ty {
             FactType::Bool => ("yes/no".to_string(), "`true`, `false`"),
-            FactType::Word([]) => {
-                ("word".to_string(), "a word, a list, `{ in = [...] }`")
-            }
+            FactType::Word([]) => ("word".to_string(), "a word, a list, `{ in = [...] }`"),
             FactType::Word(words) => (
                 words
                     .iter()
