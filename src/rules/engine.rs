@@ -41,12 +41,27 @@ fn tri(b: bool) -> Tri {
 
 fn eval(cond: &Cond, s: &Subject, matched: &mut Matched) -> Tri {
     match cond {
-        Cond::All(cs) => cs
-            .iter()
-            .fold(Tri::True, |acc, c| and(acc, eval(c, s, matched))),
-        Cond::Any(cs) => cs
-            .iter()
-            .fold(Tri::False, |acc, c| or(acc, eval(c, s, matched))),
+        // Short-circuit: one false test decides an `all`, one true test an `any`.
+        Cond::All(cs) => {
+            let mut acc = Tri::True;
+            for c in cs {
+                acc = and(acc, eval(c, s, matched));
+                if acc == Tri::False {
+                    break;
+                }
+            }
+            acc
+        }
+        Cond::Any(cs) => {
+            let mut acc = Tri::False;
+            for c in cs {
+                acc = or(acc, eval(c, s, matched));
+                if acc == Tri::True {
+                    break;
+                }
+            }
+            acc
+        }
         Cond::Not(c) => match eval(c, s, &mut Matched::new()) {
             Tri::True => Tri::False,
             Tri::False => Tri::True,

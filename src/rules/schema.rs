@@ -111,6 +111,8 @@ pub fn compile(when: &toml::Table, subjects: &[SubjectKind]) -> Result<Cond, Str
     for (name, value) in when {
         all.push(compile_entry(name, value, subjects)?);
     }
+    // Cheap tests first: the engine stops at the first that fails.
+    all.sort_by_key(Cond::cost);
     Ok(Cond::All(all))
 }
 
@@ -242,6 +244,17 @@ fn tests_for(ty: FactType) -> &'static str {
 }
 
 impl Cond {
+    /// Relative cost of evaluating the clause: word and yes/no tests, then list tests, then the
+    /// action matching and combinators.
+    fn cost(&self) -> u8 {
+        match self {
+            Cond::Test(_, Test::Bool(_) | Test::In(_) | Test::Empty(_)) => 0,
+            Cond::Test(_, Test::Contains(_)) => 1,
+            Cond::Test(_, Test::AllowsAny(_)) => 2,
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => 3,
+        }
+    }
+
     /// Whether the clause tests `fact` with a list test, so `{matched.<fact>}` has a value.
     pub fn matches_list(&self, fact: F) -> bool {
         match self {
