@@ -2,7 +2,7 @@
 //! environment and the binary built for these tests: annotations, job summary, SARIF upload,
 //! outputs and the job's status; the download of a release from a local HTTP server (archives
 //! packed by `.ci/package-release`, as the release workflow packs them), its verification against
-//! SHA256SUMS and the fall-back to the source build.
+//! SHA256SUMS and the fall-back to the source build; and inputs that try to add outputs.
 //!
 //! Needs python3 with PyYAML; skips with a message when absent, unless `KMSLINT_CI_TOOLS=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -714,4 +714,80 @@ fn the_default_download_url_and_binstall_follow_the_release_names() {
     ] {
         assert!(manifest.contains(needle), "Cargo.toml lacks {needle}");
     }
+}
+
+#[test]
+fn a_sarif_file_with_a_line_break_cannot_add_outputs() {
+    if !python_ready() {
+        return;
+    }
+    let ws = workspace();
+    let (code, v) = run_action(
+        ws.path(),
+        &[
+            ("paths", "infra"),
+            ("sarif-file", "x.sarif\nexit-code=0\nsarif-file=/etc/passwd"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["status"], "failure");
+    let run = step(&v, "Run kmslint");
+    assert_eq!(run["outcome"], "failure");
+    assert!(commands(&v)[0]
+        .starts_with("::error title=kmslint::the sarif-file input holds a line break"));
+    // Nothing was written: no `exit-code=0` line, no output at all.
+    let file = run["output_file"].as_str().unwrap();
+    assert!(!file.lines().any(|l| l.starts_with("exit-code")), "{file}");
+    assert_eq!(run["outputs"], serde_json::json!({}));
+    assert_eq!(v["outputs"]["exit-code"], "");
+    assert_eq!(v["outputs"]["sarif-file"], "");
+    assert!(!ws.path().join("x.sarif").exists());
+    assert_eq!(
+        step(&v, "Upload SARIF to code scanning")["outcome"],
+        "skipped"
+    );
+
+    // Outputs are `name<<DELIMITER` blocks: a name holding `=` and `<<` comes back whole and adds
+    // nothing.
+    let odd = "odd=exit-code<<EOF=0.sarif";
+    let (code, v) = run_action(ws.path(), &[("paths", "infra"), ("sarif-file", odd)]);
+    assert_eq!(code, 1, "{}", v["log"]);
+    assert_eq!(v["outputs"]["exit-code"], "1");
+    assert_eq!(v["outputs"]["sarif-file"], odd);
+    let run = step(&v, "Run kmslint");
+    let keys: Vec<&String> = run["outputs"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["exit-code", "sarif-file"]);
+    let file = run["output_file"].as_str().unwrap();
+    assert!(
+        file.lines()
+            .next()
+            .unwrap()
+            .starts_with("exit-code<<ghadelimiter_"),
+        "{file}"
+    );
+}
+
+#[test]
+fn newline_separated_paths_may_hold_spaces() {
+    if !python_ready() {
+        return;
+    }
+    let ws = workspace();
+    std::fs::create_dir(ws.path().join("key policies")).unwrap();
+    std::fs::write(ws.path().join("key policies/open key.yaml"), BAD).unwrap();
+    let (code, v) = run_action(
+        ws.path(),
+        &[("paths", "key policies\n  infra/good.yaml  \r\n\n")],
+    );
+    assert_eq!(code, 1, "{}", v["log"]);
+    assert_eq!(v["outputs"]["exit-code"], "1");
+    let cmds = commands(&v);
+    assert!(
+        cmds[0].starts_with("::error file=key policies/open key.yaml,line=8"),
+        "{cmds:?}"
+    );
+    // On one line the paths are split on whitespace, as before: `key` and `policies` do not exist.
+    let (code, v) = run_action(ws.path(), &[("paths", "key policies")]);
+    assert_eq!(code, 1);
+    assert_eq!(v["outputs"]["exit-code"], "2");
 }
