@@ -7,6 +7,8 @@
 //! Needs python3 with PyYAML; skips with a message when absent, unless `KMSLINT_CI_TOOLS=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -48,12 +50,10 @@ fn python_ready() -> bool {
         .args(["-c", "import yaml"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
-        let ci = std::env::var("KMSLINT_CI_TOOLS").is_ok_and(|v| v == "1");
-        assert!(!ci, "KMSLINT_CI_TOOLS=1 but python3 with PyYAML is missing");
-        eprintln!("skipped: python3 with PyYAML is not installed (pip install pyyaml)");
-    }
-    ok
+    common::require(
+        ok,
+        "python3 with PyYAML is not installed (pip install pyyaml)",
+    )
 }
 
 fn workspace() -> tempfile::TempDir {
