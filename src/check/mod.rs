@@ -120,6 +120,9 @@ pub struct Scan<'a> {
     explicit: HashSet<PathBuf>,
     /// What `file()` may read below: each directory argument, and each file argument's folder.
     roots: HashSet<PathBuf>,
+    /// Terraform module directories another scanned module calls: checked through that caller
+    /// (a root module's unit holds every module it calls), not alone.
+    called: HashSet<PathBuf>,
 }
 
 impl<'a> Scan<'a> {
@@ -158,6 +161,9 @@ impl<'a> Scan<'a> {
                 _ => p.clone(),
             })
             .collect();
+        let called = frontend::terraform::called_dirs(&found.modules, &|p| {
+            read_text(p, &limits).ok()
+        });
         Ok(Scan {
             opts,
             cfg,
@@ -169,6 +175,7 @@ impl<'a> Scan<'a> {
             unreadable,
             explicit,
             roots,
+            called,
         })
     }
 
@@ -215,7 +222,13 @@ impl<'a> Scan<'a> {
             .iter()
             .map(|(p, m)| Work::Unreadable(p, m))
             .chain(self.found.documents.iter().map(Work::Document))
-            .chain(self.found.modules.iter().map(|(d, f)| Work::Module(d, f)))
+            .chain(
+                self.found
+                    .modules
+                    .iter()
+                    .filter(|(d, _)| !self.called.contains(*d))
+                    .map(|(d, f)| Work::Module(d, f)),
+            )
             .collect();
         work.sort_by(|a, b| a.key().cmp(b.key()));
         if let Some((name, bytes)) = &opts.stdin {
@@ -299,7 +312,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+    /// One Terraform root module directory: its `.tf`, `.tf.json` and tfvars files, extracted
+    /// together with every module it calls.
     fn module(&self, judge: &Judge<'_>, dir: &Path, files: &[PathBuf]) -> UnitReport {
         let mut unit = Unit::default();
         let mut errors = Vec::new();
@@ -307,10 +321,11 @@ impl<'a> Scan<'a> {
         for p in files {
             texts.push((p, read_text(p, &self.limits)));
         }
-        // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse.
+        // A module without an `aws_kms_` resource or a module call has no key policy or grant:
+        // nothing to parse.
         if texts
             .iter()
-            .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
+            .all(|(_, t)| t.as_ref().is_ok_and(|t| !frontend::terraform::may_hold_keys(t)))
             && !self.opts.no_prefilter
         {
             return UnitReport {

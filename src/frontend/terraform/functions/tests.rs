@@ -1,0 +1,1 @@
+//! Function tests (filled below).
