@@ -466,10 +466,15 @@ impl<'a> Module<'a> {
             Expression::Bool(b) => Doc::scalar(Value::lit(b.value().to_string()), loc),
             Expression::Number(n) => {
                 let written = sc.text(span).trim();
-                let text = match written.parse::<f64>() {
-                    Ok(f) if !written.is_empty() => super::ops::fmt_num(f),
-                    _ => n.value().to_string(),
+                let text = if !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit()) {
+                    written.trim_start_matches('0').to_string()
+                } else {
+                    match written.parse::<f64>() {
+                        Ok(f) if !written.is_empty() => super::ops::fmt_num(f),
+                        _ => n.value().to_string(),
+                    }
                 };
+                let text = if text.is_empty() { "0".to_string() } else { text };
                 Doc::scalar(Value::lit(text), loc)
             }
             Expression::String(s) => Doc::scalar(Value::lit(s.value().as_str()), loc),
@@ -824,10 +829,14 @@ pub(super) fn as_string_value(d: &Doc, text: &str) -> Value {
                 ))),
             }
         }
-        DocKind::List(_) | DocKind::Map(_) => Value::unknown(Why::unsupported(format!(
-            "`{}` is not a string",
-            short(text)
-        ))),
+        // A value built with jsonencode(): its JSON text.
+        DocKind::List(_) | DocKind::Map(_) => match super::functions::json_text(d) {
+            Some(t) => Value::lit(t),
+            None => Value::unknown(Why::unsupported(format!(
+                "`{}` is not a string",
+                short(text)
+            ))),
+        },
     }
 }
 

@@ -11,10 +11,34 @@ use std::collections::HashMap;
 
 /// A number as Terraform prints it: integers without a fraction, others in the shortest form.
 pub fn fmt_num(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{}", f as i128)
-    } else {
-        format!("{f}")
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{}", f as i64);
+    }
+    // Terraform computes with arbitrary precision (0.1 + 0.2 is 0.3): 15 significant digits
+    // hide the binary floating point noise.
+    let s = format!("{:.*e}", 14, f);
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let exp: i32 = e.parse().unwrap_or(0);
+            let digits: String = m.chars().filter(|c| c.is_ascii_digit()).collect();
+            let neg = f < 0.0;
+            let digits = digits.trim_end_matches('0');
+            let digits = if digits.is_empty() { "0" } else { digits };
+            let point = exp + 1;
+            let body = if point <= 0 {
+                format!("0.{}{digits}", "0".repeat((-point) as usize))
+            } else if (point as usize) >= digits.len() {
+                format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+            } else {
+                format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            };
+            if neg {
+                format!("-{body}")
+            } else {
+                body
+            }
+        }
+        None => s,
     }
 }
 

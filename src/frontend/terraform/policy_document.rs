@@ -85,11 +85,14 @@ impl<'a> Module<'a> {
         });
         entries.push(version);
         entries.extend(merged.id);
-        entries.push(DocEntry {
-            key: "Statement".into(),
-            key_loc: label_loc,
-            value: Doc::new(DocKind::List(merged.statements), loc),
-        });
+        // No statement at all: the provider renders `{"Version": ...}` alone.
+        if !merged.statements.is_empty() {
+            entries.push(DocEntry {
+                key: "Statement".into(),
+                key_loc: label_loc,
+                value: Doc::new(DocKind::List(merged.statements), loc),
+            });
+        }
         Doc::new(DocKind::Map(entries), loc)
     }
 
@@ -281,6 +284,11 @@ impl<'a> Module<'a> {
         if let Some(e) = self.conditions(sc, sb) {
             entries.push(e);
         }
+        // The provider writes `&{aws:username}` as the policy variable `${aws:username}`.
+        for e in entries.iter_mut() {
+            let v = std::mem::replace(&mut e.value, Doc::new(DocKind::Null, e.key_loc));
+            e.value = policy_variables(v);
+        }
         Doc::new(DocKind::Map(entries), loc)
     }
 
@@ -300,6 +308,9 @@ impl<'a> Module<'a> {
                 || (b.ident.as_str() == "dynamic"
                     && b.labels.first().map(|l| l.as_str()) == Some(ident))
         })?;
+        if blocks.is_empty() && failed.is_empty() {
+            return None;
+        }
         let key_loc = sc.loc(span_of(&first.ident));
         let mut types: Vec<DocEntry> = Vec::new();
         let mut star: Option<Doc> = None;
@@ -434,6 +445,37 @@ impl<'a> Module<'a> {
             key_loc,
             value: Doc::new(DocKind::Map(tests), sc.loc(span_of(first))),
         })
+    }
+}
+
+fn policy_variables(d: Doc) -> Doc {
+    let loc = d.loc;
+    match d.kind {
+        DocKind::Scalar(mut v) => {
+            for p in v.parts.iter_mut() {
+                if let crate::ir::Part::Lit(s) = p {
+                    if s.contains("&{") {
+                        *s = s.replace("&{", "${");
+                    }
+                }
+            }
+            Doc::scalar(v, loc)
+        }
+        DocKind::List(items) => {
+            Doc::new(DocKind::List(items.into_iter().map(policy_variables).collect()), loc)
+        }
+        DocKind::Map(es) => Doc::new(
+            DocKind::Map(
+                es.into_iter()
+                    .map(|mut e| {
+                        e.value = policy_variables(e.value);
+                        e
+                    })
+                    .collect(),
+            ),
+            loc,
+        ),
+        k => Doc::new(k, loc),
     }
 }
 

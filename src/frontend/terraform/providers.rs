@@ -137,7 +137,7 @@ impl<'a> Module<'a> {
             ("aws_caller_identity", Some("arn")) => {
                 let p = block.and_then(|(f, b)| self.provider_of(f, b));
                 let p = p.or_else(|| self.providers.get("aws").copied());
-                let mut v = Value::lit("arn:aws:sts::");
+                let mut v = Value::lit("arn:aws:iam::");
                 v.append(self.account_of(p, &what));
                 v.push(Part::Lit(":".into()));
                 v.push(Part::Unknown(Why::input(format!(
@@ -239,6 +239,37 @@ impl<'a> Module<'a> {
             Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => 2,
             _ => 1,
         };
+        // A whole resource with for_each (`for_each = aws_kms_key.by_map`): its instance keys
+        // are known; their attributes only after apply.
+        if ops.len() == 1 {
+            if let Some((file, block)) = self.d.resource(ty, name) {
+                if let (Some(a), Some(f)) = (block.body.get_attribute("for_each"), self.src(file)) {
+                    let fe = self.eval(self.scope_in(file, &f), &a.value);
+                    let keys: Option<Vec<(String, Loc)>> = match &fe.kind {
+                        DocKind::Map(es) => Some(es.iter().map(|e| (e.key.clone(), e.key_loc)).collect()),
+                        DocKind::List(items) => items
+                            .iter()
+                            .map(|i| lit(i).map(|s| (s.to_string(), i.loc)))
+                            .collect(),
+                        _ => None,
+                    };
+                    if let Some(keys) = keys {
+                        let entries = keys
+                            .into_iter()
+                            .map(|(k, kl)| crate::ir::DocEntry {
+                                value: unknown(
+                                    format!("{ty}.{name}[\"{k}\"] is only known after apply"),
+                                    kl,
+                                ),
+                                key: k,
+                                key_loc: kl,
+                            })
+                            .collect();
+                        return Doc::new(DocKind::Map(entries), loc);
+                    }
+                }
+            }
+        }
         let kind = match ty {
             "aws_iam_role" => "role",
             "aws_iam_user" => "user",
@@ -280,7 +311,6 @@ impl<'a> Module<'a> {
             Some("name" | "id") => Doc::scalar(name_doc(), loc),
             _ => return after_apply(),
         };
-        let _ = sc;
         self.apply_ops(sc, d, ops.get(at + 1..).unwrap_or(&[]), text, loc)
     }
 }

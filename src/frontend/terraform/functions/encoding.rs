@@ -96,9 +96,9 @@ pub(super) fn json_text(d: &Doc) -> Result<String, Bad> {
     }
     Ok(match &d.kind {
         DocKind::Null => "null".into(),
+        // kmslint does not keep Terraform's types: every scalar is written as a string (an
+        // account id must stay one).
         DocKind::Scalar(v) => match v.as_lit() {
-            Some(s) if s == "true" || s == "false" => s.to_string(),
-            Some(s) if crate::frontend::terraform::ops::parse_num(s).is_some() && !s.starts_with('0') || s == "0" => s.to_string(),
             Some(s) => quote(s),
             None => {
                 return Err(Bad::Unknown(v.unknown_why().cloned().unwrap_or_else(|| {

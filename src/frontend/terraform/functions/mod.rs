@@ -40,8 +40,14 @@ pub(super) fn string(d: &Doc) -> Result<String, Bad> {
         DocKind::Unknown(w) => Err(Bad::Unknown(w.clone())),
         DocKind::Null => Err(Bad::Fault("a null argument".into())),
         DocKind::Choice(_) => Err(Bad::Unknown(Why::unsupported("a conditional argument"))),
-        DocKind::List(_) | DocKind::Map(_) => Err(Bad::Fault("not a string".into())),
+        // A value built with jsonencode() is its JSON text.
+        DocKind::List(_) | DocKind::Map(_) => encoding::json_text(d),
     }
+}
+
+/// The JSON text `jsonencode()` gives a known value.
+pub(super) fn json_text(d: &Doc) -> Option<String> {
+    encoding::json_text(d).ok()
 }
 
 /// A string argument as a value, whose parts may be the own account or unknown.
