@@ -394,6 +394,8 @@ pub struct SiteVia {
     pub at: Option<Loc>,
     pub arg: Loc,
     pub note: String,
+    /// Shown only with a finding no other crossing of the site explains (the module call).
+    pub fallback: bool,
 }
 
 #[cfg(test)]

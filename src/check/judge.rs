@@ -5,10 +5,10 @@ use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_OBJECT_KEYS, MAX_POLICY_NODES, MAX_STATEMENTS};
 use crate::base::severity::Severity;
+use crate::base::source::Loc;
 use crate::base::source::{FileId, SourceFile, Span};
 use crate::base::trust::TrustConfig;
 use crate::inventory::{self, KeyRecord, TagNames};
-use crate::base::source::Loc;
 use crate::ir::{Doc, DocKind, Extracted, SiteBody, SiteVia, Unit};
 use crate::parse::Node;
 use crate::rules::engine::{self, Levels};
@@ -137,6 +137,16 @@ impl Judge<'_> {
             for s in subjects {
                 site_findings.extend(self.findings_for(unit, &s, Some(&site.resource)));
             }
+            // The alternatives of a conditional can hold the same statement: one finding each.
+            let mut seen = std::collections::HashSet::new();
+            site_findings.retain(|f| {
+                seen.insert((
+                    f.rule.clone(),
+                    f.file.path.clone(),
+                    f.span,
+                    f.message.clone(),
+                ))
+            });
             let vias: Vec<&SiteVia> = extracted
                 .via
                 .iter()
@@ -271,7 +281,13 @@ fn relocate(unit: &Unit, f: &mut Finding, vias: &[&SiteVia]) {
         f.file = file;
         f.span = span;
     }
+    let explained = !related.is_empty();
+    let mut fallbacks: Vec<&SiteVia> = Vec::new();
     for v in vias {
+        if v.fallback {
+            fallbacks.push(v);
+            continue;
+        }
         let shown = match v.at.and_then(at) {
             None if v.at.is_none() => true,
             Some((file, span)) => {
@@ -293,6 +309,21 @@ fn relocate(unit: &Unit, f: &mut Finding, vias: &[&SiteVia]) {
                     message: v.note.clone(),
                     suppressible: true,
                 });
+            }
+        }
+    }
+    // Nothing above names where the value came from: show the module call(s) of the instance.
+    if !explained && related.is_empty() {
+        for v in fallbacks {
+            if let Some((file, span)) = at(v.arg) {
+                if !same(&file, &f.file) || span != f.span {
+                    related.push(Related {
+                        file: file.clone(),
+                        span: clamp(&file, span),
+                        message: v.note.clone(),
+                        suppressible: false,
+                    });
+                }
             }
         }
     }

@@ -43,6 +43,8 @@ pub struct Options {
     pub stdin: Option<(String, Vec<u8>)>,
     /// Terraform variable files given with `--var-file`.
     pub var_files: Vec<PathBuf>,
+    /// Terraform variables given with `--var NAME=VALUE`, applied after the `--var-file`s.
+    pub vars: Vec<String>,
     /// The account that owns the key, for bare policies and plans (`--key-account`).
     pub key_account: Option<String>,
     /// Worker threads; 0 = one per core.
@@ -151,6 +153,12 @@ impl<'a> Scan<'a> {
                 Err(message) => unreadable.push((p.clone(), message)),
             }
         }
+        for (i, v) in opts.vars.iter().enumerate() {
+            var_files.push(SourceFile::new(
+                PathBuf::from(format!("--var.{i}.tfvars")),
+                frontend::terraform::var_assignment(v),
+            ));
+        }
         let explicit: HashSet<PathBuf> =
             opts.paths.iter().filter(|p| p.is_file()).cloned().collect();
         let roots = opts
@@ -161,9 +169,8 @@ impl<'a> Scan<'a> {
                 _ => p.clone(),
             })
             .collect();
-        let called = frontend::terraform::called_dirs(&found.modules, &|p| {
-            read_text(p, &limits).ok()
-        });
+        let called =
+            frontend::terraform::called_dirs(&found.modules, &|p| read_text(p, &limits).ok());
         Ok(Scan {
             opts,
             cfg,
@@ -323,10 +330,10 @@ impl<'a> Scan<'a> {
         }
         // A module without an `aws_kms_` resource or a module call has no key policy or grant:
         // nothing to parse.
-        if texts
-            .iter()
-            .all(|(_, t)| t.as_ref().is_ok_and(|t| !frontend::terraform::may_hold_keys(t)))
-            && !self.opts.no_prefilter
+        if texts.iter().all(|(_, t)| {
+            t.as_ref()
+                .is_ok_and(|t| !frontend::terraform::may_hold_keys(t))
+        }) && !self.opts.no_prefilter
         {
             return UnitReport {
                 files: files.len(),

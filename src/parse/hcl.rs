@@ -574,7 +574,10 @@ impl<'a> Lit<'a> {
 #[derive(Clone, Copy, Debug)]
 pub enum Piece<'a> {
     Lit(Lit<'a>),
-    Interp { expr: &'a Expression, span: Span },
+    Interp {
+        expr: &'a Expression,
+        span: Span,
+    },
     Directive {
         d: &'a hcl_edit::template::Directive,
         span: Span,

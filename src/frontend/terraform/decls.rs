@@ -109,10 +109,10 @@ impl<'a> Decls<'a> {
                     }
                 }
                 ("module", [name]) if !is_override => {
-                    let (target, note) = targets.get(name.as_str()).cloned().unwrap_or((
-                        Target::Missing("its source is not a string".into()),
-                        None,
-                    ));
+                    let (target, note) = targets
+                        .get(name.as_str())
+                        .cloned()
+                        .unwrap_or((Target::Missing("its source is not a string".into()), None));
                     self.calls.push(Call {
                         name: name.as_str().to_string(),
                         file,
@@ -139,13 +139,8 @@ impl<'a> Decls<'a> {
 
     /// Declares a variable found elsewhere (`.tf.json`).
     pub fn add_variable(&mut self, name: &str, default: Option<Def<'a>>) {
-        self.vars.insert(
-            name.to_string(),
-            Var {
-                default,
-                ty: None,
-            },
-        );
+        self.vars
+            .insert(name.to_string(), Var { default, ty: None });
     }
 
     pub fn add_local(&mut self, name: &str, def: Def<'a>) {

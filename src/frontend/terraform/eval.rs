@@ -46,6 +46,8 @@ pub struct Via {
     /// The caller's argument expression.
     pub arg: Loc,
     pub note: String,
+    /// Shown only with a finding no other crossing explains (the module call itself).
+    pub fallback: bool,
 }
 
 /// What every instance of one unit shares: the files, the errors, the budget.
@@ -390,6 +392,7 @@ impl<'a> Module<'a> {
                             "the value comes from the argument `{name}` of {}",
                             self.path.trim_end_matches('.')
                         ),
+                        fallback: false,
                     };
                     if !vias.contains(&via) {
                         vias.push(via);
@@ -474,7 +477,11 @@ impl<'a> Module<'a> {
                         _ => n.value().to_string(),
                     }
                 };
-                let text = if text.is_empty() { "0".to_string() } else { text };
+                let text = if text.is_empty() {
+                    "0".to_string()
+                } else {
+                    text
+                };
                 Doc::scalar(Value::lit(text), loc)
             }
             Expression::String(s) => Doc::scalar(Value::lit(s.value().as_str()), loc),
@@ -596,10 +603,7 @@ impl<'a> Module<'a> {
             return self.apply_ops(sc, self.charged_clone(d), &ops, text, loc);
         }
         if sc.template {
-            return self.fault(
-                format!("`{root}` is not a variable of this template"),
-                loc,
-            );
+            return self.fault(format!("`{root}` is not a variable of this template"), loc);
         }
         let rest = |from: usize| ops.get(from..).unwrap_or(&[]);
         match root {
@@ -616,7 +620,10 @@ impl<'a> Module<'a> {
             }
             "data" => self.data_ref(sc, &ops, text, loc),
             "count" | "each" => unsupported(
-                format!("{} is used outside a block with count/for_each", short(text)),
+                format!(
+                    "{} is used outside a block with count/for_each",
+                    short(text)
+                ),
                 loc,
             ),
             "path" => match attr(0) {
@@ -648,10 +655,7 @@ impl<'a> Module<'a> {
         for (i, op) in ops.iter().enumerate() {
             d = match (&d.kind, op) {
                 (DocKind::Unknown(_), _) => return d,
-                (
-                    _,
-                    TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_),
-                ) => {
+                (_, TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
                     let rest = ops.get(i + 1..).unwrap_or(&[]);
                     let items = match d.kind {
                         DocKind::List(items) => items,
@@ -677,8 +681,10 @@ impl<'a> Module<'a> {
                 (DocKind::Map(_), TraversalOperator::GetAttr(k)) => match d.get(k.as_str()) {
                     Some(v) => v.clone(),
                     None => {
-                        return self
-                            .fault(format!("{} has no attribute `{}`", short(text), k.as_str()), loc)
+                        return self.fault(
+                            format!("{} has no attribute `{}`", short(text), k.as_str()),
+                            loc,
+                        )
                     }
                 },
                 (DocKind::Null, TraversalOperator::GetAttr(_)) => {

@@ -216,7 +216,9 @@ pub const MAX_FILE_EXCERPT: usize = 64;
 /// clipped excerpt whose rest is an unknown part (not shown, never taken as safe).
 pub fn file_value(path: &Path, text: &str) -> Value {
     let one_line = text.strip_suffix('\n').unwrap_or(text);
-    if one_line.len() <= MAX_FILE_EXCERPT && !one_line.contains('\n') {
+    // JSON (a policy or a template of one, edited with replace() or jsondecode()) is kept whole.
+    let json = one_line.trim_start().starts_with(['{', '[']);
+    if json || (one_line.len() <= MAX_FILE_EXCERPT && !one_line.contains('\n')) {
         return Value::lit(text);
     }
     let mut cut = MAX_FILE_EXCERPT.min(one_line.find('\n').unwrap_or(one_line.len()));

@@ -193,7 +193,12 @@ fn manifest(root: &Path, max: u64) -> HashMap<String, PathBuf> {
         return HashMap::new();
     };
     let mut out = HashMap::new();
-    for m in v.get("Modules").and_then(|m| m.as_array()).into_iter().flatten() {
+    for m in v
+        .get("Modules")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
         if let (Some(k), Some(d)) = (
             m.get("Key").and_then(|k| k.as_str()),
             m.get("Dir").and_then(|d| d.as_str()),
@@ -241,7 +246,9 @@ pub fn load(
             let mut note = None;
             let path: Result<PathBuf, String> = if is_local(&source) {
                 if from_bundled {
-                    Err(format!("module.{name} is a local module of a bundled module"))
+                    Err(format!(
+                        "module.{name} is a local module of a bundled module"
+                    ))
                 } else {
                     Ok(normalize(&from_dir.join(&source)))
                 }
@@ -269,7 +276,8 @@ pub fn load(
                             None => {
                                 let mut d = DirTrees::new(dir.clone(), true);
                                 for (file, text) in [("main.tf", main), ("variables.tf", vars)] {
-                                    let id = unit.add(SourceFile::new(dir.join(file), text.to_string()));
+                                    let id =
+                                        unit.add(SourceFile::new(dir.join(file), text.to_string()));
                                     d.parse(Kind::Config, file.into(), id, text, false, errors);
                                 }
                                 dirs.push(d);
@@ -277,7 +285,8 @@ pub fn load(
                             }
                         };
                         if let Some(d) = dirs.get_mut(i) {
-                            d.targets.insert(name.clone(), (Target::Dir(idx), note.clone()));
+                            d.targets
+                                .insert(name.clone(), (Target::Dir(idx), note.clone()));
                         }
                         continue;
                     }
@@ -290,7 +299,17 @@ pub fn load(
             };
             let target = match path {
                 Err(why) => Target::Missing(why),
-                Ok(p) => locate(unit, dirs, &mut queue, &p, &key, &root_canonical, max_file_size, all_blocks, errors),
+                Ok(p) => locate(
+                    unit,
+                    dirs,
+                    &mut queue,
+                    &p,
+                    &key,
+                    &root_canonical,
+                    max_file_size,
+                    all_blocks,
+                    errors,
+                ),
             };
             if let Some(d) = dirs.get_mut(i) {
                 d.targets.insert(name, (target, note));

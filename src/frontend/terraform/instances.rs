@@ -50,11 +50,19 @@ pub(super) fn each_doc(key: Doc, value: Doc) -> Doc {
 pub(super) type Instance = (String, HashMap<String, Doc>);
 
 /// Meta-arguments of a module call, not passed to the module.
-const META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
+const META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
 
 /// The resource types whose instances are sites.
 fn is_site_type(ty: &str) -> bool {
-    KEY_TYPES.contains(&ty) || matches!(ty, "aws_kms_key_policy" | "aws_kms_grant" | "aws_kms_alias")
+    KEY_TYPES.contains(&ty)
+        || matches!(ty, "aws_kms_key_policy" | "aws_kms_grant" | "aws_kms_alias")
 }
 
 /// Could a module whose source is not on disk build a key policy from these arguments?
@@ -112,7 +120,10 @@ impl<'a> Module<'a> {
                             let mut vars = HashMap::new();
                             vars.insert(
                                 "count".into(),
-                                count_doc(Doc::scalar(Value::lit(i.to_string()), attr.value_loc(sc))),
+                                count_doc(Doc::scalar(
+                                    Value::lit(i.to_string()),
+                                    attr.value_loc(sc),
+                                )),
                             );
                             out.push((key, vars));
                         }
@@ -257,6 +268,7 @@ impl<'a> Module<'a> {
                 at: v.at,
                 arg: v.arg,
                 note: v.note.clone(),
+                fallback: v.fallback,
             });
         }
         out.sites.push(site);
@@ -365,7 +377,9 @@ impl<'a> Module<'a> {
         if let Some(p) = self.providers.get("aws") {
             inherited.insert("aws".to_string(), *p);
         }
-        if let Some(Expression::Object(o)) = call.block.body.get_attribute("providers").map(|a| &a.value) {
+        if let Some(Expression::Object(o)) =
+            call.block.body.get_attribute("providers").map(|a| &a.value)
+        {
             for (k, v) in o.iter() {
                 let name = crate::parse::hcl::object_key_name(sc.src, k).unwrap_or_default();
                 let target = sc.text(span_of(v.expr())).trim().to_string();
@@ -385,6 +399,18 @@ impl<'a> Module<'a> {
                 at: None,
                 arg: label,
                 note: n.clone(),
+                fallback: false,
+            });
+        }
+        if self.pin.is_none() {
+            notes.push(Via {
+                at: None,
+                arg: label,
+                note: format!(
+                    "in the instance {}module.{}{suffix} of this module call",
+                    self.path, call.name
+                ),
+                fallback: true,
             });
         }
         let mut child = Module::new(self.sh, decls);

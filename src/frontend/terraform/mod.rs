@@ -30,8 +30,8 @@ mod templates;
 mod tf_json;
 mod types;
 
-pub use graph::called_dirs;
 pub(crate) use eval::unknown;
+pub use graph::called_dirs;
 pub(crate) use json_text::{json_value, node_to_doc};
 
 /// Resource types whose `policy` is a key policy.
@@ -125,11 +125,25 @@ pub fn extract_module_limited(
     let mut root = graph::DirTrees::new(module_dir, false);
     for (kind, name, id) in &order {
         if let Some(f) = unit.file(*id).cloned() {
-            root.parse(*kind, name.clone(), *id, &f.text, all_blocks, &mut out.errors);
+            root.parse(
+                *kind,
+                name.clone(),
+                *id,
+                &f.text,
+                all_blocks,
+                &mut out.errors,
+            );
         }
     }
     let mut dirs = vec![root];
-    graph::load(unit, &mut dirs, scan_root, max_file_size, all_blocks, &mut out.errors);
+    graph::load(
+        unit,
+        &mut dirs,
+        scan_root,
+        max_file_size,
+        all_blocks,
+        &mut out.errors,
+    );
     let files: Vec<Arc<SourceFile>> = unit.files.clone();
     let decls: Vec<Decls> = dirs.iter().map(decls_of).collect();
     let Some(root_decls) = decls.first() else {
@@ -143,7 +157,8 @@ pub fn extract_module_limited(
     module.register_providers(std::collections::HashMap::new());
     module.collect(&decls, &mut out, &mut vec![0]);
 
-    out.errors.extend(std::mem::take(&mut *sh.errors.borrow_mut()));
+    out.errors
+        .extend(std::mem::take(&mut *sh.errors.borrow_mut()));
     for f in std::mem::take(&mut *sh.new_files.borrow_mut()) {
         unit.add(f);
     }
@@ -230,7 +245,10 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
         ("variable" | "locals" | "module" | "provider", _) => true,
         ("resource", Some(ty)) => {
             ty.starts_with("aws_kms_")
-                || matches!(ty, "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy")
+                || matches!(
+                    ty,
+                    "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy"
+                )
         }
         ("data", Some(ty)) => matches!(
             ty,
@@ -295,9 +313,31 @@ pub fn may_hold_keys(text: &str) -> bool {
         let before = text.get(..at).unwrap_or("");
         let line_start = before.rsplit('\n').next().unwrap_or("");
         let after = text.get(at + 6..).unwrap_or("");
-        line_start.trim().is_empty() && after.trim_start_matches([' ', '\t']).starts_with('"')
+        line_start.trim().is_empty()
+            && after.trim_start_matches([' ', '\t']).starts_with('"')
             && after.starts_with([' ', '\t'])
     })
+}
+
+/// `--var NAME=VALUE` as a line of a tfvars file: VALUE is an HCL expression when it is one
+/// Terraform would read as such (a list, a map, a quoted string, a number, a bool), else the
+/// string itself, as `terraform plan -var` reads it.
+pub fn var_assignment(arg: &str) -> String {
+    let (name, value) = arg.split_once('=').unwrap_or((arg, ""));
+    let v = value.trim();
+    let expr = v.starts_with(['[', '{', '"'])
+        || v == "true"
+        || v == "false"
+        || v == "null"
+        || v.parse::<f64>().is_ok();
+    let value = if expr && hcl::parse_hcl(&format!("x = {v}\n")).is_ok() {
+        v.to_string()
+    } else {
+        serde_json::Value::String(value.to_string())
+            .to_string()
+            .replace("${", "$${")
+    };
+    format!("{} = {value}\n", name.trim())
 }
 
 /// Literal-keyed tags with string values.

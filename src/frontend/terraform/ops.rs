@@ -30,7 +30,11 @@ pub fn fmt_num(f: f64) -> String {
             } else if (point as usize) >= digits.len() {
                 format!("{digits}{}", "0".repeat(point as usize - digits.len()))
             } else {
-                format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+                format!(
+                    "{}.{}",
+                    &digits[..point as usize],
+                    &digits[point as usize..]
+                )
             };
             if neg {
                 format!("-{body}")
@@ -94,7 +98,8 @@ pub(super) fn equal(a: &Doc, b: &Doc) -> Option<bool> {
             }
             Some(all)
         }
-        (DocKind::Unknown(_) | DocKind::Choice(_), _) | (_, DocKind::Unknown(_) | DocKind::Choice(_)) => None,
+        (DocKind::Unknown(_) | DocKind::Choice(_), _)
+        | (_, DocKind::Unknown(_) | DocKind::Choice(_)) => None,
         (DocKind::Scalar(v), _) | (_, DocKind::Scalar(v)) if v.unknown_reason().is_some() => None,
         _ => Some(false),
     }
@@ -108,7 +113,10 @@ impl<'a> Module<'a> {
     /// Applies `f` to the arguments, once per combination of alternatives when some argument is
     /// a conditional value.
     pub(super) fn over(&self, args: Vec<Doc>, loc: Loc, f: &dyn Fn(Vec<Doc>) -> Doc) -> Doc {
-        let Some(i) = args.iter().position(|a| matches!(a.kind, DocKind::Choice(_))) else {
+        let Some(i) = args
+            .iter()
+            .position(|a| matches!(a.kind, DocKind::Choice(_)))
+        else {
             return f(args);
         };
         let mut combos = 1usize;
@@ -236,7 +244,9 @@ impl<'a> Module<'a> {
     fn for_one(&self, sc: Scope<'_>, f: &ForExpr, coll: Doc, loc: Loc) -> Doc {
         let elements = match elements(&coll) {
             Ok(e) => e,
-            Err(None) => return self.fault("`for` over a value that is not a collection".into(), loc),
+            Err(None) => {
+                return self.fault("`for` over a value that is not a collection".into(), loc)
+            }
             Err(Some(w)) => return unknown(w, loc),
         };
         if elements.len() > MAX_INSTANCES {
@@ -326,7 +336,12 @@ pub(super) fn elements(coll: &Doc) -> Result<Vec<(Doc, Doc)>, Option<Why>> {
             es.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(es
                 .into_iter()
-                .map(|e| (Doc::scalar(Value::lit(e.key.clone()), e.key_loc), e.value.clone()))
+                .map(|e| {
+                    (
+                        Doc::scalar(Value::lit(e.key.clone()), e.key_loc),
+                        e.value.clone(),
+                    )
+                })
                 .collect())
         }
         DocKind::Unknown(w) => Err(Some(w.clone())),

@@ -5,8 +5,8 @@
 use super::eval::*;
 use super::ops::elements;
 use crate::base::limits::MAX_INSTANCES;
-use crate::ir::Why;
 use crate::base::source::{FileId, Loc};
+use crate::ir::Why;
 use crate::ir::{Doc, DocEntry, DocKind, Value};
 use crate::parse::hcl::{span_of, Block, Expression};
 use std::collections::HashMap;
@@ -316,7 +316,10 @@ impl<'a> Module<'a> {
         let mut star: Option<Doc> = None;
         for (vars, b) in &blocks {
             let bsc = sc.with(vars);
-            let ty_doc = b.body.get_attribute("type").map(|a| self.eval(bsc, &a.value));
+            let ty_doc = b
+                .body
+                .get_attribute("type")
+                .map(|a| self.eval(bsc, &a.value));
             let ty_loc = ty_doc.as_ref().map_or(bsc.loc(span_of(*b)), |d| d.loc);
             let mut ids = Vec::new();
             if let Some(a) = b.body.get_attribute("identifiers") {
@@ -326,7 +329,10 @@ impl<'a> Module<'a> {
                 Some((Some(t), _)) => t.to_string(),
                 Some((None, Some(why))) => {
                     // A type not known statically: the identifiers could be any kind.
-                    ids = ids.into_iter().map(|d| unknown(why.clone(), d.loc)).collect();
+                    ids = ids
+                        .into_iter()
+                        .map(|d| unknown(why.clone(), d.loc))
+                        .collect();
                     "AWS".into()
                 }
                 _ => String::new(),
@@ -461,9 +467,10 @@ fn policy_variables(d: Doc) -> Doc {
             }
             Doc::scalar(v, loc)
         }
-        DocKind::List(items) => {
-            Doc::new(DocKind::List(items.into_iter().map(policy_variables).collect()), loc)
-        }
+        DocKind::List(items) => Doc::new(
+            DocKind::List(items.into_iter().map(policy_variables).collect()),
+            loc,
+        ),
         DocKind::Map(es) => Doc::new(
             DocKind::Map(
                 es.into_iter()
@@ -548,7 +555,9 @@ impl PolicyParts {
                         Doc::new(DocKind::List(items), a.loc)
                     })
                     .collect();
-                parts.statements.push(Doc::new(DocKind::Choice(lists), doc.loc));
+                parts
+                    .statements
+                    .push(Doc::new(DocKind::Choice(lists), doc.loc));
             }
             // An unknown document: its statements may be anything.
             _ => parts.statements.push(doc),

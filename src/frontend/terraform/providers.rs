@@ -61,7 +61,11 @@ impl<'a> Module<'a> {
     }
 
     /// The global provider id a block uses (`provider = aws.x`, else the default `aws`).
-    pub(super) fn provider_of(&self, file: crate::base::source::FileId, block: &Block) -> Option<usize> {
+    pub(super) fn provider_of(
+        &self,
+        file: crate::base::source::FileId,
+        block: &Block,
+    ) -> Option<usize> {
         let local = match (block.body.get_attribute("provider"), self.src(file)) {
             (Some(a), Some(f)) => provider_name(&a.value, &f.text),
             _ => "aws".to_string(),
@@ -72,7 +76,11 @@ impl<'a> Module<'a> {
     /// The account of provider `p`, relative to the key being checked: the key's own account,
     /// an account id, or unknown.
     fn account_of(&self, p: Option<usize>, what: &str) -> Value {
-        let key = self.sh.key_provider.get().or_else(|| self.providers.get("aws").copied());
+        let key = self
+            .sh
+            .key_provider
+            .get()
+            .or_else(|| self.providers.get("aws").copied());
         if p.is_some() && p == key {
             return Value::self_account();
         }
@@ -146,9 +154,7 @@ impl<'a> Module<'a> {
                 Doc::scalar(v, loc)
             }
             ("aws_partition", Some("partition" | "id")) => Doc::scalar(Value::lit("aws"), loc),
-            ("aws_partition", Some("dns_suffix")) => {
-                Doc::scalar(Value::lit("amazonaws.com"), loc)
-            }
+            ("aws_partition", Some("dns_suffix")) => Doc::scalar(Value::lit("amazonaws.com"), loc),
             ("aws_iam_policy_document", Some("json" | "minified_json")) => {
                 match self.d.policy_docs.get(name).copied() {
                     Some((file, block)) => {
@@ -165,7 +171,9 @@ impl<'a> Module<'a> {
                         })
                     }
                     None => unsupported(
-                        format!("data.aws_iam_policy_document.{name} is not defined in this module"),
+                        format!(
+                            "data.aws_iam_policy_document.{name} is not defined in this module"
+                        ),
                         loc,
                     ),
                 }
@@ -201,10 +209,9 @@ impl<'a> Module<'a> {
             let key = lit(index).map(str::to_string);
             let value = match (&fe.kind, &key) {
                 (DocKind::Map(_), Some(k)) => fe.get(k).cloned(),
-                (DocKind::List(items), Some(k)) => items
-                    .iter()
-                    .find(|i| lit(i) == Some(k.as_str()))
-                    .cloned(),
+                (DocKind::List(items), Some(k)) => {
+                    items.iter().find(|i| lit(i) == Some(k.as_str())).cloned()
+                }
                 _ => None,
             };
             let value = value.unwrap_or_else(|| {
@@ -213,7 +220,10 @@ impl<'a> Module<'a> {
                     index.loc,
                 )
             });
-            vars.insert("each".into(), super::instances::each_doc(index.clone(), value));
+            vars.insert(
+                "each".into(),
+                super::instances::each_doc(index.clone(), value),
+            );
         }
         Ok(vars)
     }
@@ -246,7 +256,9 @@ impl<'a> Module<'a> {
                 if let (Some(a), Some(f)) = (block.body.get_attribute("for_each"), self.src(file)) {
                     let fe = self.eval(self.scope_in(file, &f), &a.value);
                     let keys: Option<Vec<(String, Loc)>> = match &fe.kind {
-                        DocKind::Map(es) => Some(es.iter().map(|e| (e.key.clone(), e.key_loc)).collect()),
+                        DocKind::Map(es) => {
+                            Some(es.iter().map(|e| (e.key.clone(), e.key_loc)).collect())
+                        }
                         DocKind::List(items) => items
                             .iter()
                             .map(|i| lit(i).map(|s| (s.to_string(), i.loc)))
@@ -285,7 +297,11 @@ impl<'a> Module<'a> {
         };
         let bsc = self.scope_in(file, &f);
         let name_doc = || -> Value {
-            match block.body.get_attribute("name").map(|a| self.eval(bsc, &a.value)) {
+            match block
+                .body
+                .get_attribute("name")
+                .map(|a| self.eval(bsc, &a.value))
+            {
                 Some(d) if lit(&d).is_some() => d.as_value().cloned().unwrap_or_default(),
                 _ => Value::unknown(Why::input(format!(
                     "the name of {ty}.{name} is chosen at apply"

@@ -80,15 +80,16 @@ impl<'a> Module<'a> {
                         _ => (false, Some(attr_ty), None),
                     };
                     match entries.iter().find(|e| e.key == name) {
-                        Some(e) if !(optional && matches!(e.value.kind, DocKind::Null) && default.is_some()) => {
+                        Some(e)
+                            if !(optional
+                                && matches!(e.value.kind, DocKind::Null)
+                                && default.is_some()) =>
+                        {
                             let value = match inner_ty {
                                 Some(t) => self.convert_in(sc, e.value.clone(), t, depth + 1),
                                 None => e.value.clone(),
                             };
-                            out.push(DocEntry {
-                                value,
-                                ..e.clone()
-                            });
+                            out.push(DocEntry { value, ..e.clone() });
                         }
                         _ if optional => {
                             let value = match default {

@@ -192,7 +192,10 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
                 ss.push((string(it)?, it.loc));
             }
             ss.sort_by(|x, y| x.0.cmp(&y.0));
-            Ok(list_doc(ss.into_iter().map(|(s, l)| str_doc(s, l)).collect(), loc))
+            Ok(list_doc(
+                ss.into_iter().map(|(s, l)| str_doc(s, l)).collect(),
+                loc,
+            ))
         }
         ("reverse", [l]) => Ok(list_doc(items(l)?.iter().rev().cloned().collect(), loc)),
         ("slice", [l, s, e]) => {

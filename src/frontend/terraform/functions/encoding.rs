@@ -1,7 +1,7 @@
 //! Encoding functions: jsonencode (keys sorted bytewise, `<>&` and U+2028/U+2029 escaped, as
 //! Terraform writes them), yamldecode, base64encode, base64decode.
 
-use super::{string, str_doc, Bad, R};
+use super::{str_doc, string, Bad, R};
 use crate::base::source::Loc;
 use crate::frontend::terraform::eval::Module;
 use crate::frontend::terraform::json_text::node_to_doc;
@@ -27,7 +27,9 @@ pub(super) fn apply(m: &Module<'_>, name: &str, a: &[Doc], loc: Loc) -> R {
         ("yamldecode", [x]) => {
             let text = string(x)?;
             match crate::parse::yaml::parse_yaml(&text) {
-                Ok(node) => Ok(m.pinned(yaml_types(node_to_doc(&node, loc.file, &|_| loc.span, &[])))),
+                Ok(node) => {
+                    Ok(m.pinned(yaml_types(node_to_doc(&node, loc.file, &|_| loc.span, &[]))))
+                }
                 Err(e) => Err(Bad::Fault(format!("invalid YAML: {}", e.message))),
             }
         }
@@ -55,7 +57,10 @@ fn yaml_types(d: Doc) -> Doc {
             }
             Doc::scalar(v, loc)
         }
-        DocKind::List(items) => Doc::new(DocKind::List(items.into_iter().map(yaml_types).collect()), loc),
+        DocKind::List(items) => Doc::new(
+            DocKind::List(items.into_iter().map(yaml_types).collect()),
+            loc,
+        ),
         DocKind::Map(es) => Doc::new(
             DocKind::Map(
                 es.into_iter()
@@ -101,9 +106,9 @@ pub(super) fn json_text(d: &Doc) -> Result<String, Bad> {
         DocKind::Scalar(v) => match v.as_lit() {
             Some(s) => quote(s),
             None => {
-                return Err(Bad::Unknown(v.unknown_why().cloned().unwrap_or_else(|| {
-                    Why::unsupported("the text holds the key's own account")
-                })))
+                return Err(Bad::Unknown(v.unknown_why().cloned().unwrap_or_else(
+                    || Why::unsupported("the text holds the key's own account"),
+                )))
             }
         },
         DocKind::List(items) => {

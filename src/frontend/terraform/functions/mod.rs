@@ -33,9 +33,9 @@ pub(super) fn string(d: &Doc) -> Result<String, Bad> {
     match &d.kind {
         DocKind::Scalar(v) => match v.as_lit() {
             Some(s) => Ok(s.to_string()),
-            None => Err(Bad::Unknown(v.unknown_why().cloned().unwrap_or_else(|| {
-                Why::unsupported("the string holds the key's own account")
-            }))),
+            None => Err(Bad::Unknown(v.unknown_why().cloned().unwrap_or_else(
+                || Why::unsupported("the string holds the key's own account"),
+            ))),
         },
         DocKind::Unknown(w) => Err(Bad::Unknown(w.clone())),
         DocKind::Null => Err(Bad::Fault("a null argument".into())),
@@ -128,9 +128,7 @@ impl<'a> Module<'a> {
                     ),
                 }
             }
-            ("templatefile", [path, vars]) => {
-                return self.templatefile(sc, path, vars, loc, false)
-            }
+            ("templatefile", [path, vars]) => return self.templatefile(sc, path, vars, loc, false),
             ("jsondecode", [arg]) => return self.eval_policy(sc, arg),
             _ => {}
         }
@@ -158,7 +156,10 @@ impl<'a> Module<'a> {
                     self.fault(format!("`{}` fails in Terraform: {why}", short(text)), loc)
                 }
                 Some(Err(Bad::NoSuch)) | None => unsupported(
-                    format!("the function {name}() is not evaluated (in `{}`)", short(text)),
+                    format!(
+                        "the function {name}() is not evaluated (in `{}`)",
+                        short(text)
+                    ),
                     loc,
                 ),
             }

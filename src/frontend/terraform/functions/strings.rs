@@ -6,7 +6,10 @@ use crate::base::source::Loc;
 use crate::ir::{Doc, DocKind, Part, Value};
 
 pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
-    let s = |i: usize| a.get(i).map_or(Err(Bad::Fault("missing argument".into())), string);
+    let s = |i: usize| {
+        a.get(i)
+            .map_or(Err(Bad::Fault("missing argument".into())), string)
+    };
     let one = |f: &dyn Fn(String) -> String| -> R { Ok(str_doc(f(s(0)?), loc)) };
     match (name, a.len()) {
         ("format", n) if n >= 1 => format_doc(a, loc),
@@ -77,7 +80,9 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
         }
         ("tostring", 1) => match &a[0].kind {
             DocKind::Scalar(_) | DocKind::Null | DocKind::Unknown(_) => Ok(a[0].clone()),
-            _ => Err(Bad::Fault("only a primitive value converts to a string".into())),
+            _ => Err(Bad::Fault(
+                "only a primitive value converts to a string".into(),
+            )),
         },
         _ => Err(Bad::NoSuch),
     }
@@ -149,7 +154,10 @@ fn formatlist(a: &[Doc], loc: Loc) -> R {
         let mut row = vec![a[0].clone()];
         for d in &a[1..] {
             row.push(match &d.kind {
-                DocKind::List(items) => items.get(i).cloned().unwrap_or(Doc::new(DocKind::Null, loc)),
+                DocKind::List(items) => items
+                    .get(i)
+                    .cloned()
+                    .unwrap_or(Doc::new(DocKind::Null, loc)),
                 _ => d.clone(),
             });
         }
@@ -196,7 +204,9 @@ pub(super) fn format_doc(a: &[Doc], loc: Loc) -> R {
             }
             prec = Some(p.parse().unwrap_or(0));
         }
-        let verb = chars.next().ok_or_else(|| Bad::Fault("a lone % at the end".into()))?;
+        let verb = chars
+            .next()
+            .ok_or_else(|| Bad::Fault("a lone % at the end".into()))?;
         let arg = args
             .next()
             .ok_or_else(|| Bad::Fault("not enough arguments for the format".into()))?;
