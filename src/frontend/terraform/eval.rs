@@ -333,7 +333,7 @@ impl<'a> Module<'a> {
         let name = format!("{}{name}", self.path);
         {
             let stack = self.sh.stack.borrow();
-            if stack.iter().any(|s| *s == name) {
+            if stack.contains(&name) {
                 // Terraform rejects the module ("Cycle: ..."): nothing in it is deployable.
                 return self.limit(loc, format!("{name} refers to itself (a reference cycle)"));
             }

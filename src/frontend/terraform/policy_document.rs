@@ -11,6 +11,9 @@ use crate::ir::{Doc, DocEntry, DocKind, Value};
 use crate::parse::hcl::{span_of, Block, Expression};
 use std::collections::HashMap;
 
+/// Names bound for one expansion of a dynamic block.
+type Bound = HashMap<String, Doc>;
+
 impl<'a> Module<'a> {
     /// `data "aws_iam_policy_document"` as the JSON document the AWS provider renders:
     /// source documents, then this block's statements, then override documents, merged by sid.
@@ -127,7 +130,7 @@ impl<'a> Module<'a> {
         &self,
         sc: Scope<'_>,
         db: &'b Block,
-    ) -> Result<(Vec<HashMap<String, Doc>>, &'b Block), Doc> {
+    ) -> Result<(Vec<Bound>, &'b Block), Doc> {
         let loc = sc.loc(span_of(db));
         let label = db.labels.first().map(|l| l.as_str()).unwrap_or("");
         let Some(content) = db.body.get_blocks("content").next() else {
@@ -216,7 +219,7 @@ impl<'a> Module<'a> {
         sc: Scope<'_>,
         sb: &'b Block,
         ident: &str,
-    ) -> (Vec<(HashMap<String, Doc>, &'b Block)>, Vec<Doc>) {
+    ) -> (Vec<(Bound, &'b Block)>, Vec<Doc>) {
         let mut out: Vec<(HashMap<String, Doc>, &'b Block)> = Vec::new();
         let mut failed = Vec::new();
         let base: HashMap<String, Doc> = sc.tvars.cloned().unwrap_or_default();
