@@ -99,10 +99,13 @@ impl<'a> Module<'a> {
         match (name, args.as_slice()) {
             // `try` and `can` catch the errors of their arguments: evaluated one by one.
             ("try", _) => {
+                let start = self.sh.faults.get();
                 for a in &args {
                     let before = self.sh.faults.get();
                     let d = self.eval(sc, a);
                     if self.sh.faults.get() == before {
+                        // The errors caught here do not reach an enclosing try() or can().
+                        self.sh.faults.set(start);
                         return d;
                     }
                 }
