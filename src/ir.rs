@@ -379,6 +379,23 @@ pub struct Extracted {
     pub errors: Vec<InputError>,
     /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
     pub aliases: Vec<(String, String)>,
+    /// Values of a site that crossed a module call (Terraform module instances).
+    pub via: Vec<SiteVia>,
+}
+
+/// A value of a module instance's site that the caller supplied: a finding inside `arg` (the
+/// caller's argument) is shown at `at` (where the module uses the value) with `arg` as a related
+/// location, and a finding at `at` also shows `arg`. With no `at`, every finding of the site
+/// shows `arg` and the note (a bundled module source, which version was assumed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteVia {
+    /// The site's resource address.
+    pub resource: String,
+    pub at: Option<Loc>,
+    pub arg: Loc,
+    pub note: String,
+    /// Shown only with a finding no other crossing of the site explains (the module call).
+    pub fallback: bool,
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@ use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_OBJECT_KEYS, MAX_POLICY_NODES, MAX_STATEMENTS};
 use crate::base::severity::Severity;
+use crate::base::source::Loc;
 use crate::base::source::{FileId, SourceFile, Span};
 use crate::base::trust::TrustConfig;
 use crate::inventory::{self, KeyRecord, TagNames};
-use crate::ir::{Doc, DocKind, Extracted, SiteBody, Unit};
+use crate::ir::{Doc, DocKind, Extracted, SiteBody, SiteVia, Unit};
 use crate::parse::Node;
 use crate::rules::engine::{self, Levels};
 use crate::rules::facts::Subject;
@@ -136,6 +137,26 @@ impl Judge<'_> {
             for s in subjects {
                 site_findings.extend(self.findings_for(unit, &s, Some(&site.resource)));
             }
+            // The alternatives of a conditional can hold the same statement: one finding each.
+            let mut seen = std::collections::HashSet::new();
+            site_findings.retain(|f| {
+                seen.insert((
+                    f.rule.clone(),
+                    f.file.path.clone(),
+                    f.span,
+                    f.message.clone(),
+                ))
+            });
+            let vias: Vec<&SiteVia> = extracted
+                .via
+                .iter()
+                .filter(|v| v.resource == site.resource)
+                .collect();
+            if !vias.is_empty() {
+                for f in &mut site_findings {
+                    relocate(unit, f, &vias);
+                }
+            }
             let count = |sev: Severity| site_findings.iter().filter(|f| f.severity == sev).count();
             records.push(KeyRecord {
                 errors: count(Severity::Error),
@@ -215,6 +236,7 @@ impl Judge<'_> {
                                 file: f.clone(),
                                 span: clamp(f, loc.span),
                                 message: msg.clone(),
+                                suppressible: false,
                             })
                         })
                         .collect(),
@@ -228,6 +250,84 @@ impl Judge<'_> {
             })
             .collect()
     }
+}
+
+/// A finding of a module instance's site: one inside a caller's argument is shown where the
+/// module uses the value, with the argument as a related location; one whose span holds a use of
+/// a caller's argument also shows that argument; notes for the whole site (a bundled module
+/// source) are added to every finding. A suppression may sit at either place.
+fn relocate(unit: &Unit, f: &mut Finding, vias: &[&SiteVia]) {
+    let at = |loc: Loc| unit.file(loc.file).map(|file| (file.clone(), loc.span));
+    let same = |a: &std::sync::Arc<SourceFile>, b: &std::sync::Arc<SourceFile>| {
+        std::sync::Arc::ptr_eq(a, b)
+    };
+    let mut related: Vec<Related> = Vec::new();
+    for _ in 0..vias.len() {
+        let inside = vias.iter().find(|v| {
+            v.at.is_some()
+                && at(v.arg).is_some_and(|(file, span)| {
+                    same(&file, &f.file) && span.start <= f.span.start && f.span.end <= span.end
+                })
+        });
+        let Some((v, Some((file, span)))) = inside.map(|v| (v, v.at.and_then(at))) else {
+            break;
+        };
+        related.push(Related {
+            file: f.file.clone(),
+            span: f.span,
+            message: v.note.clone(),
+            suppressible: true,
+        });
+        f.file = file;
+        f.span = span;
+    }
+    let explained = !related.is_empty();
+    let mut fallbacks: Vec<&SiteVia> = Vec::new();
+    for v in vias {
+        if v.fallback {
+            fallbacks.push(v);
+            continue;
+        }
+        let shown = match v.at.and_then(at) {
+            None if v.at.is_none() => true,
+            Some((file, span)) => {
+                same(&file, &f.file) && f.span.start <= span.start && span.end <= f.span.end
+            }
+            None => false,
+        };
+        if !shown {
+            continue;
+        }
+        if let Some((file, span)) = at(v.arg) {
+            let dup = related
+                .iter()
+                .any(|r| same(&r.file, &file) && r.span == span && r.message == v.note);
+            if !dup {
+                related.push(Related {
+                    file: file.clone(),
+                    span: clamp(&file, span),
+                    message: v.note.clone(),
+                    suppressible: true,
+                });
+            }
+        }
+    }
+    // Nothing above names where the value came from: show the module call(s) of the instance.
+    if !explained && related.is_empty() {
+        for v in fallbacks {
+            if let Some((file, span)) = at(v.arg) {
+                if !same(&file, &f.file) || span != f.span {
+                    related.push(Related {
+                        file: file.clone(),
+                        span: clamp(&file, span),
+                        message: v.note.clone(),
+                        suppressible: false,
+                    });
+                }
+            }
+        }
+    }
+    f.related.extend(related);
 }
 
 /// Last line of defence for the reporters, which slice the file at the span: a span past the

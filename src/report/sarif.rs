@@ -393,10 +393,8 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
 pub struct Writer<W: Write> {
     out: W,
     index: HashMap<String, usize>,
-    /// Occurrences of each base fingerprint in the current file. A fingerprint includes the
-    /// path, and a file's findings arrive together, so the map is cleared when the file changes.
+    /// Occurrences of each base fingerprint in the run.
     seen: HashMap<String, usize>,
-    seen_path: Option<std::path::PathBuf>,
     /// The log after the results array.
     tail: String,
     results: PrettyArray,
@@ -445,7 +443,6 @@ impl<W: Write> Writer<W> {
             out,
             index,
             seen: HashMap::new(),
-            seen_path: None,
             tail: tail.to_string(),
             results: PrettyArray::new(8),
         })
@@ -454,10 +451,8 @@ impl<W: Write> Writer<W> {
 
 impl<W: Write> Sink for Writer<W> {
     fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        if self.seen_path.as_deref() != Some(f.file.path.as_path()) {
-            self.seen.clear();
-            self.seen_path = Some(f.file.path.clone());
-        }
+        // A Terraform module's file is checked once per root module that calls it: its findings
+        // come back in several units, so occurrences are counted over the whole run.
         let base = fingerprint(f);
         let n = self.seen.entry(base.clone()).or_insert(0);
         let fingerprint = occurrence_fingerprint(base, *n);

@@ -33,6 +33,9 @@ pub struct Related {
     pub file: Arc<SourceFile>,
     pub span: Span,
     pub message: String,
+    /// The place where the value was written (a module caller's argument): a suppression on its
+    /// line covers the finding too.
+    pub suppressible: bool,
 }
 
 impl Finding {
