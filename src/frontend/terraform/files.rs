@@ -18,6 +18,7 @@ impl<'a> Module<'a> {
         sc: Scope<'_>,
         path: &Expression,
         loc: Loc,
+        func: &str,
     ) -> Option<(FileId, Arc<SourceFile>)> {
         let p = self.eval(sc, path);
         let rel = p.as_value().and_then(|v| v.as_lit()).map(str::to_string)?;
@@ -29,9 +30,9 @@ impl<'a> Module<'a> {
         };
         let Some(canonical) = inside else {
             let msg = if joined.exists() {
-                format!("file() outside the scan root: {rel} is not read")
+                format!("{func}() outside the scan root: {rel} is not read")
             } else {
-                format!("file() names a file that does not exist: {rel}")
+                format!("{func}() names a file that does not exist: {rel}")
             };
             self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
             return None;
@@ -50,10 +51,10 @@ impl<'a> Module<'a> {
         let limit = self.max_file_size;
         let text = match std::fs::metadata(&canonical) {
             Ok(m) if m.len() > limit => Err(format!(
-                "file() names a file larger than the {limit}-byte limit ([scan] max_file_size): {rel}"
+                "{func}() names a file larger than the {limit}-byte limit ([scan] max_file_size): {rel}"
             )),
             _ => std::fs::read_to_string(&canonical)
-                .map_err(|e| format!("file() could not read {rel}: {e}")),
+                .map_err(|e| format!("{func}() could not read {rel}: {e}")),
         };
         let text = match text {
             Ok(t) => t,
@@ -70,7 +71,7 @@ impl<'a> Module<'a> {
     }
 
     pub(super) fn file_policy(&self, sc: Scope<'_>, path: &Expression, loc: Loc) -> Doc {
-        match self.read_file(sc, path, loc) {
+        match self.read_file(sc, path, loc, "file") {
             Some((id, f)) => {
                 let whole = Loc::new(id, Span::new(0, f.text.len()));
                 let fsc = Scope {
@@ -96,7 +97,7 @@ impl<'a> Module<'a> {
         loc: Loc,
         as_policy: bool,
     ) -> Doc {
-        let Some((id, f)) = self.read_file(sc, path, loc) else {
+        let Some((id, f)) = self.read_file(sc, path, loc, "templatefile") else {
             return unknown(
                 Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
                 loc,

@@ -141,7 +141,7 @@ impl<'a> Module<'a> {
                     Doc::new(DocKind::Choice(evals()), loc)
                 }
             }
-            ("file", [path]) => match self.read_file(sc, path, loc) {
+            ("file", [path]) => match self.read_file(sc, path, loc, "file") {
                 Some((_, f)) => Doc::scalar(Value::lit(f.text.as_str()), loc),
                 None => unknown(
                     Why::reported(format!("`{}` could not be read", short(text))),
