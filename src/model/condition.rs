@@ -232,6 +232,8 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// Condition keys present, as written.
     pub keys: Vec<String>,
+    /// The Condition has alternatives (`Fn::If`, a conditional) that do not all restrict alike.
+    pub alternatives: bool,
 }
 
 impl Analysis {
@@ -245,6 +247,7 @@ impl Analysis {
             source_unknown: Vec::new(),
             notes: Vec::new(),
             keys: Vec::new(),
+            alternatives: false,
         }
     }
 }
@@ -442,6 +445,9 @@ fn weakest(each: Vec<Analysis>) -> Analysis {
         .filter(|a| a.caller_restricted != Tri::True)
         .collect();
     out.network_restricted = !open.is_empty() && open.iter().all(|a| a.network_restricted);
+    out.alternatives = each
+        .iter()
+        .any(|a| a.caller_restricted != out.caller_restricted);
     for a in each {
         for v in a.restricting {
             if !out.restricting.contains(&v) {

@@ -75,11 +75,16 @@ fn lit(doc: &Doc) -> Option<&str> {
     doc.as_value().and_then(Value::as_lit)
 }
 
-/// ` (it has `effect`: element names are case-sensitive)` when a key spelled differently is there.
-fn spelled_otherwise(doc: &Doc, name: &str) -> String {
+/// A key spelled like `name` in another case (`effect` for `Effect`).
+fn misspelled<'d>(doc: &'d Doc, name: &str) -> Option<&'d DocEntry> {
     doc.entries()
         .iter()
         .find(|e| e.key != name && e.key.trim().eq_ignore_ascii_case(name))
+}
+
+/// ` (it has `effect`: element names are case-sensitive)` when a key spelled differently is there.
+fn spelled_otherwise(doc: &Doc, name: &str) -> String {
+    misspelled(doc, name)
         .map(|e| {
             format!(
                 " (it has `{}`: policy element names are case-sensitive)",
@@ -87,6 +92,11 @@ fn spelled_otherwise(doc: &Doc, name: &str) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// Where a missing element is reported: at its misspelling if there is one, else the statement.
+fn missing_at(st: &Doc, name: &str) -> Loc {
+    misspelled(st, name).map_or(st.loc, |e| e.key_loc)
 }
 
 /// The reasons AWS rejects one statement, each tagged with the statement.
@@ -122,7 +132,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
     }
     match st.get("Effect") {
         None => out.push(Rejection {
-            loc: st.loc,
+            loc: missing_at(st, "Effect"),
             reason: format!(
                 "a statement has no `Effect`{}",
                 spelled_otherwise(st, "Effect")
@@ -146,7 +156,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
     let principal = st.get("Principal").or_else(|| st.get("NotPrincipal"));
     match principal {
         None => out.push(Rejection {
-            loc: st.loc,
+            loc: missing_at(st, "Principal"),
             reason: format!(
                 "a statement has no `Principal`{}: every statement of a key policy must name one",
                 spelled_otherwise(st, "Principal")
@@ -214,7 +224,12 @@ fn principal_block(p: &Doc, out: &mut Vec<Rejection>) {
                 }
                 strings(&e.value, &e.key, out);
                 if e.key == "AWS" {
-                    for item in e.value.flatten() {
+                    // Not through alternatives (`flatten` would): another may be deployed.
+                    let items: Vec<&Doc> = match &e.value.kind {
+                        DocKind::List(items) => items.iter().collect(),
+                        _ => vec![&e.value],
+                    };
+                    for item in items {
                         if let Some(s) = lit(item) {
                             if let Some(why) = bad_aws_principal(s) {
                                 out.push(Rejection {

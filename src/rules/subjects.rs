@@ -210,8 +210,13 @@ fn statement_subjects(
         }
         let keys: Vec<String> = a.keys.iter().map(|k| format!("`{k}`")).collect();
         format!(
-            "its Condition tests {} and none pins the caller: {}",
+            "its Condition tests {} and {} pins the caller: {}",
             keys.join(", "),
+            if a.alternatives {
+                "not every alternative of it"
+            } else {
+                "none"
+            },
             notes.join("; ")
         )
     };
