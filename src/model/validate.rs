@@ -17,6 +17,8 @@ pub struct Rejection {
     pub reason: String,
     /// The statement it is in (its location), when it is about one statement.
     pub statement: Option<Loc>,
+    /// That statement as findings name it: its Sid, or `#n`.
+    pub statement_name: Option<String>,
 }
 
 const PRINCIPAL_TYPES: [&str; 4] = ["AWS", "Federated", "Service", "CanonicalUser"];
@@ -47,16 +49,22 @@ pub fn rejections(doc: &Doc) -> Vec<Rejection> {
                 spelled_otherwise(doc, "Statement")
             ),
             statement: None,
+            statement_name: None,
         });
     }
+    let mut index = 0;
     for entry in statements {
         match &entry.value.kind {
             DocKind::List(items) => {
                 for st in items {
-                    statement(st, &mut out);
+                    index += 1;
+                    statement(st, index, &mut out);
                 }
             }
-            _ => statement(&entry.value, &mut out),
+            _ => {
+                index += 1;
+                statement(&entry.value, index, &mut out);
+            }
         }
     }
     out
@@ -67,6 +75,7 @@ fn at(doc: Option<&Doc>, fallback: &Doc, reason: String) -> Rejection {
         loc: doc.map_or(fallback.loc, |d| d.loc),
         reason,
         statement: None,
+        statement_name: None,
     }
 }
 
@@ -100,11 +109,17 @@ fn missing_at(st: &Doc, name: &str) -> Loc {
 }
 
 /// The reasons AWS rejects one statement, each tagged with the statement.
-fn statement(st: &Doc, out: &mut Vec<Rejection>) {
+fn statement(st: &Doc, index: usize, out: &mut Vec<Rejection>) {
     let from = out.len();
     statement_checks(st, out);
+    let name = st
+        .get("Sid")
+        .and_then(lit)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| format!("#{index}"), str::to_string);
     for r in &mut out[from..] {
         r.statement = Some(st.loc);
+        r.statement_name = Some(name.clone());
     }
 }
 
@@ -116,6 +131,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                 loc: st.loc,
                 reason: "a statement is a list inside the `Statement` list, not an object".into(),
                 statement: None,
+                statement_name: None,
             });
             return;
         }
@@ -124,6 +140,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                 loc: st.loc,
                 reason: "a statement is a string, not an object".into(),
                 statement: None,
+                statement_name: None,
             });
             return;
         }
@@ -138,6 +155,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                 spelled_otherwise(st, "Effect")
             ),
             statement: None,
+            statement_name: None,
         }),
         Some(e) => {
             if let Some(v) = lit(e) {
@@ -148,6 +166,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                             "`Effect` is `{v}`: it must be `Allow` or `Deny`, which are case-sensitive"
                         ),
  statement: None,
+ statement_name: None,
 });
                 }
             }
@@ -162,6 +181,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                 spelled_otherwise(st, "Principal")
             ),
             statement: None,
+            statement_name: None,
         }),
         Some(p) => principal_block(p, out),
     }
@@ -181,6 +201,7 @@ fn statement_checks(st: &Doc, out: &mut Vec<Rejection>) {
                 loc: c.loc,
                 reason: "`Condition` is not an object of operators".into(),
                 statement: None,
+                statement_name: None,
             });
         }
     }
@@ -198,6 +219,7 @@ fn principal_block(p: &Doc, out: &mut Vec<Rejection>) {
                             "the principal is the string `{s}`: it must be `*` or an object such as `{{\"AWS\": \"{s}\"}}`"
                         ),
                         statement: None,
+ statement_name: None,
                     });
                 }
             }
@@ -208,6 +230,7 @@ fn principal_block(p: &Doc, out: &mut Vec<Rejection>) {
                 "the principal is a list: it must be `*` or an object such as `{\"AWS\": [...]}`"
                     .into(),
             statement: None,
+            statement_name: None,
         }),
         DocKind::Map(entries) => {
             for e in entries {
@@ -219,6 +242,7 @@ fn principal_block(p: &Doc, out: &mut Vec<Rejection>) {
                             e.key
                         ),
  statement: None,
+ statement_name: None,
 });
                     continue;
                 }
@@ -236,6 +260,7 @@ fn principal_block(p: &Doc, out: &mut Vec<Rejection>) {
                                     loc: item.loc,
                                     reason: why,
                                     statement: None,
+                                    statement_name: None,
                                 });
                             }
                         }
@@ -260,6 +285,7 @@ fn strings(v: &Doc, name: &str, out: &mut Vec<Rejection>) {
                     "`{name}` is an object: it must be a string or a list of strings (a CloudFormation function that is not evaluated here?)"
                 ),
  statement: None,
+ statement_name: None,
 });
             return;
         }
@@ -273,11 +299,13 @@ fn strings(v: &Doc, name: &str, out: &mut Vec<Rejection>) {
                     "`{name}` holds a list inside its list: the arguments of an `Fn::Join` or `Fn::GetAtt` that lost its key?"
                 ),
  statement: None,
+ statement_name: None,
 }),
             DocKind::Map(_) => out.push(Rejection {
                 loc: item.loc,
                 reason: format!("`{name}` holds an object where a string belongs"),
  statement: None,
+ statement_name: None,
 }),
             _ => {}
         }
@@ -349,6 +377,7 @@ fn characters(doc: &Doc, out: &mut Vec<Rejection>) {
                                 u32::from(c)
                             ),
  statement: None,
+ statement_name: None,
 });
                         return;
                     }
@@ -365,6 +394,7 @@ fn characters(doc: &Doc, out: &mut Vec<Rejection>) {
                             u32::from(c)
                         ),
  statement: None,
+ statement_name: None,
 });
                     return;
                 }

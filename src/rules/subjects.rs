@@ -135,6 +135,7 @@ pub fn policy_subjects(policy: &Policy, cfg: &TrustConfig) -> Vec<Subject> {
             .iter()
             .map(|r| (r.loc, format!("also rejected: {}", r.reason)))
             .collect();
+        s.statement = first.statement_name.clone();
         out.push(s);
     }
     // One finding per policy for the parts that cannot be read, at the first of them: a module
