@@ -234,6 +234,10 @@ const CASES: &[Case] = &[
     allow(W, r#"{"StringEquals": {"aws:principalaccount": "999988887777"}}"#, K2, KEY_CASE),
     allow(W, r#"{"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}"#, NONE, KMS_DEFAULT),
     allow(W, r#"{"StringEquals": {"aws:PrincipalAccount": {"Ref": "Partner"}}}"#, K5, UNKNOWN_PRINCIPAL),
+    // An ARN is judged by its account field: an unknown partition leaves `*` a wildcard, and a
+    // fixed account that account.
+    allow(W, r#"{"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${Partner}:iam::*:role/x"}}}"#, &["KMS001"], ARN_OPS),
+    allow(W, r#"{"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${Partner}:iam::222222222222:role/x"}}}"#, NONE, ARN_OPS),
     // kms:CallerAccount
     allow(W, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, NONE, CALLER_ACCOUNT),
     allow(W, r#"{"StringEquals": {"kms:CallerAccount": "999988887777"}}"#, K2, AA_CALLER_ACCOUNT),
