@@ -272,3 +272,45 @@ fn sarif_results_per_statement_with_stable_fingerprints() {
     assert_ne!(a[1].1, b[1].1, "a new principal is a new alert");
     assert_eq!((&a[0].1, &a[2].1, &a[3].1), (&b[0].1, &b[2].1, &b[3].1));
 }
+
+/// Merging runs after suppressions: a suppression on one principal's line covers that principal
+/// only, never the others of the statement (nor one added later next to it).
+#[test]
+fn a_suppressed_principal_stays_its_own_finding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "Resources:\n  Key:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Sid: Vendors\n            Effect: Allow\n            Principal:\n              AWS:\n                - arn:aws:iam::444455556666:root\n                # kmslint:ignore KMS002 reason=\"vendor B log shipping\"\n                - arn:aws:iam::555566667777:root\n                - arn:aws:iam::666677778888:root\n            Action: kms:Decrypt\n            Resource: \"*\"\n";
+    std::fs::write(tmp.path().join("t.yaml"), text).unwrap();
+    let mut cmd = common::kmslint();
+    cmd.current_dir(tmp.path())
+        .args(["--isolated", "--format", "json", "t.yaml"]);
+    let (code, report, _) = common::run_json(&mut cmd);
+    assert_eq!(code, 1);
+    let fs = common::findings(&report);
+    let shown: Vec<(bool, Vec<&str>)> = fs
+        .iter()
+        .map(|f| {
+            (
+                f["suppressed"].as_bool().unwrap(),
+                f["principals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                false,
+                vec![
+                    "arn:aws:iam::444455556666:root",
+                    "arn:aws:iam::666677778888:root"
+                ]
+            ),
+            (true, vec!["arn:aws:iam::555566667777:root"]),
+        ]
+    );
+}
