@@ -62,7 +62,8 @@ fn json_inventory_field_by_field() {
     assert_eq!(access[0]["name"], "log-archive");
     assert_eq!(access[0]["trust"], "trusted");
     assert_eq!(access[0]["via"], "principal");
-    assert_eq!(access[0]["statement"], "\"LogArchive\"");
+    // The statement as findings name it (their `statement` field): the Sid, unquoted.
+    assert_eq!(access[0]["statement"], "LogArchive");
     assert_eq!(
         access[0]["actions"],
         serde_json::json!(["kms:Decrypt", "kms:DescribeKey"])

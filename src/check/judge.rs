@@ -14,7 +14,7 @@ use crate::parse::Node;
 use crate::rules::engine::{self, Levels};
 use crate::rules::facts::Subject;
 use crate::rules::registry::Registry;
-use crate::rules::{subjects, Finding, Related};
+use crate::rules::{merge, subjects, Finding, Group, Related, Words};
 use crate::suppress::{self, Suppression};
 
 /// What the stages after the front ends need: the rules, their levels, whom to trust, the
@@ -41,6 +41,8 @@ impl Judge<'_> {
         let metadata =
             template.map_or_else(Vec::new, |root| suppress::from_metadata(FileId(0), root));
         let findings = self.suppress(unit, metadata, findings);
+        // One finding per statement and rule, once suppressions have said which they cover.
+        let findings = merge::merge(findings, self.reg);
         recount(&mut keys, &findings);
         UnitReport {
             files,
@@ -84,7 +86,7 @@ impl Judge<'_> {
     pub fn check(&self, unit: &Unit, extracted: &Extracted) -> (Vec<Finding>, Vec<KeyRecord>) {
         let mut findings = self.error_findings(unit, &extracted.errors);
         let mut records = Vec::new();
-        for site in &extracted.sites {
+        for (site_index, site) in extracted.sites.iter().enumerate() {
             let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
             let mut policy = None;
             let mut subjects = match &site.body {
@@ -99,13 +101,18 @@ impl Judge<'_> {
                         findings.extend(self.error_findings(unit, &[e]));
                         continue;
                     }
-                    let p = crate::model::build(doc, self.trust, key_account);
+                    let p = crate::model::build_site(site, doc, self.trust);
                     let s = subjects::policy_subjects(&p, self.trust);
                     policy = Some(p);
                     s
                 }
                 SiteBody::DefaultPolicy => Vec::new(),
-                SiteBody::Grant(grant) => subjects::grant_subjects(grant, self.trust, key_account),
+                SiteBody::Grant(grant) => subjects::grant_subjects(
+                    grant,
+                    self.trust,
+                    key_account,
+                    crate::ir::Dialect::of_resource_type(&site.resource_type),
+                ),
             };
             let aliases: Vec<String> = extracted
                 .aliases
@@ -125,7 +132,10 @@ impl Judge<'_> {
                 self.trust,
                 self.tags,
             );
-            if policy.as_ref().is_some_and(|p| p.unknown.is_empty()) {
+            if policy
+                .as_ref()
+                .is_some_and(|p| p.unknown.is_empty() && p.rejected.is_empty())
+            {
                 subjects.push(subjects::key_subject(
                     site.loc,
                     shape.is_cross_account(),
@@ -135,7 +145,14 @@ impl Judge<'_> {
             }
             let mut site_findings = Vec::new();
             for s in subjects {
-                site_findings.extend(self.findings_for(unit, &s, Some(&site.resource)));
+                let mut found = self.findings_for(unit, &s, Some(&site.resource));
+                for f in &mut found {
+                    f.group = s.group.map(|index| Group {
+                        site: site_index,
+                        index,
+                    });
+                }
+                site_findings.extend(found);
             }
             // The alternatives of a conditional can hold the same statement: one finding each.
             let mut seen = std::collections::HashSet::new();
@@ -244,8 +261,16 @@ impl Judge<'_> {
                     statement: s.statement.clone(),
                     principal: s.principal.clone(),
                     account: s.account.clone(),
+                    principals: s.principals.clone(),
+                    accounts: s.account.iter().cloned().collect(),
                     suppressed: false,
                     suppression: None,
+                    group: None,
+                    words: Some(std::sync::Arc::new(Words {
+                        kind: s.kind,
+                        vars: s.vars.clone(),
+                        matched,
+                    })),
                 }
             })
             .collect()

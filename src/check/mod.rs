@@ -453,7 +453,7 @@ pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Ve
     let mut unit = Unit::single(file);
     // An empty root cannot be canonicalised: no file() is ever read.
     let extracted = frontend::terraform::extract_module(&mut unit, Path::new(""), &[]);
-    judge.check(&unit, &extracted).0
+    crate::rules::merge::merge(judge.check(&unit, &extracted).0, judge.reg)
 }
 
 /// Checks one bare key policy given as JSON text (as `aws kms get-key-policy` prints it), as if

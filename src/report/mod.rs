@@ -1,6 +1,7 @@
 //! Report stage: findings -> human (miette), JSON, SARIF and GitHub output. Only this stage
 //! formats output; it writes to any `io::Write` and never exits.
 
+pub mod excerpt;
 pub mod github;
 pub mod human;
 pub mod inventory;

@@ -93,6 +93,9 @@ pub enum F {
     CrossAccount,
     HasTag,
     Problem,
+    Cause,
+    Administers,
+    Rejected,
 }
 
 pub struct FactDef {
@@ -174,7 +177,7 @@ pub const FACTS: &[FactDef] = &[
         name: "service_scoped",
         ty: FactType::Bool,
         subjects: &[S::Principal],
-        doc: "a source condition ties a service principal to a source account or resource",
+        doc: "a source condition (`aws:SourceAccount`, `aws:SourceArn`, an encryption-context ARN) ties a service principal to resources of fixed accounts (unknown when their account is)",
     },
     FactDef {
         fact: F::Actions,
@@ -233,6 +236,27 @@ pub const FACTS: &[FactDef] = &[
         doc: "the key carries the justification tag (`[inventory] justification_tag`)",
     },
     FactDef {
+        fact: F::Cause,
+        name: "cause",
+        ty: FactType::Word(&["none", "input", "unsupported", "reported"]),
+        subjects: &[S::Principal, S::ConditionValue, S::Grant, S::Policy],
+        doc: "why a value is not known: `none` (it is), `input` (only a deployment supplies it), `unsupported` (kmslint does not evaluate it), `reported` (a KMS000 already says why)",
+    },
+    FactDef {
+        fact: F::Administers,
+        name: "administers",
+        ty: FactType::Bool,
+        subjects: STATEMENT,
+        doc: "the statement allows an action that administers, disables or deletes the key (kms:PutKeyPolicy, kms:ScheduleKeyDeletion, kms:Disable*, …)",
+    },
+    FactDef {
+        fact: F::Rejected,
+        name: "rejected",
+        ty: FactType::Bool,
+        subjects: &[S::Policy],
+        doc: "AWS would reject the policy at deploy time (a malformed principal, `Effect`, statement, …)",
+    },
+    FactDef {
         fact: F::Problem,
         name: "problem",
         ty: FactType::Word(&["malformed", "unknown_rule", "missing_reason", "expired", "unused"]),
@@ -274,6 +298,8 @@ pub enum V {
     Rules,
     Until,
     Detail,
+    Admin,
+    AdminActions,
 }
 
 pub struct VarDef {
@@ -367,6 +393,16 @@ pub const VARS: &[VarDef] = &[
         name: "detail",
         subjects: &[S::Suppression],
     },
+    VarDef {
+        var: V::Admin,
+        name: "admin",
+        subjects: STATEMENT,
+    },
+    VarDef {
+        var: V::AdminActions,
+        name: "admin_actions",
+        subjects: STATEMENT,
+    },
 ];
 
 impl V {
@@ -431,6 +467,11 @@ pub struct Subject {
     pub statement: Option<String>,
     pub principal: Option<String>,
     pub account: Option<String>,
+    /// Every principal the finding is about (a condition value is about the statement's).
+    pub principals: Vec<String>,
+    /// Subjects of one statement (its index), or of one grant, share a group: a rule reports
+    /// them as one finding (see `merge`). None: every finding stands alone.
+    pub group: Option<usize>,
 }
 
 impl Subject {
@@ -444,6 +485,8 @@ impl Subject {
             statement: None,
             principal: None,
             account: None,
+            principals: Vec::new(),
+            group: None,
         }
     }
 
@@ -505,6 +548,9 @@ mod tests {
             CrossAccount,
             HasTag,
             Problem,
+            Cause,
+            Administers,
+            Rejected,
         ] {
             assert_eq!(f.def().fact, f, "{f:?} has no row in FACTS");
         }

@@ -327,7 +327,12 @@ def main():
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 4
-    result = job.run()
+    try:
+        result = job.run()
+    finally:
+        # The runner's temp and home hold a copy of the binary: never leave them behind.
+        shutil.rmtree(job.temp, ignore_errors=True)
+        shutil.rmtree(job.home, ignore_errors=True)
     print(result["log"])
     print(f"job status: {result['status']}")
     if args.result:

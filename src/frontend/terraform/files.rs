@@ -18,6 +18,7 @@ impl<'a> Module<'a> {
         sc: Scope<'_>,
         path: &Expression,
         loc: Loc,
+        func: &str,
     ) -> Option<(FileId, Arc<SourceFile>)> {
         let p = self.eval(sc, path);
         let rel = p.as_value().and_then(|v| v.as_lit()).map(str::to_string)?;
@@ -29,9 +30,9 @@ impl<'a> Module<'a> {
         };
         let Some(canonical) = inside else {
             let msg = if joined.exists() {
-                format!("file() outside the scan root: {rel} is not read")
+                format!("{func}() outside the scan root: {rel} is not read")
             } else {
-                format!("file() names a file that does not exist: {rel}")
+                format!("{func}() names a file that does not exist: {rel}")
             };
             self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
             return None;
@@ -39,7 +40,7 @@ impl<'a> Module<'a> {
         // A checkout's `.git/` holds credentials (a CI token in `.git/config`), never policies.
         let in_git = |p: &Path| p.components().any(|c| c.as_os_str() == ".git");
         if in_git(&joined) || in_git(&canonical) {
-            let msg = format!("file() names a file inside .git/: {rel} is not read");
+            let msg = format!("{func}() names a file inside .git/: {rel} is not read");
             self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
             return None;
         }
@@ -58,7 +59,7 @@ impl<'a> Module<'a> {
         let text = match read_regular(&canonical, self.sh.max_file_size) {
             Ok(t) => t,
             Err(why) => {
-                let msg = format!("file() could not read {rel}: {why}");
+                let msg = format!("{func}() could not read {rel}: {why}");
                 self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
                 return None;
             }
@@ -71,7 +72,7 @@ impl<'a> Module<'a> {
     }
 
     pub(super) fn file_policy(&self, sc: Scope<'_>, path: &Expression, loc: Loc) -> Doc {
-        match self.read_file(sc, path, loc) {
+        match self.read_file(sc, path, loc, "file") {
             Some((id, f)) => {
                 let whole = Loc::new(id, Span::new(0, f.text.len()));
                 let fsc = Scope {
@@ -99,7 +100,7 @@ impl<'a> Module<'a> {
         loc: Loc,
         as_policy: bool,
     ) -> Doc {
-        let Some((id, f)) = self.read_file(sc, path, loc) else {
+        let Some((id, f)) = self.read_file(sc, path, loc, "templatefile") else {
             return unknown(
                 Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
                 loc,

@@ -123,7 +123,7 @@ impl<'a> Module<'a> {
                 };
             }
             ("file", [path]) => {
-                return match self.read_file(sc, path, loc) {
+                return match self.read_file(sc, path, loc, "file") {
                     Some((_, f)) => Doc::scalar(super::files::file_value(&f.path, &f.text), loc),
                     None => unknown(
                         Why::reported(format!("`{}` could not be read", short(text))),
