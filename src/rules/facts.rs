@@ -93,6 +93,7 @@ pub enum F {
     CrossAccount,
     HasTag,
     Problem,
+    Cause,
 }
 
 pub struct FactDef {
@@ -235,9 +236,25 @@ pub const FACTS: &[FactDef] = &[
     FactDef {
         fact: F::Problem,
         name: "problem",
-        ty: FactType::Word(&["malformed", "unknown_rule", "missing_reason", "expired", "unused"]),
+        ty: FactType::Word(&[
+            "malformed",
+            "unknown_rule",
+            "missing_reason",
+            "expired",
+            "unused",
+            "unsuppressible",
+            "too_far",
+            "ambiguous",
+        ]),
         subjects: &[S::Suppression],
         doc: "what is wrong with a suppression",
+    },
+    FactDef {
+        fact: F::Cause,
+        name: "cause",
+        ty: FactType::Word(&["input", "unsupported", "reported"]),
+        subjects: &[S::Principal, S::ConditionValue, S::Grant, S::Policy],
+        doc: "why a policy subject's whole document is not known: `input` (only a deployment supplies it), `unsupported` (kmslint does not evaluate the expression), `reported` (a KMS000 says why); set on a policy subject only when no statement could be read",
     },
 ];
 

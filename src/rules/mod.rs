@@ -15,4 +15,4 @@ pub mod registry;
 pub mod schema;
 pub mod subjects;
 
-pub use finding::{Finding, Related, Suppressed};
+pub use finding::{Anchor, Finding, Related, Suppressed};

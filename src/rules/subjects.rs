@@ -6,7 +6,7 @@ use crate::base::aws::is_account_id;
 use crate::base::diag::InputError;
 use crate::base::source::Loc;
 use crate::base::trust::{Account, Trust, TrustConfig};
-use crate::ir::Grant;
+use crate::ir::{Cause, Grant};
 use crate::model::condition::KeyKind;
 use crate::model::principal::Scope;
 use crate::model::{Effect, Policy, PrincipalRef};
@@ -56,6 +56,19 @@ pub fn policy_subjects(policy: &Policy, cfg: &TrustConfig) -> Vec<Subject> {
             .fact(F::Trust, "unknown")
             .fact(F::CallerScope, "unknown")
             .var(V::Reason, format!("{reason}{more}"));
+        // No statement could be read: say whose gap that is (any construct kmslint does not
+        // evaluate makes it ours).
+        if policy.statements.is_empty() {
+            let causes = || policy.unknown.iter().map(|(_, w)| w.cause);
+            let cause = if causes().any(|c| c == Cause::Unsupported) {
+                "unsupported"
+            } else if causes().any(|c| c == Cause::Input) {
+                "input"
+            } else {
+                "reported"
+            };
+            s.fact(F::Cause, cause);
+        }
         s.related = rest
             .iter()
             .map(|(l, r)| (*l, format!("also not known statically: {r}")))

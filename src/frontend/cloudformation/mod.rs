@@ -15,11 +15,13 @@ pub const KEY_TYPES: [&str; 2] = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
 /// Can a key policy depend on this resource (its text as written)? Its own key or alias; an
 /// IAM role or user, which `Fn::GetAtt` may name as the key's own account; a `kmslint`
 /// suppression in its `Metadata`. An anchor (`&`) may be used anywhere, so an entry holding
-/// one is kept too. Everything else (buckets, queues, functions) is noise to a key policy.
+/// one is kept too; so is one holding an escape (`"AWS\x3A\x3AKMS…"` spells a key type the
+/// scan cannot see). Everything else (buckets, queues, functions) is noise to a key policy.
 pub fn resource_matters(text: &str) -> bool {
     ["AWS::KMS::", "AWS::IAM::", "kmslint", "&"]
         .iter()
         .any(|needle| text.contains(needle))
+        || crate::frontend::may_hide_a_name(text)
 }
 
 /// Parses a YAML document. Unless `all_resources`, the resources no key policy can depend on
