@@ -271,12 +271,19 @@ fn chain(dir: &Path) -> Result<Vec<PathBuf>, Box<ConfigError>> {
     let Ok(start) = std::fs::canonicalize(dir) else {
         return Ok(Vec::new());
     };
+    // Shown relative to the current directory, as the scanned paths are.
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    let shown = |p: PathBuf| match cwd.as_ref().and_then(|c| p.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => p,
+    };
     let mut out = Vec::new();
     for d in start.ancestors() {
         let here: Vec<PathBuf> = CONFIG_NAMES
             .iter()
             .map(|n| d.join(n))
             .filter(|p| p.is_file())
+            .map(shown)
             .collect();
         if let [a, b, ..] = here.as_slice() {
             return Err(ConfigError::new(
