@@ -242,3 +242,51 @@ fn inputs_are_not_executed() {
     }
     assert_eq!(v["outputs"]["exit-code"], "2");
 }
+
+#[test]
+fn a_sarif_file_with_a_line_break_adds_no_output() {
+    if !python_ready() {
+        return;
+    }
+    let ws = workspace();
+    let (code, v) = run_action(
+        ws.path(),
+        &[("paths", "infra"), ("sarif-file", "x.sarif\nexit-code=0")],
+    );
+    // Refused before kmslint runs: the step fails, and no output line was forged.
+    assert_eq!(code, 1, "{}", v["log"]);
+    assert_eq!(step(&v, "Run kmslint")["outcome"], "failure");
+    assert_ne!(v["outputs"]["exit-code"], "0", "{}", v["outputs"]);
+    assert!(
+        v["outputs"]["sarif-file"].as_str().unwrap_or("").is_empty(),
+        "{}",
+        v["outputs"]
+    );
+    assert!(v["uploads"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn paths_one_per_line_may_hold_spaces() {
+    if !python_ready() {
+        return;
+    }
+    let ws = workspace();
+    std::fs::create_dir(ws.path().join("infra/my keys")).unwrap();
+    std::fs::write(ws.path().join("infra/my keys/bad.template"), BAD).unwrap();
+    let (code, v) = run_action(
+        ws.path(),
+        &[("paths", "infra/my keys/bad.template\r\n  infra/good.yaml\n\n")],
+    );
+    assert_eq!(code, 1, "{}", v["log"]);
+    assert_eq!(v["outputs"]["exit-code"], "1");
+    let cmds = commands(&v);
+    assert!(
+        cmds[0].starts_with("::error file=infra/my keys/bad.template,line=8,"),
+        "{cmds:?}"
+    );
+    assert!(
+        v["summary"].as_str().unwrap().contains("| 2 | 2 | 1 |"),
+        "{}",
+        v["summary"]
+    );
+}
