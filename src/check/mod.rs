@@ -20,7 +20,7 @@ use judge::Judge;
 pub use outcome::{Report, Totals, UnitReport};
 use rayon::prelude::*;
 use read::{decode, display_path, read_bytes, read_text};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -368,7 +368,7 @@ impl<'a> Scan<'a> {
         let mut totals = Totals {
             ignored: self.found.ignored,
             excluded: self.found.excluded,
-            configs: self.used_configs(&governing),
+            configs: self.used_configs(),
             ..Totals::default()
         };
         let sizes: Vec<u64> = work.iter().map(Work::size).collect();
@@ -403,12 +403,17 @@ impl<'a> Scan<'a> {
         totals
     }
 
-    /// The configs that governed some unit, for the summary (the defaults are not named).
-    fn used_configs(&self, governing: &[usize]) -> Vec<crate::config::ConfigUse> {
-        let used: BTreeSet<usize> = governing.iter().copied().collect();
-        used.into_iter()
-            .map(|i| self.configs.get(i).usage())
+    /// The configs that governed the walk or a unit, for the summary (the defaults, when no
+    /// config file and no setting changes them, are not named).
+    fn used_configs(&self) -> Vec<crate::config::ConfigUse> {
+        self.configs
+            .all()
+            .iter()
+            .map(|r| r.usage())
             .filter(|u| !u.files.is_empty() || !u.loosened.is_empty() || !u.excludes.is_empty())
+            // Resolved as the parallel walk met them: sorted, so the output does not vary.
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .collect()
     }
 

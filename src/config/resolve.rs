@@ -39,7 +39,7 @@ pub struct Resolved {
 }
 
 /// What the summary says about one config in use.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ConfigUse {
     /// Its files, outermost first (empty: the defaults).
     pub files: Vec<PathBuf>,
