@@ -275,7 +275,10 @@ fn paths_one_per_line_may_hold_spaces() {
     std::fs::write(ws.path().join("infra/my keys/bad.template"), BAD).unwrap();
     let (code, v) = run_action(
         ws.path(),
-        &[("paths", "infra/my keys/bad.template\r\n  infra/good.yaml\n\n")],
+        &[(
+            "paths",
+            "infra/my keys/bad.template\r\n  infra/good.yaml\n\n",
+        )],
     );
     assert_eq!(code, 1, "{}", v["log"]);
     assert_eq!(v["outputs"]["exit-code"], "1");
