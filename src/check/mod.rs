@@ -446,8 +446,9 @@ impl<'a> Scan<'a> {
         // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse
         // (unless an escape could spell the name).
         if texts.iter().all(|(_, t)| {
-            t.as_ref()
-                .is_ok_and(|t| !t.contains("aws_kms_") && !frontend::may_hide_a_name(t))
+            t.as_ref().is_ok_and(|t| {
+                !t.contains("aws_kms_") && !frontend::holds_escaped(t, &["aws_kms_"])
+            })
         }) && !self.opts.no_prefilter
         {
             return UnitReport {
@@ -505,10 +506,8 @@ fn document_bytes(
     let text = match decode(bytes) {
         Ok(t) => t,
         Err((at, message, bytes)) => {
+            // Not read, so not known to be something else (a UTF-16 template, say): KMS000.
             let lossy = String::from_utf8_lossy(&bytes).into_owned();
-            if opts.explicit && !frontend::may_hold_policy(&lossy, true) {
-                return not_recognised(path);
-            }
             let start = lossy
                 .char_indices()
                 .find(|(_, c)| *c == char::REPLACEMENT_CHARACTER)

@@ -44,27 +44,70 @@ pub struct DocumentOptions<'a> {
     pub no_prefilter: bool,
 }
 
+/// The names whose text marks a file that may hold a key policy or grant.
+const KEY_NAMES: [&str; 2] = ["AWS::KMS::", "aws_kms_"];
+
 /// Could this text hold a key policy at all? A cheap byte scan before any parse. Every parser
-/// decodes escapes (`"AWS::KMS\u003a:Key"` in JSON, `"AWS\x3A\x3AKMS…"` or a `\`-escaped
-/// line break in YAML, `\u005f` in HCL), so text holding an escape that could spell a name is
-/// never ruled out by the scan.
+/// decodes escapes (`"AWS::KMS\u003a:Key"` in JSON, `"AWS\x3A\x3AKMS…"` or an escaped line
+/// break in YAML, `\u005f` in an HCL label), so the scan looks at the text with its escapes
+/// decoded too (`holds_escaped`).
 pub fn may_hold_policy(text: &str, explicit: bool) -> bool {
-    text.contains("AWS::KMS::")
-        || text.contains("aws_kms_")
+    KEY_NAMES.iter().any(|n| text.contains(n))
         || (explicit && (text.contains("Statement") || text.contains("Policy")))
-        || may_hide_a_name(text)
+        || holds_escaped(text, &KEY_NAMES)
 }
 
-/// Does the text hold an escape that a parser turns into other characters of a name: `\u`,
-/// `\U`, `\x`, or a backslash before a line break (YAML joins the lines)?
-pub fn may_hide_a_name(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memchr_iter(b'\\', b).any(|i| {
-        matches!(
-            b.get(i + 1),
-            Some(b'u' | b'U' | b'x' | b'X' | b'\n' | b'\r')
-        )
-    })
+/// Does the text, once its escapes are decoded, hold one of `needles` that it does not hold as
+/// written? Escapes decoded: `\uXXXX`, `\UXXXXXXXX`, `\xXX` and a backslash before a line break
+/// (YAML joins the lines, dropping the next line's indentation). Text without a backslash
+/// costs one search.
+pub fn holds_escaped(text: &str, needles: &[&str]) -> bool {
+    if memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        return false;
+    }
+    let decoded = decode_escapes(text);
+    needles.iter().any(|n| decoded.contains(n))
+}
+
+fn decode_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let hex = |n: usize| {
+            after
+                .get(1..=n)
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+        };
+        let (decoded, used) = match after.as_bytes().first() {
+            Some(b'u') => (hex(4), 5),
+            Some(b'U') => (hex(8), 9),
+            Some(b'x') => (hex(2), 3),
+            Some(b'\\') => (Some('\\'), 1),
+            Some(b'\r' | b'\n') => {
+                let joined = after.trim_start_matches(['\r', '\n']);
+                let skip = after.len() - joined.trim_start_matches([' ', '\t']).len();
+                rest = &after[skip..];
+                continue;
+            }
+            _ => (None, 0),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[used..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// JSON by name, or by content whatever the name: an object, or (named explicitly) one JSON
@@ -166,5 +209,32 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
         extracted,
         template: None,
         recognised: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_are_decoded_before_the_scan() {
+        assert!(may_hold_policy(r#"{"Type": "AWS::KMS\u003a:Key"}"#, false));
+        assert!(may_hold_policy(
+            "Type: \"AWS\\x3A\\x3AKMS\\x3A\\x3AKey\"",
+            false
+        ));
+        assert!(may_hold_policy("Type: \"AWS::KM\\\n      S::Key\"", false));
+        assert!(may_hold_policy(
+            r#"resource "aws_kms\u005fkey" "k" {}"#,
+            false
+        ));
+        assert!(may_hold_policy(r#"{"aws_kms\U0000005fkey": {}}"#, false));
+        // Escapes that spell nothing of a key's name, and an escaped backslash, are not one.
+        assert!(!may_hold_policy(
+            "printf '\\x1b[31m'\napt-get install \\\n  curl\n",
+            false
+        ));
+        assert!(!may_hold_policy(r#"{"a": "AWS::KMS\\u003a:Key"}"#, false));
+        assert!(!may_hold_policy(r#"{"a": "\u00e9t\u00e9"}"#, false));
     }
 }
