@@ -88,6 +88,17 @@ fn hidden_directories_are_read_except_git_and_terraform() {
         .collect();
     files.sort();
     assert_eq!(files, [".infra/template.yaml", ".kms/main.tf"], "{}", r.out);
+    // A `.terraform` directory git tracks is committed content, not a cache: read.
+    t.write(
+        ".git/index",
+        &git_index(&[".terraform/modules/x/key.yaml", ".infra/template.yaml"]),
+    );
+    let r = t.run(&["--isolated", "--format", "json", "."]);
+    let committed = r
+        .findings()
+        .iter()
+        .any(|f| f["file"] == ".terraform/modules/x/key.yaml");
+    assert!(committed, "{}", r.out);
 }
 
 #[cfg(unix)]

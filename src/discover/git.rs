@@ -286,6 +286,12 @@ impl WorkTree {
         false
     }
 
+    /// Does git track something below this directory (`abs`, as the walk reached it)?
+    pub fn tracks_dir(&self, abs: &Path) -> bool {
+        abs.strip_prefix(&self.root)
+            .is_ok_and(|rel| self.tracked.dir(&rel_bytes(rel)))
+    }
+
     /// The verdict on `abs` (a path below the work tree, as the walk reached it).
     pub fn verdict(&self, abs: &Path, is_dir: bool) -> Verdict {
         let Ok(rel) = abs.strip_prefix(&self.root) else {

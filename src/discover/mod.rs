@@ -4,7 +4,7 @@
 //! A security gate must not be switched off by the repository it checks, so the walk reads:
 //! * every directory, hidden ones included, except `.git` and `.terraform` (a tool's cache of
 //!   downloaded modules and providers; a module whose source lives there is read through the
-//!   call that names it);
+//!   call that names it), unless git tracks files in it (committed, it is content);
 //! * `.gitignore` only inside a git work tree, and only for files git does not track (see
 //!   `git`); never `.ignore`, `.rgignore` or a user's global excludes; `--no-ignore` turns
 //!   `.gitignore` off as well;
@@ -274,11 +274,21 @@ fn template_module(template: &Path) -> Option<PathBuf> {
     None
 }
 
-/// One walked directory: as given, canonical, and the git work tree whose ignore rules apply.
+/// One walked directory: as given, canonical, and the git work tree it is in.
 struct Root {
     given: PathBuf,
     canonical: Option<PathBuf>,
     tree: Option<Arc<git::WorkTree>>,
+}
+
+impl Root {
+    /// The path's place below the canonical root, and the work tree.
+    fn in_tree(&self, path: &Path) -> Option<(PathBuf, &git::WorkTree)> {
+        let canonical = self.canonical.as_ref()?;
+        let tree = self.tree.as_deref()?;
+        let below = path.strip_prefix(&self.given).unwrap_or(path);
+        Some((canonical.join(below), tree))
+    }
 }
 
 /// Walks `dirs` (to `depth` levels below them, or all the way), adding what it finds to `out`.
@@ -292,10 +302,7 @@ fn walk(out: &mut Discovered, dirs: &[PathBuf], opts: &Options<'_>, depth: Optio
         .iter()
         .map(|d| {
             let canonical = d.canonicalize().ok();
-            let tree = match (&canonical, opts.gitignore) {
-                (Some(c), true) => work_tree(c, &mut trees),
-                _ => None,
-            };
+            let tree = canonical.as_ref().and_then(|c| work_tree(c, &mut trees));
             Root {
                 given: d.clone(),
                 canonical,
@@ -334,9 +341,16 @@ fn walk(out: &mut Discovered, dirs: &[PathBuf], opts: &Options<'_>, depth: Optio
             };
             let path = e.path();
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let root = root_of(roots, path);
             if e.depth() > 0 {
                 let name = e.file_name();
-                if name == ".git" || (is_dir && name == ".terraform") {
+                // `.terraform` is a tool's cache, unless git tracks what is in it: committed,
+                // it is content like any other.
+                let committed = || {
+                    root.and_then(|r| r.in_tree(path))
+                        .is_some_and(|(abs, tree)| tree.tracks_dir(&abs))
+                };
+                if name == ".git" || (is_dir && name == ".terraform" && !committed()) {
                     return ignore::WalkState::Skip;
                 }
             }
@@ -348,15 +362,9 @@ fn walk(out: &mut Discovered, dirs: &[PathBuf], opts: &Options<'_>, depth: Optio
                 }
                 return ignore::WalkState::Skip;
             }
-            let root = root_of(roots, path);
-            if e.depth() > 0 {
-                if let Some((root, canonical, tree)) = root.and_then(|r| {
-                    let c = r.canonical.as_ref()?;
-                    let t = r.tree.as_ref()?;
-                    Some((r, c, t))
-                }) {
-                    let below = path.strip_prefix(&root.given).unwrap_or(path);
-                    if tree.verdict(&canonical.join(below), is_dir) == git::Verdict::Ignored {
+            if e.depth() > 0 && opts.gitignore {
+                if let Some((abs, tree)) = root.and_then(|r| r.in_tree(path)) {
+                    if tree.verdict(&abs, is_dir) == git::Verdict::Ignored {
                         if counts {
                             ignored.fetch_add(1, Ordering::Relaxed);
                         }
