@@ -251,7 +251,8 @@ fn with_custom_rules(reg: Registry) -> Result<Registry, miette::Report> {
 }
 
 fn fail(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
+    // A config's or a path's text may be repository content: no workflow command in the log.
+    eprintln!("{}", report::escape::log_lines(&format!("{report:?}")));
     ExitCode::from(2)
 }
 
@@ -275,12 +276,12 @@ fn print_rules(reg: &Registry) -> ExitCode {
             d.id, d.name, sev, d.summary
         ));
     }
-    emit(&s)
+    emit(&report::escape::lines(&s))
 }
 
 fn explain(reg: &Registry, id: &str) -> ExitCode {
     match reg.get(id) {
-        Some(r) => emit(&report::rule_markdown(&r.def)),
+        Some(r) => emit(&report::escape::lines(&report::rule_markdown(&r.def))),
         None => fail(miette::miette!(
             help = "`kmslint rules` lists the rule ids",
             "unknown rule `{id}`"
@@ -399,7 +400,12 @@ fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode
     if let Err(e) = written {
         return fail(miette::miette!("cannot write inventory: {e}"));
     }
-    emit(&String::from_utf8_lossy(&buf))
+    let text = String::from_utf8_lossy(&buf);
+    match format {
+        // JSON escapes `##[` itself (and a log line never starts inside a JSON string).
+        InventoryFormat::Json => emit(&text),
+        _ => emit(&report::escape::log_lines(&text)),
+    }
 }
 
 /// Standard output, where a closed pipe (`kmslint … | head`) ends the printing but not the
@@ -545,10 +551,11 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
     let mut failed: Option<miette::Report> = None;
     let totals = scan.run(&mut |unit| {
         if let Some((path, why)) = &unit.skipped {
-            eprintln!(
+            let line = format!(
                 "kmslint: skipped {}: {why}",
                 report::escape::text(&report::shown_path(path))
             );
+            eprintln!("{}", report::escape::log_line(&line));
         }
         for o in outputs.iter_mut() {
             for k in &unit.keys {

@@ -92,7 +92,7 @@ fn raw_controls(bytes: &[u8]) -> Vec<String> {
 
 #[test]
 fn control_characters_never_reach_any_output() {
-    let sid = "Public\\n::notice file=README.md,line=1::kmslint passed\\u001b[2K\\r\\u001b[32mOK\\u001b]8;;https://example.invalid\\u0007link\\u009b31m\\u2028\\u202e";
+    let sid = "Public ##[error]forged\\n::notice file=README.md,line=1::kmslint passed\\u001b[2K\\r\\u001b[32mOK\\u001b]8;;https://example.invalid\\u0007link\\u009b31m\\u2028\\u202e";
     let key = format!(
         "{{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {{\"Key<img src=x onerror=alert(1)>|x\": {{\"Type\": \"AWS::KMS::Key\", \"Properties\": {{\"KeyPolicy\": {{\"Statement\": [{{\"Sid\": \"{sid}\", \"Effect\": \"Allow\", \"Principal\": {{\"AWS\": [\"*\", \"arn:aws:iam::999988887777:role/<b>x</b>`|\"]}}, \"Action\": \"kms:Decrypt\", \"Resource\": \"*\"}}]}}}}}}}}}}"
     );
@@ -107,8 +107,10 @@ fn control_characters_never_reach_any_output() {
         );
         assert_eq!(r.code, 1, "{format}: {}", r.err);
         assert_eq!(raw_controls(&r.stdout), Vec::<String>::new(), "{format}");
-        // No line starts a workflow command that is not one of kmslint's own annotations.
-        for line in r.out.lines().filter(|l| l.starts_with("::")) {
+        // No line starts a workflow command that is not one of kmslint's own annotations, and
+        // no `##[` (a command anywhere in a line) is left.
+        assert!(!r.out.contains("##["), "{format}: {}", r.out);
+        for line in r.out.lines().filter(|l| l.trim_start().starts_with("::")) {
             assert!(
                 line.starts_with("::error file=") || line.starts_with("::warning file="),
                 "{format}: {line}"
@@ -122,6 +124,39 @@ fn control_characters_never_reach_any_output() {
             assert!(v.to_string().contains("kmslint passed"));
         }
     }
+    // A team's own rule (repository content too) with escapes in its id and help.
+    t.write("kmslint.toml", b"[custom_rules]\ndirs = [\"rules\"]\n");
+    t.write(
+        "rules/org.toml",
+        br#"id = "ORG-\u001b[2Kx"
+name = "no-wildcard"
+severity = "error"
+subject = ["principal"]
+summary = "s"
+message = "m\u001b]8;;x\u0007 {principal}"
+label = "l\r\n::error::forged"
+help = "h\n::error file=a::forged\u001b[31m"
+docs = "d"
+[when]
+kind = "wildcard"
+"#,
+    );
+    for format in ["human", "github"] {
+        let r = t.run(&["--format", format, "key.json"]);
+        assert_eq!(r.code, 1, "{format}: {}", r.err);
+        assert!(r.out.contains("ORG-"), "{format}: {}", r.out);
+        assert_eq!(raw_controls(&r.stdout), Vec::<String>::new(), "{format}");
+        assert!(
+            !r.out
+                .lines()
+                .any(|l| l.trim_start().starts_with("::error::")
+                    || l.trim_start().starts_with("::error file=a")),
+            "{format}: {}",
+            r.out
+        );
+        assert!(!r.out.contains("##["), "{format}: {}", r.out);
+    }
+    std::fs::remove_file(t.path("kmslint.toml")).unwrap();
     // The job summary and the inventory in every format.
     let out = t
         .command()
@@ -143,6 +178,7 @@ fn control_characters_never_reach_any_output() {
         ]);
         assert_eq!(r.code, 0, "{format}: {}", r.err);
         assert_eq!(raw_controls(&r.stdout), Vec::<String>::new(), "{format}");
+        assert!(!r.out.contains("##["), "{format}: {}", r.out);
         if format == "markdown" {
             // HTML is escaped in cells; in a code span it is literal text already.
             assert!(!r.out.contains("<img"), "{}", r.out);

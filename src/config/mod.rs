@@ -7,6 +7,7 @@ pub use resolve::{ConfigUse, Resolved, Resolver};
 
 use crate::base::aws::{is_account_id, is_org_id};
 use crate::base::limits::Limits;
+use crate::base::printable;
 use crate::base::severity::{RuleLevel, Severity};
 use crate::base::source::Span;
 use crate::base::trust::TrustConfig;
@@ -115,9 +116,13 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(path: &Path, text: &str, message: String, span: Option<Span>, help: &str) -> Box<Self> {
+        // A config is repository content: printed, nothing in it may drive the terminal.
         Box::new(ConfigError {
-            message,
-            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            message: printable::text(&message).into_owned(),
+            src: NamedSource::new(
+                &*printable::text(&path.display().to_string()),
+                printable::neutralise(text).into_owned(),
+            ),
             span: span.map(|s| SourceSpan::from(s.start..s.end)),
             label: "here".into(),
             help: (!help.is_empty()).then(|| help.to_string()),

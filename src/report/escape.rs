@@ -5,47 +5,51 @@
 //! could reorder what a reviewer reads, and HTML could render in a job summary. Every format
 //! escapes such characters through here.
 
+pub use crate::base::printable::{is_unsafe, text};
 use std::borrow::Cow;
 
-/// Characters never written raw: C0 controls but tab, DEL, C1 controls, the Unicode line and
-/// paragraph separators, bidirectional marks, embeddings, overrides and isolates, and the
-/// byte order mark.
-pub fn is_unsafe(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{8}'
-        | '\u{a}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{61c}'
-        | '\u{200e}'
-        | '\u{200f}'
-        | '\u{2028}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{feff}')
-}
-
-/// How an unsafe character is shown: `\n`, `\r`, `\u{1b}`.
-fn visible(c: char, out: &mut String) {
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+/// A line of a report printed to a CI log, made unable to be a workflow command: GitHub's
+/// runner reads `::command` at the start of a line (after spaces) and `##[command]` anywhere in
+/// it. Input text reaches line starts when a long message is wrapped, so every line kmslint
+/// prints that is not one of its own annotations goes through here.
+pub fn log_line(line: &str) -> Cow<'_, str> {
+    let trimmed = line.trim_start();
+    if !trimmed.starts_with("::") && !line.contains("##[") {
+        return Cow::Borrowed(line);
     }
-}
-
-/// One line of text: every unsafe character (line breaks included) made visible.
-pub fn text(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
-        return Cow::Borrowed(s);
+    let lead = line.len() - trimmed.len();
+    let mut out = String::with_capacity(line.len() + 4);
+    out.push_str(&line[..lead]);
+    if trimmed.starts_with("::") {
+        out.push('\\');
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe(c) {
-            visible(c, &mut out);
-        } else {
-            out.push(c);
-        }
-    }
+    out.push_str(&no_v1_command(trimmed));
     Cow::Owned(out)
+}
+
+/// `##[` (a workflow command wherever it is in a log line) with its second `#` escaped.
+pub fn no_v1_command(s: &str) -> Cow<'_, str> {
+    if s.contains("##[") {
+        Cow::Owned(s.replace("##[", "#\\#["))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// `log_line` on every line of a text.
+pub fn log_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|l| log_line(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Text whose line breaks are its own (a rule's help): each line made safe, the breaks kept.
+pub fn lines(s: &str) -> String {
+    s.split('\n')
+        .map(|l| text(l.strip_suffix('\r').unwrap_or(l)).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A Markdown table cell, outside a code span: nothing in it is markup, HTML or a line break.
@@ -95,8 +99,16 @@ impl serde_json::ser::Formatter for SafeJson<'_> {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // `##[` is a workflow command anywhere in a log line: its second `#` is escaped too.
         let mut rest = fragment;
-        while let Some((i, c)) = rest.char_indices().find(|(_, c)| is_unsafe(*c)) {
+        let command = |r: &str, i: usize| {
+            let b = r.as_bytes();
+            i > 0 && b.get(i - 1) == Some(&b'#') && b.get(i + 1) == Some(&b'[')
+        };
+        while let Some((i, c)) = rest
+            .char_indices()
+            .find(|&(i, c)| is_unsafe(c) || (c == '#' && command(rest, i)))
+        {
             writer.write_all(&rest.as_bytes()[..i])?;
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
@@ -186,14 +198,18 @@ mod tests {
             "&lt;img src=x&gt; \\| \\[a\\](b) \\`c\\`"
         );
         assert_eq!(markdown_code("a`b|c\nd"), "a'b\\|c\\nd");
+        assert_eq!(log_line("    ::error file=x::y"), "    \\::error file=x::y");
+        assert_eq!(log_line("a ##[error]b ##[x"), "a #\\#[error]b #\\#[x");
+        assert_eq!(log_line("arn:aws:iam::1:root"), "arn:aws:iam::1:root");
     }
 
     #[test]
     fn json_escapes_c1_and_separators_and_stays_json() {
-        let v = serde_json::json!({"s": "a\u{1b}b\u{9b}c\u{2028}d\u{202e}e😀"});
+        let v = serde_json::json!({"s": "a\u{1b}b\u{9b}c\u{2028}d\u{202e}e😀 ##[error]x"});
         let text = json_pretty(&v).unwrap_or_default();
         assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text:?}");
         assert!(text.contains("\\u001b") && text.contains("\\u009b") && text.contains("\\u2028"));
+        assert!(!text.contains("##["), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         assert_eq!(back, v);
         assert_eq!(

@@ -23,6 +23,11 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Input text for one annotation property: visible controls, no `##[`.
+fn safe(s: &str) -> String {
+    escape::no_v1_command(&escape::text(s)).into_owned()
+}
+
 fn command(sev: Severity) -> &'static str {
     match sev {
         Severity::Error => "error",
@@ -56,22 +61,23 @@ impl<W: Write> Sink for Writer<W> {
         }
         message.push_str(&format!(
             "\nhelp: {}\nmore: kmslint explain {}",
-            f.help, f.rule
+            escape::lines(&f.help),
+            escape::text(&f.rule)
         ));
         writeln!(
             self.out,
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
             command(f.severity),
-            escape_property(&escape::text(&super::shown_path(&f.file.path))),
-            escape_property(&format!("{} {}", f.rule, f.name)),
-            escape_data(&message)
+            escape_property(&safe(&super::shown_path(&f.file.path))),
+            escape_property(&safe(&format!("{} {}", f.rule, f.name))),
+            escape_data(&escape::no_v1_command(&message))
         )
     }
 
     fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
         writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
         for line in super::summary_details(totals) {
-            writeln!(self.out, "kmslint: {line}")?;
+            writeln!(self.out, "kmslint: {}", escape::log_line(&line))?;
         }
         self.out.flush()
     }

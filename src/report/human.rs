@@ -270,7 +270,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let f = self.finding;
         let suffix = if f.suppressed { ", suppressed" } else { "" };
-        Some(Box::new(format!("{} {}{}", f.rule, f.name, suffix)))
+        // A team's own rules come from the repository too.
+        let code = format!("{} {}{}", f.rule, f.name, suffix);
+        Some(Box::new(escape::text(&code).into_owned()))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -339,7 +341,7 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
         .chain(f.related.iter().filter(near).map(|r| r.span))
         .collect();
     let mut source = Excerpt::new(f, &places);
-    let mut help = f.help.clone();
+    let mut help = escape::lines(&f.help);
     let mut labels = Vec::new();
     let label = Some(escape::text(&f.label).into_owned());
     match source.span(f.span) {
@@ -377,7 +379,10 @@ pub fn render_finding(f: &Finding, style: Style) -> String {
             escape::text(&s.reason)
         ));
     }
-    help.push_str(&format!("\nmore: kmslint explain {}", f.rule));
+    help.push_str(&format!(
+        "\nmore: kmslint explain {}",
+        escape::text(&f.rule)
+    ));
     let diag = FindingDiagnostic {
         finding: f,
         source,
@@ -423,15 +428,15 @@ impl<W: Write> Sink for Writer<W> {
         if f.suppressed && !self.show_suppressed {
             return Ok(());
         }
-        self.out
-            .write_all(render_finding(f, self.style).as_bytes())?;
+        let text = escape::log_lines(&render_finding(f, self.style));
+        self.out.write_all(text.as_bytes())?;
         writeln!(self.out)
     }
 
     fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
         writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
         for line in super::summary_details(totals) {
-            writeln!(self.out, "kmslint: {line}")?;
+            writeln!(self.out, "kmslint: {}", escape::log_line(&line))?;
         }
         self.out.flush()
     }
