@@ -292,3 +292,35 @@ fn findings_per_key_policy_are_bounded() {
     assert!(r.out.len() < 20_000, "{} bytes of report", r.out.len());
     assert!(r.rules().contains(&"KMS000".to_string()), "{}", r.out);
 }
+
+#[test]
+fn documents_and_modules_too_large_to_parse_are_a_kms000() {
+    // More values than one document may hold (each costs a tree node): not checked, said so.
+    let zeros = vec!["0"; 1_000_001].join(",");
+    let json =
+        format!("{{\"Resources\": {{\"K\": {{\"Type\": \"AWS::KMS::Key\"}}}}, \"X\": [{zeros}]}}");
+    let yaml = format!("Resources:\n  K:\n    Type: AWS::KMS::Key\nX: [{zeros}]\n");
+    let hcl = format!(
+        "resource \"aws_kms_key\" \"k\" {{}}\nlocals {{\n  x = [{}]\n}}\n",
+        vec!["0"; 2_200_000].join(",")
+    );
+    let t = Tree::new(&[
+        ("big.json", &json),
+        ("big.yaml", &yaml),
+        ("mod/main.tf", &hcl),
+    ]);
+    for (path, needle) in [
+        ("big.json", "more than 1000000 values"),
+        ("big.yaml", "more than 1000000 values"),
+        ("mod", "bytes of HCL, more than the limit"),
+    ] {
+        let r = t.run(&["--isolated", "--format", "json", path]);
+        assert_eq!(r.code, 1, "{path}: {}", r.err);
+        let f = r.findings();
+        assert_eq!(f[0]["rule"], "KMS000", "{path}: {f:?}");
+        assert!(
+            f[0]["message"].as_str().unwrap().contains(needle),
+            "{path}: {f:?}"
+        );
+    }
+}

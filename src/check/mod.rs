@@ -9,6 +9,7 @@ mod read;
 
 use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
+use crate::base::limits::MAX_MODULE_HCL_BYTES;
 use crate::base::source::{SourceFile, Span};
 use crate::config::{Config, ConfigError, Resolver};
 use crate::discover::{self, dir_of, DiscoverError};
@@ -40,8 +41,53 @@ const BATCH: usize = 256;
 /// runs: bounding the bytes, not only the count, bounds memory whatever the files' sizes.
 const BATCH_BYTES: u64 = 48 << 20;
 
+/// Bytes of input parsed at once, across all workers (a larger unit is parsed alone). A syntax
+/// tree takes up to ~100 bytes of memory per byte of text (a file of `[0,0,…]`) and at most
+/// `MAX_DOCUMENT_VALUES` nodes, so this bounds the trees alive at once near 200 MiB whatever
+/// `--jobs` is; real files are kilobytes, and run in parallel as before.
+const IN_FLIGHT_BYTES: u64 = 2 << 20;
+
 /// Most worker threads (`--jobs`): each has its own stack, and more than this gains nothing.
 pub const MAX_JOBS: usize = 256;
+
+/// The bytes of input being parsed, shared by the workers: a unit takes its size (at most all
+/// of it) before it is read and gives it back when it is judged.
+struct InFlight {
+    left: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+struct Taken<'a> {
+    from: &'a InFlight,
+    bytes: u64,
+}
+
+impl InFlight {
+    fn new() -> Self {
+        InFlight {
+            left: std::sync::Mutex::new(IN_FLIGHT_BYTES),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn take(&self, bytes: u64) -> Taken<'_> {
+        let bytes = bytes.min(IN_FLIGHT_BYTES);
+        let mut left = self.left.lock().unwrap_or_else(|e| e.into_inner());
+        while *left < bytes {
+            left = self.freed.wait(left).unwrap_or_else(|e| e.into_inner());
+        }
+        *left -= bytes;
+        Taken { from: self, bytes }
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        let mut left = self.from.left.lock().unwrap_or_else(|e| e.into_inner());
+        *left += self.bytes;
+        self.from.freed.notify_all();
+    }
+}
 
 /// A message for a file named on the command line that kmslint does not read.
 pub const NOT_RECOGNISED: &str = "not a template, Terraform file, plan or key policy";
@@ -147,9 +193,12 @@ impl Work<'_> {
         }
     }
 
-    /// Bytes it reads (as the file system states them: a pipe states none).
+    /// Bytes it reads, as the file system states them; a pipe or device states none and may
+    /// hold up to the size limit: counted as the most.
     fn size(&self) -> u64 {
-        let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let len = |p: &Path| {
+            std::fs::metadata(p).map_or(0, |m| if m.is_file() { m.len() } else { u64::MAX })
+        };
         match self {
             Work::Unreadable(..) => 0,
             Work::Document(p) => len(p),
@@ -322,10 +371,12 @@ impl<'a> Scan<'a> {
             .iter()
             .map(|w| self.configs.index_for(&w.config_dir()))
             .collect();
-        let run = |(w, config): (&Work, &usize)| -> UnitReport {
+        let in_flight = InFlight::new();
+        let run = |(w, config, size): (&Work, &usize, &u64)| -> UnitReport {
             let Some(judge) = judges.get(*config).or_else(|| judges.first()) else {
                 return UnitReport::default();
             };
+            let _parsing = in_flight.take(*size);
             let mut unit = match *w {
                 Work::Unreadable(path, message) => {
                     // Not counted as a file read: it never was.
@@ -383,9 +434,11 @@ impl<'a> Scan<'a> {
                 bytes = bytes.saturating_add(sizes[end]);
                 end += 1;
             }
-            let batch: Vec<(&Work, &usize)> = work[start..end]
+            let batch: Vec<(&Work, &usize, &u64)> = work[start..end]
                 .iter()
                 .zip(&governing[start..end])
+                .zip(&sizes[start..end])
+                .map(|((w, g), n)| (w, g, n))
                 .collect();
             start = end;
             let check = || batch.par_iter().copied().map(run).collect::<Vec<_>>();
@@ -455,6 +508,25 @@ impl<'a> Scan<'a> {
                 files: files.len(),
                 ..UnitReport::default()
             };
+        }
+        // HCL syntax trees take up to 70 bytes per byte of text: a module holding more HCL than
+        // the limit is not parsed (a KMS000 says so), never parsed into gigabytes.
+        let hcl: u64 = texts
+            .iter()
+            .filter(|(p, _)| !p.to_string_lossy().to_ascii_lowercase().ends_with(".json"))
+            .filter_map(|(_, t)| t.as_ref().ok().map(|t| t.len() as u64))
+            .sum();
+        if hcl > MAX_MODULE_HCL_BYTES {
+            let message = format!(
+                "the Terraform files of {} hold {hcl} bytes of HCL, more than the limit of \
+                 {MAX_MODULE_HCL_BYTES} for one module: it was not checked",
+                display_path(dir).display()
+            );
+            let first = files.first().map_or(dir, PathBuf::as_path);
+            let mut unit =
+                judge.file_error(first, String::new(), Span::empty(0), message, code::READ);
+            unit.files = files.len();
+            return unit;
         }
         for (p, read) in texts {
             match read {
