@@ -30,10 +30,12 @@ Outputs:
   With --format github (or an --output github=FILE) and $GITHUB_STEP_SUMMARY set, a Markdown
   summary is appended to that file.
 
-Suppressions need a reason and may expire:
+Suppressions need a reason and may expire (at most [suppressions] max_days, 365, ahead):
   # kmslint:ignore KMS002 reason=\"vendor X contract\" until=2027-03-31
 on the finding's line or the line(s) directly above it (YAML, HCL), or in a CloudFormation
 resource's Metadata: {kmslint: {ignore: [{rule: KMS002, reason: \"...\", until: \"2027-03-31\"}]}}.
+One covers one target (a principal of a statement) of one key at that place; where the place
+holds several, name it with sid=, principal= or account=. KMS000 cannot be suppressed.
 
 Configuration: each file is governed by the kmslint.toml (or .kmslint.toml) files found from its
 own directory upward to the repository root; a config below another may only make the check
