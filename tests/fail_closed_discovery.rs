@@ -59,10 +59,20 @@ fn gitignore_applies_only_inside_a_work_tree_and_only_to_untracked_files() {
     assert_eq!(r.code, 1, "{}", r.out);
     assert_eq!(r.rules(), ["KMS001"]);
     assert_eq!(r.json()["summary"]["ignored"], 0);
+    // A directory named on the command line that is itself ignored is read whole.
+    t.write(".gitignore", b"cdk.out/*\n");
+    t.write("cdk.out/Stack.template.json", PUBLIC_POLICY.as_bytes());
+    t.write("cdk.out/Stack.template.yaml", PUBLIC_YAML.as_bytes());
+    let r = t.run(&["--isolated", "--format", "json", "."]);
+    assert_eq!(r.json()["summary"]["ignored"], 2, "{}", r.out);
+    let r = t.run(&["--isolated", "--format", "json", "cdk.out"]);
+    assert_eq!(r.rules(), ["KMS001"], "{}", r.out);
+    assert_eq!(r.json()["summary"]["ignored"], 0);
     // An index kmslint cannot read: no ignore rule is applied.
     t.write(".git/index", b"DIRC garbage");
     let r = t.run(&["--isolated", "--format", "json", "."]);
-    assert_eq!(r.rules(), ["KMS001"]);
+    assert_eq!(r.rules(), ["KMS001", "KMS001"], "{}", r.out);
+    assert_eq!(r.json()["summary"]["ignored"], 0);
 }
 
 #[test]

@@ -270,9 +270,10 @@ impl WorkTree {
         m
     }
 
-    /// Does a `.gitignore` (the deepest that says anything) ignore `rel`?
-    fn matched(&self, rel: &Path, is_dir: bool) -> bool {
-        for dir in rel.ancestors().skip(1) {
+    /// Does a `.gitignore` (the deepest that says anything) ignore `rel`? Only the ignore files
+    /// of `floor` (the directory named on the command line) and below count.
+    fn matched(&self, rel: &Path, is_dir: bool, floor: &Path) -> bool {
+        for dir in rel.ancestors().skip(1).take_while(|d| d.starts_with(floor)) {
             let Some(m) = self.matcher(dir) else {
                 continue;
             };
@@ -292,8 +293,16 @@ impl WorkTree {
             .is_ok_and(|rel| self.tracked.dir(&rel_bytes(rel)))
     }
 
-    /// The verdict on `abs` (a path below the work tree, as the walk reached it).
-    pub fn verdict(&self, abs: &Path, is_dir: bool) -> Verdict {
+    /// Where a directory (canonical) is in the work tree.
+    pub fn relative<'p>(&self, abs: &'p Path) -> Option<&'p Path> {
+        abs.strip_prefix(&self.root).ok()
+    }
+
+    /// The verdict on `abs` (a path below the work tree, as the walk reached it) under the
+    /// ignore files of `floor` (the named directory, relative to the work tree) and below: a
+    /// `.gitignore` above the directory you name does not decide what in it is read
+    /// (`kmslint cdk.out` reads it, whatever the root `.gitignore` says).
+    pub fn verdict(&self, abs: &Path, is_dir: bool, floor: &Path) -> Verdict {
         let Ok(rel) = abs.strip_prefix(&self.root) else {
             return Verdict::Keep;
         };
@@ -301,7 +310,7 @@ impl WorkTree {
             .entered
             .lock()
             .is_ok_and(|e| !e.is_empty() && e.iter().any(|d| rel.starts_with(d)));
-        if !inherited && !self.matched(rel, is_dir) {
+        if !inherited && !self.matched(rel, is_dir, floor) {
             return Verdict::Keep;
         }
         let bytes = rel_bytes(rel);

@@ -5,9 +5,9 @@
 //! * every directory, hidden ones included, except `.git` and `.terraform` (a tool's cache of
 //!   downloaded modules and providers; a module whose source lives there is read through the
 //!   call that names it), unless git tracks files in it (committed, it is content);
-//! * `.gitignore` only inside a git work tree, and only for files git does not track (see
-//!   `git`); never `.ignore`, `.rgignore` or a user's global excludes; `--no-ignore` turns
-//!   `.gitignore` off as well;
+//! * `.gitignore` only inside a git work tree, only for files git does not track, and only the
+//!   ignore files of the directory named and below (see `git`); never `.ignore`, `.rgignore` or
+//!   a user's global excludes; `--no-ignore` turns `.gitignore` off as well;
 //! * `[scan] exclude` of the config that governs each path.
 //!
 //! Every path a rule leaves out is counted, so the summary can say so. A file named on the
@@ -282,12 +282,14 @@ struct Root {
 }
 
 impl Root {
-    /// The path's place below the canonical root, and the work tree.
-    fn in_tree(&self, path: &Path) -> Option<(PathBuf, &git::WorkTree)> {
+    /// The path's place below the canonical root, the work tree, and the root's own place in it
+    /// (whose ignore files and below count).
+    fn in_tree(&self, path: &Path) -> Option<(PathBuf, &git::WorkTree, &Path)> {
         let canonical = self.canonical.as_ref()?;
         let tree = self.tree.as_deref()?;
+        let floor = tree.relative(canonical)?;
         let below = path.strip_prefix(&self.given).unwrap_or(path);
-        Some((canonical.join(below), tree))
+        Some((canonical.join(below), tree, floor))
     }
 }
 
@@ -348,7 +350,7 @@ fn walk(out: &mut Discovered, dirs: &[PathBuf], opts: &Options<'_>, depth: Optio
                 // it is content like any other.
                 let committed = || {
                     root.and_then(|r| r.in_tree(path))
-                        .is_some_and(|(abs, tree)| tree.tracks_dir(&abs))
+                        .is_some_and(|(abs, tree, _)| tree.tracks_dir(&abs))
                 };
                 if name == ".git" || (is_dir && name == ".terraform" && !committed()) {
                     return ignore::WalkState::Skip;
@@ -363,8 +365,8 @@ fn walk(out: &mut Discovered, dirs: &[PathBuf], opts: &Options<'_>, depth: Optio
                 return ignore::WalkState::Skip;
             }
             if e.depth() > 0 && opts.gitignore {
-                if let Some((abs, tree)) = root.and_then(|r| r.in_tree(path)) {
-                    if tree.verdict(&abs, is_dir) == git::Verdict::Ignored {
+                if let Some((abs, tree, floor)) = root.and_then(|r| r.in_tree(path)) {
+                    if tree.verdict(&abs, is_dir, floor) == git::Verdict::Ignored {
                         if counts {
                             ignored.fetch_add(1, Ordering::Relaxed);
                         }
