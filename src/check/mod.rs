@@ -256,9 +256,6 @@ impl<'a> Scan<'a> {
         for dir in found.modules.keys() {
             configs.index_for(dir);
         }
-        if let Some(e) = configs.take_error() {
-            return Err(ScanError::Config(e));
-        }
         let limits = configs
             .get(configs.index_for(Path::new(".")))
             .config
@@ -274,6 +271,12 @@ impl<'a> Scan<'a> {
                 Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
                 Err(message) => unreadable.push((p.clone(), message)),
             }
+        }
+        for (p, _) in &unreadable {
+            configs.index_for(&dir_of(p));
+        }
+        if let Some(e) = configs.take_error() {
+            return Err(ScanError::Config(e));
         }
         let roots = opts
             .paths
@@ -343,6 +346,22 @@ impl<'a> Scan<'a> {
     pub fn run(&self, sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>) -> Totals {
         let opts = self.opts;
         let today = self.opts.today.unwrap_or_else(Date::today);
+        let mut work: Vec<Work> = self
+            .unreadable
+            .iter()
+            .map(|(p, m)| Work::Unreadable(p, m))
+            .chain(self.found.documents.iter().map(Work::Document))
+            .chain(self.found.modules.iter().map(|(d, f)| Work::Module(d, f)))
+            .collect();
+        work.sort_by(|a, b| a.key().cmp(b.key()));
+        if let Some((name, bytes)) = &opts.stdin {
+            work.push(Work::Stdin(name, bytes));
+        }
+        // Every unit's config was resolved by `prepare`: these are lookups.
+        let governing: Vec<usize> = work
+            .iter()
+            .map(|w| self.configs.index_for(&w.config_dir()))
+            .collect();
         let resolved = self.configs.all();
         let judges: Vec<Judge> = resolved
             .iter()
@@ -355,21 +374,6 @@ impl<'a> Scan<'a> {
                 limits: r.config.limits(),
                 max_days: r.config.max_days(),
             })
-            .collect();
-        let mut work: Vec<Work> = self
-            .unreadable
-            .iter()
-            .map(|(p, m)| Work::Unreadable(p, m))
-            .chain(self.found.documents.iter().map(Work::Document))
-            .chain(self.found.modules.iter().map(|(d, f)| Work::Module(d, f)))
-            .collect();
-        work.sort_by(|a, b| a.key().cmp(b.key()));
-        if let Some((name, bytes)) = &opts.stdin {
-            work.push(Work::Stdin(name, bytes));
-        }
-        let governing: Vec<usize> = work
-            .iter()
-            .map(|w| self.configs.index_for(&w.config_dir()))
             .collect();
         let in_flight = InFlight::new();
         let run = |(w, config, size): (&Work, &usize, &u64)| -> UnitReport {
