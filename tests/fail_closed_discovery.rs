@@ -185,6 +185,17 @@ fn a_template_named_alone_is_checked_through_its_module() {
     ]);
     assert_eq!(r.code, 1, "{}", r.out);
     assert_eq!(r.rules(), ["KMS001"], "{}", r.out);
+    // A `.tpl` beside a module may be a CloudFormation template of its own: read as one too.
+    t.write("mod/stack.tpl", PUBLIC_YAML.as_bytes());
+    let r = t.run(&["--isolated", "--format", "json", "mod/stack.tpl"]);
+    assert_eq!(r.code, 1, "{}", r.out);
+    let files: Vec<String> = r
+        .findings()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert!(files.contains(&"mod/stack.tpl".to_string()), "{files:?}");
+    assert!(r.err.is_empty(), "{}", r.err);
 }
 
 #[test]

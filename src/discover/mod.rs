@@ -70,6 +70,11 @@ fn is_tf_template(path: &Path) -> bool {
     name.ends_with(".tftpl") || name.ends_with(".tpl")
 }
 
+fn is_tftpl(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().ends_with(".tftpl"))
+}
+
 /// How far above a named template its module is looked for (`templates/` is usually one level
 /// below the module).
 const TEMPLATE_MODULE_LEVELS: usize = 3;
@@ -220,7 +225,16 @@ pub fn discover(paths: &[PathBuf], opts: &Options<'_>) -> Result<Discovered, Dis
                     named_tf.push(p.clone());
                 } else if is_tf_template(p) {
                     match template_module(p) {
-                        Some(dir) => module_dirs.push(dir),
+                        Some(dir) => {
+                            module_dirs.push(dir);
+                            // `.tpl` is not Terraform's alone (a CloudFormation template may be
+                            // named so): read it as a walked document too, which says nothing
+                            // unless its text names a key.
+                            if !is_tftpl(p) {
+                                out.explicit.remove(p);
+                                out.documents.push(p.clone());
+                            }
+                        }
                         None => out.documents.push(p.clone()),
                     }
                 } else {
