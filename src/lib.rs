@@ -40,14 +40,15 @@ pub use base::aws::is_account_id;
 pub use base::date::Date;
 pub use base::severity::{RuleLevel, Severity};
 pub use check::{
-    check_bytes, check_policy_text, scan, scan_keys, Options, Report, Scan, Totals, UnitReport,
+    check_bytes, check_policy_text, scan, scan_keys, Options, Report, Scan, ScanError, Totals,
+    UnitReport, MAX_JOBS, NOT_RECOGNISED,
 };
 pub use config::{Config, ConfigError};
 pub use discover::DiscoverError;
 pub use inventory::{Access, KeyRecord};
 pub use rules::registry::{Registry, Rule, RuleError};
 pub use rules::schema::RuleDef;
-pub use rules::{Finding, Related, Suppressed};
+pub use rules::{Anchor, Finding, Related, Suppressed};
 
 /// The parsers and front ends, for the fuzz targets, benchmarks and parser tests only: not a
 /// stable API.

@@ -2,9 +2,9 @@
 //! happens in the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kmslint::config::{self, Config};
+use kmslint::config::{Config, Resolver};
 use kmslint::report;
-use kmslint::{is_account_id, scan_keys, Options, Registry, Scan, Severity};
+use kmslint::{is_account_id, scan_keys, Options, Registry, Scan, Severity, MAX_JOBS};
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -30,13 +30,24 @@ Outputs:
   With --format github (or an --output github=FILE) and $GITHUB_STEP_SUMMARY set, a Markdown
   summary is appended to that file.
 
-Suppressions need a reason and may expire:
+Suppressions need a reason and may expire (at most [suppressions] max_days, 365, ahead):
   # kmslint:ignore KMS002 reason=\"vendor X contract\" until=2027-03-31
 on the finding's line or the line(s) directly above it (YAML, HCL), or in a CloudFormation
 resource's Metadata: {kmslint: {ignore: [{rule: KMS002, reason: \"...\", until: \"2027-03-31\"}]}}.
+One covers one target (a principal of a statement) of one key at that place; where the place
+holds several, name it with sid=, principal= or account=. KMS000 cannot be suppressed.
 
-Configuration is read from kmslint.toml or .kmslint.toml, found from the first path upward to
-the repository root, unless --config or --isolated is given.";
+Configuration: each file is governed by the kmslint.toml (or .kmslint.toml) files found from its
+own directory upward to the repository root; a config below another may only make the check
+stricter. --config FILE governs every file instead; --isolated uses none. The summary names the
+configs used and the rules they turn off or down.
+
+What is read: every directory, hidden ones too, except .git and .terraform; .gitignore only
+inside a git work tree and only for files git does not track (--no-ignore: not at all); never
+.ignore or .rgignore. The summary counts what ignore rules and [scan] exclude left out. A file
+named on the command line is always read; a Terraform file named alone brings its module
+directory. A named file that is not a template, Terraform file, plan or key policy is said on
+standard error and counted, never counted as checked.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -175,9 +186,24 @@ struct ScanArgs {
     /// --var-file files, later ones win).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    /// Worker threads (default: one per core; at most 256).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0, value_parser = parse_jobs)]
     jobs: usize,
+    /// Do not apply .gitignore either (no ignore file is ever read but .gitignore).
+    #[arg(long)]
+    no_ignore: bool,
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    let n: usize = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of threads"))?;
+    if n > MAX_JOBS {
+        return Err(format!(
+            "{n} threads is more than kmslint uses (at most {MAX_JOBS}; 0 = one per core)"
+        ));
+    }
+    Ok(n)
 }
 
 #[derive(clap::Args, Debug)]
@@ -219,19 +245,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// `rules` and `explain` also show the team's own rules from the kmslint.toml found from here.
+/// `rules` and `explain` also show the team's own rules from the configs governing this
+/// directory.
 fn with_custom_rules(reg: Registry) -> Result<Registry, miette::Report> {
-    match config::discover(std::path::Path::new(".")) {
-        Some(p) => {
-            let cfg = Config::load(&p, &reg.ids()).map_err(|e| miette::Report::new(*e))?;
-            Ok(reg.with_custom(&cfg.custom_rules))
-        }
-        None => Ok(reg),
+    let resolver = Resolver::discovering(&Config::default(), &reg);
+    let here = resolver.get(resolver.index_for(std::path::Path::new(".")));
+    if let Some(e) = resolver.take_error() {
+        return Err(miette::Report::new(*e));
     }
+    Ok(here.registry.clone())
 }
 
 fn fail(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
+    // A config's or a path's text may be repository content: no workflow command in the log.
+    eprintln!("{}", report::escape::log_lines(&format!("{report:?}")));
     ExitCode::from(2)
 }
 
@@ -255,12 +282,12 @@ fn print_rules(reg: &Registry) -> ExitCode {
             d.id, d.name, sev, d.summary
         ));
     }
-    emit(&s)
+    emit(&report::escape::lines(&s))
 }
 
 fn explain(reg: &Registry, id: &str) -> ExitCode {
     match reg.get(id) {
-        Some(r) => emit(&report::rule_markdown(&r.def)),
+        Some(r) => emit(&report::escape::lines(&report::rule_markdown(&r.def))),
         None => fail(miette::miette!(
             help = "`kmslint rules` lists the rule ids",
             "unknown rule `{id}`"
@@ -268,27 +295,17 @@ fn explain(reg: &Registry, id: &str) -> ExitCode {
     }
 }
 
-fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report> {
+/// The config given with `--config` (or none with `--isolated`, or the command line's trust only
+/// when each file's config is discovered), and whether to discover configs.
+fn load_config(args: &ScanArgs, reg: &Registry) -> Result<(Config, bool), miette::Report> {
     let ids = reg.ids();
-    let mut cfg = if args.isolated {
-        Config::default()
-    } else {
-        let path = match &args.config {
-            Some(p) => Some(p.clone()),
-            None => {
-                let start = args
-                    .paths
-                    .iter()
-                    .find(|p| p.as_os_str() != "-")
-                    .cloned()
-                    .unwrap_or_else(|| PathBuf::from("."));
-                config::discover(&start)
-            }
-        };
-        match path {
-            Some(p) => Config::load(&p, &ids).map_err(|e| miette::Report::new(*e))?,
-            None => Config::default(),
-        }
+    let (mut cfg, discover) = match (&args.config, args.isolated) {
+        (Some(p), _) => (
+            Config::load(p, &ids).map_err(|e| miette::Report::new(*e))?,
+            false,
+        ),
+        (None, true) => (Config::default(), false),
+        (None, false) => (Config::default(), true),
     };
     for a in &args.trusted_accounts {
         if !is_account_id(a) {
@@ -315,18 +332,36 @@ fn load_config(args: &ScanArgs, reg: &Registry) -> Result<Config, miette::Report
             ));
         }
     }
-    Ok(cfg)
+    Ok((cfg, discover))
 }
 
 /// Loads the config and reads standard input: everything a scan needs.
 fn prepare(args: &ScanArgs, reg: &Registry) -> Result<(Options, Config), miette::Report> {
-    let cfg = load_config(args, reg)?;
+    let (cfg, discover_config) = load_config(args, reg)?;
     let mut paths = Vec::new();
     let mut stdin = None;
     for p in &args.paths {
         if p.as_os_str() == "-" {
+            // Within the size limit while reading (of the config governing this directory):
+            // past it, the scan reports a KMS000 without holding the rest.
+            let limits = if discover_config {
+                let r = Resolver::discovering(&cfg, reg);
+                let limits = r
+                    .get(r.index_for(std::path::Path::new(".")))
+                    .config
+                    .limits();
+                if let Some(e) = r.take_error() {
+                    return Err(miette::Report::new(*e));
+                }
+                limits
+            } else {
+                cfg.limits()
+            };
+            // One byte past the limit is enough for the check to report it.
             let mut buf = Vec::new();
             std::io::stdin()
+                .lock()
+                .take(limits.max_file_size.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| miette::miette!("cannot read standard input: {e}"))?;
             stdin = Some(("<stdin>".to_string(), buf));
@@ -348,6 +383,8 @@ fn prepare(args: &ScanArgs, reg: &Registry) -> Result<(Options, Config), miette:
         jobs: args.jobs,
         today: None,
         no_prefilter: false,
+        discover_config,
+        no_ignore: args.no_ignore,
     };
     Ok((opts, cfg))
 }
@@ -370,7 +407,12 @@ fn inventory(args: ScanArgs, format: InventoryFormat, reg: Registry) -> ExitCode
     if let Err(e) = written {
         return fail(miette::miette!("cannot write inventory: {e}"));
     }
-    emit(&String::from_utf8_lossy(&buf))
+    let text = String::from_utf8_lossy(&buf);
+    match format {
+        // JSON escapes `##[` itself (and a log line never starts inside a JSON string).
+        InventoryFormat::Json => emit(&text),
+        _ => emit(&report::escape::log_lines(&text)),
+    }
 }
 
 /// Standard output, where a closed pipe (`kmslint … | head`) ends the printing but not the
@@ -501,6 +543,10 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e.into()),
     };
+    // Nothing is opened for writing that the scan reads.
+    if let Err(e) = refuse_overwriting_inputs(&args, &scan) {
+        return fail(e);
+    }
     let mut outputs = match open_outputs(&args, &reg, &cfg) {
         Ok(o) => o,
         Err(e) => return fail(e),
@@ -511,6 +557,13 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
     // Each unit's findings are written as soon as its batch is checked, then dropped.
     let mut failed: Option<miette::Report> = None;
     let totals = scan.run(&mut |unit| {
+        if let Some((path, why)) = &unit.skipped {
+            let line = format!(
+                "kmslint: skipped {}: {why}",
+                report::escape::text(&report::shown_path(path))
+            );
+            eprintln!("{}", report::escape::log_line(&line));
+        }
         for o in outputs.iter_mut() {
             for k in &unit.keys {
                 o.sink.key(k);
@@ -542,6 +595,95 @@ fn check(args: CheckArgs, reg: Registry) -> ExitCode {
         Some(sev) if totals.count_at_least(sev) > 0 => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// The files kmslint would write: each `--output`, and the job summary.
+fn written_files(args: &CheckArgs) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = args.output.iter().map(|o| o.path.clone()).collect();
+    let wants_github =
+        args.format == Format::Github || args.output.iter().any(|o| o.format == Format::Github);
+    if wants_github {
+        if let Some(p) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            out.push(PathBuf::from(p));
+        }
+    }
+    out
+}
+
+/// Which file a path is (links followed), to compare an output with the inputs.
+fn identity(p: &std::path::Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(p).ok()?;
+        Some(format!("{}:{}", m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(p)
+            .ok()
+            .map(|c| c.display().to_string())
+    }
+}
+
+/// A report an earlier run wrote (read from its first and last bytes): it may be replaced even
+/// where the walk finds it. Anything else the scan reads must not be.
+fn looks_like_report(p: &std::path::Path) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(p) else {
+        return false;
+    };
+    let mut head = [0u8; 96];
+    let n = f.read(&mut head).unwrap_or(0);
+    let head = &head[..n];
+    if head.is_empty()
+        || head.starts_with(b"{\n  \"version\": 1,\n  \"findings\": [")
+        || head.starts_with(b"{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\"")
+    {
+        return true;
+    }
+    let len = f.metadata().map_or(0, |m| m.len());
+    let mut tail = Vec::new();
+    if f.seek(SeekFrom::Start(len.saturating_sub(4096))).is_err()
+        || f.read_to_end(&mut tail).is_err()
+    {
+        return false;
+    }
+    let tail = String::from_utf8_lossy(&tail);
+    let last = tail
+        .trim_end_matches('\n')
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    last.starts_with("kmslint: ") || last.starts_with("kmslint inventory")
+}
+
+/// `--output` (or the job summary) naming a file the scan reads would replace the input with
+/// the report: refused before anything is written (exit 2).
+fn refuse_overwriting_inputs(args: &CheckArgs, scan: &Scan<'_>) -> Result<(), miette::Report> {
+    let outputs: Vec<(PathBuf, String)> = written_files(args)
+        .into_iter()
+        .filter_map(|p| identity(&p).map(|id| (p, id)))
+        .collect();
+    if outputs.is_empty() {
+        return Ok(());
+    }
+    for (input, named) in scan.inputs() {
+        let Some(id) = identity(input) else {
+            continue;
+        };
+        for (out, out_id) in &outputs {
+            if *out_id == id && (named || !looks_like_report(out)) {
+                return Err(miette::miette!(
+                    help = "write the report somewhere the scan does not read, e.g. --output kmslint.sarif",
+                    "refusing to write the report to {}: it is {} being checked",
+                    report::escape::text(&out.display().to_string()),
+                    if named { "a file named" } else { "a file" }
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn terminal_width() -> usize {

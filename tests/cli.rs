@@ -300,29 +300,59 @@ fn human_report_snapshot() {
 }
 
 #[test]
-fn gitignored_and_hidden_files_are_skipped() {
+fn gitignore_only_in_a_work_tree_and_hidden_directories_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let bad = std::fs::read(fixture("no-version-header.yaml")).unwrap();
     std::fs::write(dir.path().join(".gitignore"), "generated/\n").unwrap();
-    for sub in ["generated", ".terraform", "src"] {
+    for sub in ["generated", ".terraform", ".infra", "src"] {
         std::fs::create_dir(dir.path().join(sub)).unwrap();
         std::fs::write(dir.path().join(sub).join("key.yaml"), &bad).unwrap();
     }
-    let (code, out, _) = stdout_of(
-        kmslint()
-            .args(["--isolated", "--format", "json"])
-            .arg(dir.path()),
+    let files = |extra: &[&str]| -> (Vec<String>, serde_json::Value) {
+        let (code, out, _) = stdout_of(
+            kmslint()
+                .args(["--isolated", "--format", "json"])
+                .args(extra)
+                .arg(dir.path()),
+        );
+        assert_eq!(code, 1);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut files: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["file"].as_str().unwrap().to_string())
+            .collect();
+        files.sort();
+        files.dedup();
+        (files, v["summary"].clone())
+    };
+    // Outside a git work tree `.gitignore` means nothing; hidden directories are read,
+    // `.terraform` (a tool's cache) is not.
+    let (outside, summary) = files(&[]);
+    assert_eq!(outside.len(), 3, "{outside:?}");
+    assert!(
+        outside.iter().any(|f| f.ends_with(".infra/key.yaml")),
+        "{outside:?}"
     );
-    assert_eq!(code, 1);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let files: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
-    assert!(files[0].ends_with("src/key.yaml"), "{files:?}");
+    assert!(
+        !outside.iter().any(|f| f.contains(".terraform")),
+        "{outside:?}"
+    );
+    assert_eq!(summary["ignored"], 0);
+    // In a work tree it leaves out what git does not track, and the summary counts it.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let (inside, summary) = files(&[]);
+    assert_eq!(inside.len(), 2, "{inside:?}");
+    assert!(
+        !inside.iter().any(|f| f.contains("generated")),
+        "{inside:?}"
+    );
+    assert_eq!(summary["ignored"], 1);
+    // --no-ignore reads it all the same.
+    let (all, summary) = files(&["--no-ignore"]);
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert_eq!(summary["ignored"], 0);
 }
 
 #[test]

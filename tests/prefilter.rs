@@ -93,3 +93,84 @@ fn same_findings_with_and_without_skipping(corpus: &Path, min_policies: usize) {
     let missing: Vec<&String> = fast.iter().filter(|f| !full.contains(f)).collect();
     assert!(missing.is_empty(), "{missing:#?}");
 }
+
+/// Every parser decodes escapes, so a key type spelled with them (JSON `\u003a`, YAML `\x3A` or
+/// an escaped line break, `\u005f` in a Terraform label or `.tf.json` key) is a key: the byte
+/// scans must not skip the file, the resource or the module that holds it. Each file here also
+/// holds resources no key policy needs, which the resource and block scans leave out.
+#[test]
+fn escaped_type_names_are_never_skipped() {
+    const STATEMENT: &str =
+        r#"{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}"#;
+    let yaml_key = |ty: &str| {
+        format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  K:\n    Type: {ty}\n    Properties:\n      KeyPolicy:\n        Statement:\n          - {STATEMENT}\n  Queue:\n    Type: AWS::SQS::Queue\n"
+        )
+    };
+    let files: Vec<(&str, String)> = vec![
+        (
+            "cfn-json/key.json",
+            format!(
+                "{{\"Resources\": {{\"B\": {{\"Type\": \"AWS::S3::Bucket\"}}, \"K\": {{\"Type\": \"AWS::KMS\\u003a:Key\", \"Properties\": {{\"KeyPolicy\": {{\"Statement\": [{STATEMENT}]}}}}}}}}}}"
+            ),
+        ),
+        ("cfn-yaml/key.yaml", yaml_key("\"AWS\\x3A\\x3AKMS\\x3A\\x3AKey\"")),
+        ("cfn-yaml-break/key.yaml", yaml_key("\"AWS::KM\\\n      S::Key\"")),
+        (
+            "tf-json/main.tf.json",
+            format!(
+                "{{\"resource\": {{\"aws_s3_bucket\": {{\"b\": {{}}}}, \"aws_kms\\u005fkey\": {{\"k\": {{\"policy\": {}}}}}}}}}",
+                serde_json::to_string(&format!("{{\"Statement\": [{STATEMENT}]}}")).unwrap()
+            ),
+        ),
+        (
+            "tf-hcl/main.tf",
+            format!(
+                "resource \"aws_s3_bucket\" \"b\" {{}}\nresource \"aws_kms\\u005fkey\" \"k\" {{\n  policy = <<EOT\n{{\"Statement\": [{STATEMENT}]}}\nEOT\n}}\n"
+            ),
+        ),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in &files {
+        let p = tmp.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let reg = Registry::builtin().unwrap();
+    let cfg = Config::default();
+    for no_prefilter in [false, true] {
+        let opts = Options {
+            paths: vec![tmp.path().to_path_buf()],
+            no_prefilter,
+            ..Options::default()
+        };
+        let report = scan(&opts, &cfg, &reg).unwrap();
+        let mut dirs: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "KMS001")
+            .map(|f| {
+                let p = f.file.path.strip_prefix(tmp.path()).unwrap();
+                p.components()
+                    .next()
+                    .unwrap()
+                    .as_os_str()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        dirs.sort();
+        assert_eq!(
+            dirs,
+            [
+                "cfn-json",
+                "cfn-yaml",
+                "cfn-yaml-break",
+                "tf-hcl",
+                "tf-json"
+            ],
+            "no_prefilter = {no_prefilter}: {:#?}",
+            report.findings
+        );
+    }
+}

@@ -13,6 +13,16 @@ use common::{kmslint, require, run, shared_path};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// A date a valid suppression may end on: within `[suppressions] max_days` (365) of today.
+fn soon() -> String {
+    kmslint::Date::today().plus_days(30).to_string()
+}
+
+/// `SUPPRESSED_YAML`, its valid suppression ending `soon()`.
+fn suppressed_yaml() -> String {
+    SUPPRESSED_YAML.replace("2999-03-31", &soon())
+}
+
 const SUPPRESSED_YAML: &str = r#"Resources:
   LogsKey:
     Type: AWS::KMS::Key
@@ -58,7 +68,7 @@ fn json_findings(out: &str) -> Vec<Value> {
 #[test]
 fn yaml_comment_suppressions_reason_expiry_typos_and_unused() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     let (code, out, err) =
         run(kmslint()
             .current_dir(dir.path())
@@ -92,7 +102,7 @@ fn yaml_comment_suppressions_reason_expiry_typos_and_unused() {
         .collect();
     assert_eq!(brief, want);
     assert_eq!(f[0]["suppression"]["reason"], "vendor X contract, SEC-123");
-    assert_eq!(f[0]["suppression"]["until"], "2999-03-31");
+    assert_eq!(f[0]["suppression"]["until"], soon());
     assert!(f[2]["message"].as_str().unwrap().contains("2020-01-01"));
     assert!(f[5]["message"].as_str().unwrap().contains("`KMS02`"));
     // The human report hides suppressed findings unless asked, and counts them.
@@ -109,7 +119,7 @@ fn yaml_comment_suppressions_reason_expiry_typos_and_unused() {
     let shown = human(&["--show-suppressed"]);
     assert!(
         shown.contains("suppressed (comment): vendor X contract")
-            && shown.contains("until 2999-03-31"),
+            && shown.contains(&format!("until {}", soon())),
         "{shown}"
     );
 }
@@ -137,14 +147,31 @@ fn cloudformation_json_metadata_suppressions() {
         assert!(code == 0 || code == 1, "{err}");
         (code, json_findings(&out))
     };
-    // One entry covers every finding of the resource.
-    let (code, f) = check(r#"{"rule": "KMS002", "reason": "DR accounts", "until": "2999-01-01"}"#);
-    assert_eq!(code, 0);
+    // An entry covers one target: the resource holds two accounts, so an entry that names
+    // neither is ambiguous (KMS011) and suppresses nothing.
+    let (code, f) = check(r#"{"rule": "KMS002", "reason": "DR accounts"}"#);
+    assert_eq!(code, 1);
+    let rules: Vec<&str> = f.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["KMS011", "KMS002", "KMS002"]);
+    assert!(
+        f[0]["message"].as_str().unwrap().contains("account="),
+        "{f:?}"
+    );
+    // One entry per account, naming it, covers each.
+    let until = soon();
+    let (code, f) = check(&format!(
+        r#"{{"rule": "KMS002", "reason": "DR accounts", "until": "{until}", "account": "444455556666"}},
+           {{"rule": "KMS002", "reason": "DR accounts", "account": "555566667777"}}"#
+    ));
+    assert_eq!(code, 0, "{f:?}");
     assert_eq!(f.len(), 2);
     assert!(f.iter().all(|f| f["suppressed"] == true));
     assert_eq!(f[0]["suppression"]["kind"], "metadata");
     // By rule name too.
-    let (code, _) = check(r#"{"rule": "untrusted-account", "reason": "DR accounts"}"#);
+    let (code, _) = check(
+        r#"{"rule": "untrusted-account", "reason": "DR", "principal": "arn:aws:iam::444455556666:role/R"},
+           {"rule": "untrusted-account", "reason": "DR", "principal": "arn:aws:iam::555566667777:role/R"}"#,
+    );
     assert_eq!(code, 0);
     // No reason: suppresses nothing and is a finding on the entry.
     let (code, f) = check(r#"{"rule": "KMS002"}"#);
@@ -164,7 +191,7 @@ fn cloudformation_json_metadata_suppressions() {
 #[test]
 fn github_annotations_and_step_summary() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     std::fs::write(
         dir.path().join("kmslint.toml"),
         "[trust]\naccounts = [\"222233334444\"]\n[trust.names]\n\"222233334444\" = \"log-archive\"\n",
@@ -188,10 +215,13 @@ fn github_annotations_and_step_summary() {
     assert!(lines[0].contains("%0Ahelp: "), "{}", lines[0]);
     assert!(!out.contains("line=10,"), "{out}");
     assert!(out.contains("::warning file=t.yaml,line=30,"), "{out}");
-    assert!(lines
-        .last()
-        .unwrap()
-        .starts_with("kmslint: 7 findings (6 errors, 1 warning)"));
+    let tail = &lines[lines.len() - 2..];
+    assert!(
+        tail[0].starts_with("kmslint: 7 findings (6 errors, 1 warning)"),
+        "{out}"
+    );
+    // The summary names the config that governed the file.
+    assert_eq!(tail[1], "kmslint: config: kmslint.toml", "{out}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.starts_with("earlier step\n## kmslint"), "{md}");
     assert!(md.contains("| 1 | 1 | 6 | 1 | 0 | 1 |"), "{md}");
@@ -219,7 +249,7 @@ fn github_annotations_and_step_summary() {
 #[test]
 fn annotation_properties_are_escaped() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a,b:c%.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("a,b:c%.yaml"), suppressed_yaml()).unwrap();
     let (_, out, _) = run(kmslint().current_dir(dir.path()).args([
         "--isolated",
         "--format",
@@ -235,7 +265,7 @@ fn annotation_properties_are_escaped() {
 #[test]
 fn several_outputs_in_one_run() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     let (code, out, err) = run(kmslint().current_dir(dir.path()).args([
         "--isolated",
         "--output",
@@ -275,7 +305,7 @@ fn absolute_paths_below_the_current_directory_are_shown_relative() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("infra")).unwrap();
     let file = dir.path().join("infra/t.yaml");
-    std::fs::write(&file, SUPPRESSED_YAML).unwrap();
+    std::fs::write(&file, suppressed_yaml()).unwrap();
     let (_, out, _) = run(kmslint()
         .current_dir(dir.path())
         .args(["--isolated", "--format", "github"])
@@ -318,7 +348,7 @@ fn fingerprints(sarif: &Value) -> Vec<(String, String)> {
 fn sarif_rules_locations_and_suppressions() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("infra")).unwrap();
-    std::fs::write(dir.path().join("infra/t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("infra/t.yaml"), suppressed_yaml()).unwrap();
     let sarif = sarif_of(dir.path(), &["--isolated", "infra"]);
     let run0 = &sarif["runs"][0];
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
@@ -362,7 +392,7 @@ fn sarif_rules_locations_and_suppressions() {
     assert_eq!(first["suppressions"][0]["kind"], "inSource");
     assert_eq!(
         first["suppressions"][0]["justification"],
-        "vendor X contract, SEC-123 (until 2999-03-31)"
+        format!("vendor X contract, SEC-123 (until {})", soon())
     );
     assert!(results[1].get("suppressions").is_none());
     // Fingerprints are unique within a run.
@@ -401,12 +431,12 @@ fn sarif_related_locations() {
 #[test]
 fn sarif_fingerprints_survive_reruns_and_lines_added_above() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     let a = fingerprints(&sarif_of(dir.path(), &["--isolated", "t.yaml"]));
     let b = fingerprints(&sarif_of(dir.path(), &["--isolated", "t.yaml"]));
     assert_eq!(a, b, "two runs");
     // An unrelated line (and a re-indented policy line) above every finding.
-    let edited = SUPPRESSED_YAML.replacen(
+    let edited = suppressed_yaml().replacen(
         "Resources:\n",
         "Description: a key for logs\nResources:\n",
         1,
@@ -415,7 +445,7 @@ fn sarif_fingerprints_survive_reruns_and_lines_added_above() {
     let c = fingerprints(&sarif_of(dir.path(), &["--isolated", "t.yaml"]));
     assert_eq!(a, c, "after a line was added above");
     // A real change (another account) changes that finding's identity only.
-    let changed = SUPPRESSED_YAML.replace("555566667777", "555566667778");
+    let changed = suppressed_yaml().replace("555566667777", "555566667778");
     std::fs::write(dir.path().join("t.yaml"), changed).unwrap();
     let d = fingerprints(&sarif_of(dir.path(), &["--isolated", "t.yaml"]));
     let differing = a.iter().zip(&d).filter(|(x, y)| x != y).count();
@@ -495,7 +525,7 @@ sys.exit(1 if bad else 0)
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     for (i, (cwd, args)) in [
@@ -617,7 +647,7 @@ fn on_a_terminal(dir: &Path, no_color: bool, args: &str) -> Option<String> {
 #[test]
 fn colours_only_on_a_terminal_and_never_with_no_color() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("t.yaml"), SUPPRESSED_YAML).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), suppressed_yaml()).unwrap();
     let Some(tty) = on_a_terminal(dir.path(), false, "--isolated -o human.txt t.yaml") else {
         eprintln!("skipped: util-linux `script` is not available to fake a terminal");
         return;
@@ -644,7 +674,7 @@ fn terraform_comment_suppressions_with_hash_and_slashes() {
     Statement = [
       {
         Effect = "Allow"
-        # kmslint:ignore KMS002 reason="vendor X, SEC-9" until=2999-01-01
+        # kmslint:ignore KMS002 reason="vendor X, SEC-9" until=SOON
         Principal = { AWS = "arn:aws:iam::444455556666:role/R" }
         Action = "kms:Decrypt"
         Resource = "*"
@@ -658,7 +688,8 @@ fn terraform_comment_suppressions_with_hash_and_slashes() {
     ]
   })
 }
-"#,
+"#
+        .replace("SOON", &soon()),
     )
     .unwrap();
     let (code, out, err) =

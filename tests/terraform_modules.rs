@@ -213,3 +213,35 @@ fn file_on_a_named_pipe_is_an_error_not_a_hang() {
     assert_eq!(code, 1);
     assert!(results(&v).iter().any(|r| r["ruleId"] == "KMS000"), "{v}");
 }
+
+/// `kmslint .` (the default path) lists module directories as `./kms`: a module a root calls is
+/// still checked once, as its instance, not a second time alone with its defaults.
+#[test]
+fn a_called_module_is_checked_once_when_the_current_directory_is_scanned() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "main.tf",
+        "module \"kms\" {\n  source = \"./kms\"\n}\n",
+    );
+    write(
+        tmp.path(),
+        "kms/main.tf",
+        "resource \"aws_kms_key\" \"k\" {\n  policy = jsonencode({Statement = [{Effect = \"Allow\", Principal = \"*\", Action = \"kms:Decrypt\", Resource = \"*\"}]})\n}\n",
+    );
+    for path in [".", "./"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .args(["--isolated", "--format", "json", path])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let resources: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["resource"].as_str().unwrap())
+            .collect();
+        assert_eq!(resources, ["module.kms.aws_kms_key.k"], "{path}");
+    }
+}

@@ -52,6 +52,23 @@ impl Date {
         }
     }
 
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    pub fn days_since_epoch(self) -> i64 {
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `n` days later.
+    pub fn plus_days(self, n: i64) -> Date {
+        Date::from_days_since_epoch(self.days_since_epoch().saturating_add(n))
+    }
+
     /// Today in UTC, from the system clock.
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()
@@ -121,5 +138,25 @@ mod tests {
             "2026-03-31"
         );
         assert!(Date::today() > d("2024-01-01"));
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for s in [
+            "1970-01-01",
+            "2000-02-29",
+            "2024-02-29",
+            "2026-12-31",
+            "9999-12-31",
+        ] {
+            assert_eq!(
+                Date::from_days_since_epoch(d(s).days_since_epoch()),
+                d(s),
+                "{s}"
+            );
+        }
+        assert_eq!(d("2026-03-31").days_since_epoch(), 20_543);
+        assert_eq!(d("2026-12-31").plus_days(365).to_string(), "2027-12-31");
+        assert_eq!(d("2027-03-01").plus_days(-1).to_string(), "2027-02-28");
     }
 }

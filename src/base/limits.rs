@@ -20,6 +20,14 @@ pub const MAX_EVAL_STEPS: usize = 250_000;
 pub const MAX_VALUE_LEN: usize = 1 << 20;
 /// Most alternatives one CloudFormation value may take (`Fn::If` inside `Fn::Sub`, ...).
 pub const MAX_ALTERNATIVES: usize = 64;
+/// Most values (scalars and containers) one JSON or YAML document may hold. A real plan has one
+/// value per 40-odd bytes (a 32 MiB plan holds under a million); a file of `[0,0,0,…]` has one
+/// per two bytes, and each costs a tree node of up to 200 bytes: this keeps one document's tree
+/// near 200 MiB.
+pub const MAX_DOCUMENT_VALUES: usize = 1_000_000;
+/// Most bytes of HCL one Terraform module may hold (its `.tf` and tfvars files): the HCL syntax
+/// tree takes up to 70 bytes of memory per byte of text. Real modules hold a few hundred KiB.
+pub const MAX_MODULE_HCL_BYTES: u64 = 4 << 20;
 
 /// The limits that a configuration may change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

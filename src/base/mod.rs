@@ -6,12 +6,14 @@
 //! * `limits`: the bounds every stage keeps to on untrusted input;
 //! * `aws`: AWS identifiers (account ids, organization ids, ARNs);
 //! * `trust`: the team's trust list and the typed decision "whose account is this";
-//! * `date`: calendar dates for suppressions' `until=`.
+//! * `date`: calendar dates for suppressions' `until=`;
+//! * `printable`: input text made safe to print (no forged lines, no terminal escapes).
 
 pub mod aws;
 pub mod date;
 pub mod diag;
 pub mod limits;
+pub mod printable;
 pub mod severity;
 pub mod source;
 pub mod trust;

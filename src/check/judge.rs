@@ -3,28 +3,37 @@
 use super::outcome::UnitReport;
 use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
-use crate::base::limits::{MAX_OBJECT_KEYS, MAX_POLICY_NODES, MAX_STATEMENTS};
+use crate::base::limits::{Limits, MAX_OBJECT_KEYS, MAX_POLICY_NODES, MAX_STATEMENTS};
 use crate::base::severity::Severity;
-use crate::base::source::Loc;
-use crate::base::source::{FileId, SourceFile, Span};
+use crate::base::source::{FileId, Loc, SourceFile, Span};
 use crate::base::trust::TrustConfig;
 use crate::inventory::{self, KeyRecord, TagNames};
 use crate::ir::{Doc, DocKind, Extracted, SiteBody, SiteVia, Unit};
+use crate::model::Policy;
 use crate::parse::Node;
-use crate::rules::engine::{self, Levels};
-use crate::rules::facts::Subject;
-use crate::rules::registry::Registry;
-use crate::rules::{merge, subjects, Finding, Group, Related, Words};
+use crate::rules::engine::{self, Levels, Matched};
+use crate::rules::facts::{Subject, SubjectKind};
+use crate::rules::registry::{Registry, Rule};
+use crate::rules::{merge, subjects, Anchor, Finding, Group, Related, Words};
 use crate::suppress::{self, Suppression};
+use std::collections::BTreeMap;
+
+/// Most findings reported for one key policy or grant; the rest are summarised in one more
+/// finding. A policy AWS accepts (32 KB) has a few hundred principals at most; a crafted one
+/// (a list doubled by `concat`) must not turn into a report of millions of lines.
+pub const MAX_FINDINGS_PER_POLICY: usize = 100;
 
 /// What the stages after the front ends need: the rules, their levels, whom to trust, the
-/// inventory's tag names and the date suppressions expire against.
+/// inventory's tag names, the date suppressions expire against and how far ahead they may
+/// reach, and the limits files are read within (all from the config governing the unit).
 pub struct Judge<'a> {
     pub reg: &'a Registry,
     pub levels: &'a Levels,
     pub trust: &'a TrustConfig,
     pub tags: &'a TagNames,
     pub today: Date,
+    pub limits: Limits,
+    pub max_days: u32,
 }
 
 impl Judge<'_> {
@@ -49,6 +58,7 @@ impl Judge<'_> {
             policies: extracted.sites.len(),
             findings,
             keys,
+            skipped: None,
         }
     }
 
@@ -59,6 +69,7 @@ impl Judge<'_> {
             policies: 0,
             findings: self.error_findings(unit, errors),
             keys: Vec::new(),
+            skipped: None,
         }
     }
 
@@ -91,17 +102,29 @@ impl Judge<'_> {
             let mut policy = None;
             let mut subjects = match &site.body {
                 SiteBody::KeyPolicy(doc) => {
-                    if let Some(message) = policy_over_limits(doc) {
-                        let e = InputError {
-                            file: site.loc.file,
-                            span: site.loc.span,
-                            message,
-                            code: code::POLICY_LIMIT,
-                        };
-                        findings.extend(self.error_findings(unit, &[e]));
-                        continue;
-                    }
-                    let p = crate::model::build_site(site, doc, self.trust);
+                    let limit = policy_over_limits(doc).map_or_else(
+                        || {
+                            let p = crate::model::build_site(site, doc, self.trust);
+                            match too_many_principals(&p) {
+                                Some(message) => Err(message),
+                                None => Ok(p),
+                            }
+                        },
+                        Err,
+                    );
+                    let p = match limit {
+                        Ok(p) => p,
+                        Err(message) => {
+                            let e = InputError {
+                                file: site.loc.file,
+                                span: site.loc.span,
+                                message,
+                                code: code::POLICY_LIMIT,
+                            };
+                            findings.extend(self.error_findings(unit, &[e]));
+                            continue;
+                        }
+                    };
                     let s = subjects::policy_subjects(&p, self.trust);
                     policy = Some(p);
                     s
@@ -143,16 +166,39 @@ impl Judge<'_> {
                     self.tags.justification(),
                 ));
             }
+            // Every match first (cheap), then the findings reported: the most severe, up to the
+            // cap; messages are rendered for those only.
+            let mut matches: Vec<(usize, &Rule, Severity, Matched)> = Vec::new();
+            for (i, subject) in subjects.iter().enumerate() {
+                for (rule, sev, m) in engine::evaluate(self.reg, self.levels, subject) {
+                    matches.push((i, rule, sev, m));
+                }
+            }
+            let site_file = file.clone();
+            let anchor = |s: &Subject| {
+                let statement = statement_of(policy.as_ref(), s)
+                    .and_then(|l| Some((unit.file(l.file)?.clone(), l.span)));
+                Anchor {
+                    site: (site_file.clone(), site.loc.span),
+                    statement,
+                }
+            };
+            // Stable: within a severity, the policy's own order.
+            matches.sort_by_key(|m| std::cmp::Reverse(m.2));
+            let rest = matches.split_off(matches.len().min(MAX_FINDINGS_PER_POLICY));
             let mut site_findings = Vec::new();
-            for s in subjects {
-                let mut found = self.findings_for(unit, &s, Some(&site.resource));
-                for f in &mut found {
+            for (i, rule, sev, m) in matches {
+                let Some(s) = subjects.get(i) else {
+                    continue;
+                };
+                if let Some(mut f) = self.render(unit, s, Some(&site.resource), rule, sev, m) {
+                    f.anchor = Some(anchor(s));
                     f.group = s.group.map(|index| Group {
                         site: site_index,
                         index,
                     });
+                    site_findings.push(f);
                 }
-                site_findings.extend(found);
             }
             // The alternatives of a conditional can hold the same statement: one finding each.
             let mut seen = std::collections::HashSet::new();
@@ -173,6 +219,10 @@ impl Judge<'_> {
                 for f in &mut site_findings {
                     relocate(unit, f, &vias);
                 }
+            }
+            if let Some(mut more) = self.more_findings(unit, site, &rest) {
+                more.anchor = Some(anchor(&Subject::new(SubjectKind::Policy, site.loc)));
+                site_findings.push(more);
             }
             let count = |sev: Severity| site_findings.iter().filter(|f| f.severity == sev).count();
             records.push(KeyRecord {
@@ -214,8 +264,13 @@ impl Judge<'_> {
         if all.is_empty() {
             return findings;
         }
-        let problems =
-            suppress::apply(unit, &all, &mut findings, self.levels, self.reg, self.today);
+        let policy = suppress::Policy {
+            reg: self.reg,
+            levels: self.levels,
+            today: self.today,
+            max_days: self.max_days,
+        };
+        let problems = suppress::apply(unit, &all, &mut findings, &policy);
         for (subject, resource) in problems {
             findings.extend(self.findings_for(unit, &subject, resource.as_deref()));
         }
@@ -224,56 +279,111 @@ impl Judge<'_> {
 
     /// Turns one subject into the findings of every rule that matches it.
     fn findings_for(&self, unit: &Unit, s: &Subject, resource: Option<&str>) -> Vec<Finding> {
-        let Some(file) = unit.file(s.loc.file) else {
-            return Vec::new();
-        };
-        let res = resource.unwrap_or("");
         engine::evaluate(self.reg, self.levels, s)
             .into_iter()
-            .map(|(rule, severity, matched)| {
-                let template = rule
-                    .def
-                    .messages
-                    .get(s.kind.as_str())
-                    .unwrap_or(&rule.def.message);
-                Finding {
-                    rule: rule.def.id.clone(),
-                    name: rule.def.name.clone(),
-                    severity,
-                    message: engine::render(template, s, res, &matched),
-                    label: engine::render(&rule.def.label, s, res, &matched),
-                    help: rule.def.help.clone(),
-                    file: file.clone(),
-                    span: clamp(file, s.loc.span),
-                    related: s
-                        .related
-                        .iter()
-                        .filter_map(|(loc, msg)| {
-                            unit.file(loc.file).map(|f| Related {
-                                file: f.clone(),
-                                span: clamp(f, loc.span),
-                                message: msg.clone(),
-                                suppressible: false,
-                            })
-                        })
-                        .collect(),
-                    resource: resource.map(str::to_string),
-                    statement: s.statement.clone(),
-                    principal: s.principal.clone(),
-                    account: s.account.clone(),
-                    principals: s.principals.clone(),
-                    accounts: s.account.iter().cloned().collect(),
-                    suppressed: false,
-                    suppression: None,
-                    group: None,
-                    words: Some(std::sync::Arc::new(Words {
-                        kind: s.kind,
-                        vars: s.vars.clone(),
-                        matched,
-                    })),
-                }
+            .filter_map(|(rule, severity, matched)| {
+                self.render(unit, s, resource, rule, severity, matched)
             })
             .collect()
+    }
+
+    /// The finding of one rule that matched one subject.
+    fn render(
+        &self,
+        unit: &Unit,
+        s: &Subject,
+        resource: Option<&str>,
+        rule: &Rule,
+        severity: Severity,
+        matched: Matched,
+    ) -> Option<Finding> {
+        let file = unit.file(s.loc.file)?;
+        let res = resource.unwrap_or("");
+        let template = rule
+            .def
+            .messages
+            .get(s.kind.as_str())
+            .unwrap_or(&rule.def.message);
+        Some(Finding {
+            rule: rule.def.id.clone(),
+            name: rule.def.name.clone(),
+            severity,
+            message: engine::render(template, s, res, &matched),
+            label: engine::render(&rule.def.label, s, res, &matched),
+            help: rule.def.help.clone(),
+            file: file.clone(),
+            span: clamp(file, s.loc.span),
+            related: s
+                .related
+                .iter()
+                .filter_map(|(loc, msg)| {
+                    unit.file(loc.file).map(|f| Related {
+                        file: f.clone(),
+                        span: clamp(f, loc.span),
+                        message: msg.clone(),
+                        suppressible: false,
+                    })
+                })
+                .collect(),
+            resource: resource.map(str::to_string),
+            statement: s.statement.clone(),
+            principal: s.principal.clone(),
+            account: s.account.clone(),
+            principals: s.principals.clone(),
+            accounts: s.account.iter().cloned().collect(),
+            suppressed: false,
+            suppression: None,
+            group: None,
+            words: Some(std::sync::Arc::new(Words {
+                kind: s.kind,
+                vars: s.vars.clone(),
+                matched,
+            })),
+            anchor: None,
+        })
+    }
+
+    /// One finding for the matches past the cap: the most severe of their rules, at the key.
+    fn more_findings(
+        &self,
+        unit: &Unit,
+        site: &crate::ir::PolicySite,
+        rest: &[(usize, &Rule, Severity, Matched)],
+    ) -> Option<Finding> {
+        let (_, first, severity, _) = rest.first()?;
+        let file = unit.file(site.loc.file)?;
+        let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+        for (_, rule, _, _) in rest {
+            *by_rule.entry(rule.def.id.as_str()).or_insert(0) += 1;
+        }
+        let counts: Vec<String> = by_rule.iter().map(|(id, n)| format!("{id}: {n}")).collect();
+        Some(Finding {
+            rule: first.def.id.clone(),
+            name: first.def.name.clone(),
+            severity: *severity,
+            message: format!(
+                "{} more findings of the key policy of {} are not shown ({}): kmslint reports at most {MAX_FINDINGS_PER_POLICY} per key policy",
+                rest.len(),
+                site.resource,
+                counts.join(", ")
+            ),
+            label: "more findings".into(),
+            help: "Fix the findings shown first; a key policy AWS accepts (32 KB) rarely has this many.".into(),
+            file: file.clone(),
+            span: clamp(file, site.loc.span),
+            related: Vec::new(),
+            resource: Some(site.resource.clone()),
+            statement: None,
+            principal: None,
+            account: None,
+            principals: Vec::new(),
+            accounts: Vec::new(),
+            suppressed: false,
+            suppression: None,
+            group: None,
+            words: None,
+            anchor: None,
+        })
     }
 }
 
@@ -365,6 +475,32 @@ fn clamp(file: &SourceFile, span: Span) -> Span {
     )
 }
 
+/// The statement a subject is about, when it is about one: the statement naming the principal or
+/// holding the condition value at the subject's place (with the same label: a value from a
+/// shared local has one place for every statement using it).
+fn statement_of(policy: Option<&Policy>, s: &Subject) -> Option<crate::base::source::Loc> {
+    let label = s.statement.as_deref()?;
+    let same =
+        |st: &&crate::model::Statement| st.sid.clone().unwrap_or_else(|| st.label()) == label;
+    let policy = policy?;
+    let found = match s.kind {
+        SubjectKind::Principal => policy
+            .statements
+            .iter()
+            .filter(same)
+            .find(|st| st.principals.iter().any(|p| p.loc == s.loc)),
+        SubjectKind::ConditionValue => policy
+            .statements
+            .iter()
+            .filter(same)
+            .find(|st| st.analysis.restricting.iter().any(|rv| rv.loc == s.loc)),
+        _ => None,
+    };
+    found
+        .or_else(|| policy.statements.iter().find(same))
+        .map(|st| st.loc)
+}
+
 /// The inventory's per-key counts, after suppressions: unsuppressed findings only.
 fn recount(keys: &mut [KeyRecord], findings: &[Finding]) {
     for k in keys.iter_mut() {
@@ -380,6 +516,27 @@ fn recount(keys: &mut [KeyRecord], findings: &[Finding]) {
         k.warnings = count(Severity::Warning);
         k.notes = count(Severity::Note);
     }
+}
+
+/// Most principals one statement may name. AWS accepts at most 32 KB of key policy, a few
+/// hundred ARNs; a list doubled by `concat` can name millions, and each principal's facts name
+/// the statement's others.
+pub const MAX_PRINCIPALS_PER_STATEMENT: usize = 1_000;
+
+/// Why a policy names too many principals to check, if it does: a KMS000 at the policy.
+fn too_many_principals(policy: &Policy) -> Option<String> {
+    let (st, n) = policy
+        .statements
+        .iter()
+        .map(|st| (st, st.principals.len()))
+        .max_by_key(|(_, n)| *n)?;
+    (n > MAX_PRINCIPALS_PER_STATEMENT).then(|| {
+        format!(
+            "statement {} names {n} principals, more than the limit of \
+             {MAX_PRINCIPALS_PER_STATEMENT} (AWS accepts at most 32 KB of key policy): it was not checked",
+            st.label()
+        )
+    })
 }
 
 /// Why a policy is too large to check, if it is: a KMS000 at the policy, never a silent pass.

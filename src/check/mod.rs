@@ -9,10 +9,10 @@ mod read;
 
 use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
-use crate::base::limits::Limits;
+use crate::base::limits::MAX_MODULE_HCL_BYTES;
 use crate::base::source::{SourceFile, Span};
-use crate::config::Config;
-use crate::discover::{self, DiscoverError};
+use crate::config::{Config, ConfigError, Resolver};
+use crate::discover::{self, dir_of, DiscoverError};
 use crate::frontend::{self, DocumentOptions};
 use crate::ir::Unit;
 use crate::rules::registry::Registry;
@@ -36,6 +36,81 @@ const WORKER_STACK: usize = 32 << 20;
 /// megabytes.
 const BATCH: usize = 256;
 
+/// Bytes of input one batch holds at most (a larger unit is a batch of its own). A batch's
+/// texts stay in memory until its findings are written, and the trees parsed from them while it
+/// runs: bounding the bytes, not only the count, bounds memory whatever the files' sizes.
+const BATCH_BYTES: u64 = 48 << 20;
+
+/// Bytes of input parsed at once, across all workers (a larger unit is parsed alone). A syntax
+/// tree takes up to ~100 bytes of memory per byte of text (a file of `[0,0,…]`) and at most
+/// `MAX_DOCUMENT_VALUES` nodes, so this bounds the trees alive at once near 200 MiB whatever
+/// `--jobs` is; real files are kilobytes, and run in parallel as before.
+const IN_FLIGHT_BYTES: u64 = 2 << 20;
+
+/// Most worker threads (`--jobs`): each has its own stack, and more than this gains nothing.
+pub const MAX_JOBS: usize = 256;
+
+/// The bytes of input being parsed, shared by the workers: a unit takes its size (at most all
+/// of it) before it is read and gives it back when it is judged.
+struct InFlight {
+    left: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+struct Taken<'a> {
+    from: &'a InFlight,
+    bytes: u64,
+}
+
+impl InFlight {
+    fn new() -> Self {
+        InFlight {
+            left: std::sync::Mutex::new(IN_FLIGHT_BYTES),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn take(&self, bytes: u64) -> Taken<'_> {
+        let bytes = bytes.min(IN_FLIGHT_BYTES);
+        let mut left = self.left.lock().unwrap_or_else(|e| e.into_inner());
+        while *left < bytes {
+            left = self.freed.wait(left).unwrap_or_else(|e| e.into_inner());
+        }
+        *left -= bytes;
+        Taken { from: self, bytes }
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        let mut left = self.from.left.lock().unwrap_or_else(|e| e.into_inner());
+        *left += self.bytes;
+        self.from.freed.notify_all();
+    }
+}
+
+/// A message for a file named on the command line that kmslint does not read.
+pub const NOT_RECOGNISED: &str = "not a template, Terraform file, plan or key policy";
+
+/// Why a scan cannot start: a usage or configuration error (exit 2), found before anything is
+/// checked or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    #[error(transparent)]
+    Config(#[from] Box<ConfigError>),
+}
+
+impl From<ScanError> for miette::Report {
+    fn from(e: ScanError) -> Self {
+        match e {
+            ScanError::Discover(d) => miette::Report::new(d),
+            ScanError::Config(c) => miette::Report::new(*c),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub paths: Vec<PathBuf>,
@@ -54,15 +129,21 @@ pub struct Options {
     /// Parse every file fully instead of skipping those the byte scan rules out (for testing
     /// that the scan never hides a finding).
     pub no_prefilter: bool,
+    /// Find each file's config from its own directory upward (`config::resolve`), the given
+    /// config adding only its trusted accounts and organizations; otherwise the given config
+    /// governs every file (`--config`, `--isolated`, library callers).
+    pub discover_config: bool,
+    /// Apply no `.gitignore` (`--no-ignore`).
+    pub no_ignore: bool,
 }
 
 /// Scans the paths (and standard input) and returns every finding, in output order.
-pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+pub fn scan(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, ScanError> {
     collect(opts, cfg, reg, true)
 }
 
 /// Scans for the inventory: every key record (already counting its findings), no findings.
-pub fn scan_keys(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, DiscoverError> {
+pub fn scan_keys(opts: &Options, cfg: &Config, reg: &Registry) -> Result<Report, ScanError> {
     collect(opts, cfg, reg, false)
 }
 
@@ -71,7 +152,7 @@ fn collect(
     cfg: &Config,
     reg: &Registry,
     findings: bool,
-) -> Result<Report, DiscoverError> {
+) -> Result<Report, ScanError> {
     let mut report = Report::default();
     report.totals = Scan::prepare(opts, cfg, reg)?.run(&mut |unit| {
         if findings {
@@ -103,23 +184,44 @@ impl Work<'_> {
             Work::Stdin(name, _) => Path::new(name),
         }
     }
+
+    /// The directory whose config governs the unit.
+    fn config_dir(&self) -> PathBuf {
+        match self {
+            Work::Unreadable(p, _) => dir_of(p),
+            Work::Document(p) => dir_of(p),
+            Work::Module(dir, _) => dir.to_path_buf(),
+            Work::Stdin(..) => PathBuf::from("."),
+        }
+    }
+
+    /// Bytes it reads, as the file system states them; a pipe or device states none and may
+    /// hold up to the size limit: counted as the most.
+    fn size(&self) -> u64 {
+        let len = |p: &Path| {
+            std::fs::metadata(p).map_or(0, |m| if m.is_file() { m.len() } else { u64::MAX })
+        };
+        match self {
+            Work::Unreadable(..) => 0,
+            Work::Document(p) => len(p),
+            Work::Module(_, files) => files.iter().map(|f| len(f)).sum(),
+            Work::Stdin(_, bytes) => bytes.len() as u64,
+        }
+    }
 }
 
 /// A scan with its files found and its usage errors known: `prepare` fails before anything is
-/// checked or written (a missing path, a bad exclude pattern), `run` cannot fail.
+/// checked or written (a missing path, a bad exclude pattern, a config that cannot be used),
+/// `run` cannot fail.
 pub struct Scan<'a> {
     opts: &'a Options,
-    cfg: &'a Config,
-    /// The built-in rules plus the config's custom rules.
-    reg: Registry,
-    limits: Limits,
+    /// The config of every directory reached.
+    configs: Resolver,
     jobs: usize,
     found: discover::Discovered,
     var_files: Vec<Arc<SourceFile>>,
     /// Paths found but not readable, and `--var-file`s that could not be read.
     unreadable: Vec<(PathBuf, String)>,
-    /// The files named as arguments (a bare policy is checked only in those).
-    explicit: HashSet<PathBuf>,
     /// What `file()` may read below: each directory argument, and each file argument's folder.
     roots: HashSet<PathBuf>,
     /// Terraform module directories another scanned module calls: checked through that caller
@@ -128,25 +230,47 @@ pub struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
-    pub fn prepare(
-        opts: &'a Options,
-        cfg: &'a Config,
-        reg: &Registry,
-    ) -> Result<Self, DiscoverError> {
-        let reg = reg.with_custom(&cfg.custom_rules);
-        let limits = cfg.limits();
+    pub fn prepare(opts: &'a Options, cfg: &'a Config, reg: &Registry) -> Result<Self, ScanError> {
+        let configs = if opts.discover_config {
+            Resolver::discovering(cfg, reg)
+        } else {
+            Resolver::fixed(cfg, reg)?
+        };
         let jobs = if opts.jobs == 0 {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         } else {
             opts.jobs
+        }
+        .clamp(1, MAX_JOBS);
+        let excluded = |p: &Path| {
+            let i = configs.index_for(&dir_of(p));
+            configs.get(i).exclude.is_match(p)
         };
-        let found = discover::discover(&opts.paths, &cfg.exclude, jobs)?;
+        let walk = discover::Options {
+            threads: jobs,
+            gitignore: !opts.no_ignore,
+            excluded: &excluded,
+        };
+        let found = discover::discover(&opts.paths, &walk)?;
+        // Every unit's config now, so that one that cannot be used stops the scan before
+        // anything is written.
+        configs.index_for(Path::new("."));
+        for d in &found.documents {
+            configs.index_for(&dir_of(d));
+        }
+        for dir in found.modules.keys() {
+            configs.index_for(dir);
+        }
+        let limits = configs
+            .get(configs.index_for(Path::new(".")))
+            .config
+            .limits();
         // `--var-file`s: read once; one that does not exist is a usage error, like a path.
         let mut var_files = Vec::new();
         let mut unreadable: Vec<(PathBuf, String)> = found.errors.clone();
         for p in &opts.var_files {
             if std::fs::metadata(p).is_err() {
-                return Err(DiscoverError::Missing(p.clone()));
+                return Err(DiscoverError::Missing(p.clone()).into());
             }
             match read_text(p, &limits) {
                 Ok(text) => var_files.push(SourceFile::new(display_path(p), text)),
@@ -159,31 +283,53 @@ impl<'a> Scan<'a> {
                 frontend::terraform::var_assignment(v),
             ));
         }
-        let explicit: HashSet<PathBuf> =
-            opts.paths.iter().filter(|p| p.is_file()).cloned().collect();
+        for (p, _) in &unreadable {
+            configs.index_for(&dir_of(p));
+        }
+        if let Some(e) = configs.take_error() {
+            return Err(ScanError::Config(e));
+        }
         let roots = opts
             .paths
             .iter()
-            .map(|p| match p.parent() {
-                Some(dir) if explicit.contains(p) => dir.to_path_buf(),
-                _ => p.clone(),
+            .map(|p| {
+                if found.explicit.contains(p) {
+                    dir_of(p)
+                } else {
+                    p.clone()
+                }
             })
             .collect();
         let called =
             frontend::terraform::called_dirs(&found.modules, &|p| read_text(p, &limits).ok());
         Ok(Scan {
             opts,
-            cfg,
-            reg,
-            limits,
+            configs,
             jobs,
             found,
             var_files,
             unreadable,
-            explicit,
             roots,
             called,
         })
+    }
+
+    /// Every file this scan reads (documents, module files, `--var-file`s, the paths named),
+    /// each with whether it was named on the command line.
+    pub fn inputs(&self) -> Vec<(&Path, bool)> {
+        let explicit = &self.found.explicit;
+        let mut out: Vec<(&Path, bool)> = Vec::new();
+        out.extend(explicit.iter().map(|p| (p.as_path(), true)));
+        out.extend(self.opts.var_files.iter().map(|p| (p.as_path(), true)));
+        for p in self
+            .found
+            .documents
+            .iter()
+            .chain(self.found.modules.values().flatten())
+        {
+            out.push((p.as_path(), explicit.contains(p)));
+        }
+        out
     }
 
     /// Leaves these files out of the scan: the reports this run writes (`--output`), which
@@ -208,22 +354,12 @@ impl<'a> Scan<'a> {
         self.found.modules.retain(|_, files| !files.is_empty());
     }
 
-    fn judge(&self) -> Judge<'_> {
-        Judge {
-            reg: &self.reg,
-            levels: &self.cfg.rule_levels,
-            trust: &self.cfg.trust,
-            tags: &self.cfg.inventory,
-            today: self.opts.today.unwrap_or_else(Date::today),
-        }
-    }
-
     /// Checks every unit and hands each unit's report to `sink` as soon as its batch is done,
     /// in a fixed order: units sorted by path (a Terraform module by its directory, standard
     /// input last), each unit's findings sorted by file and position. `sink` can stop the scan.
     pub fn run(&self, sink: &mut dyn FnMut(UnitReport) -> ControlFlow<()>) -> Totals {
         let opts = self.opts;
-        let judge = self.judge();
+        let today = self.opts.today.unwrap_or_else(Date::today);
         let mut work: Vec<Work> = self
             .unreadable
             .iter()
@@ -241,7 +377,30 @@ impl<'a> Scan<'a> {
         if let Some((name, bytes)) = &opts.stdin {
             work.push(Work::Stdin(name, bytes));
         }
-        let run = |w: &Work| -> UnitReport {
+        // Every unit's config was resolved by `prepare`: these are lookups.
+        let governing: Vec<usize> = work
+            .iter()
+            .map(|w| self.configs.index_for(&w.config_dir()))
+            .collect();
+        let resolved = self.configs.all();
+        let judges: Vec<Judge> = resolved
+            .iter()
+            .map(|r| Judge {
+                reg: &r.registry,
+                levels: &r.config.rule_levels,
+                trust: &r.config.trust,
+                tags: &r.config.inventory,
+                today,
+                limits: r.config.limits(),
+                max_days: r.config.max_days(),
+            })
+            .collect();
+        let in_flight = InFlight::new();
+        let run = |(w, config, size): (&Work, &usize, &u64)| -> UnitReport {
+            let Some(judge) = judges.get(*config).or_else(|| judges.first()) else {
+                return UnitReport::default();
+            };
+            let _parsing = in_flight.take(*size);
             let mut unit = match *w {
                 Work::Unreadable(path, message) => {
                     // Not counted as a file read: it never was.
@@ -257,19 +416,19 @@ impl<'a> Scan<'a> {
                     unit.files = 0;
                     unit
                 }
-                Work::Document(p) => self.document_path(&judge, p),
-                Work::Module(dir, files) => self.module(&judge, dir, files),
-                Work::Stdin(name, bytes) => match self.limits.too_large(bytes.len() as u64) {
+                Work::Document(p) => self.document_path(judge, p),
+                Work::Module(dir, files) => self.module(judge, dir, files),
+                Work::Stdin(name, bytes) => match judge.limits.too_large(bytes.len() as u64) {
                     Some(_) => read_error(
-                        &judge,
+                        judge,
                         Path::new(name),
                         format!(
                             "input is larger than the {}-byte limit ([scan] max_file_size)",
-                            self.limits.max_file_size
+                            judge.limits.max_file_size
                         ),
                     ),
                     None => document_bytes(
-                        &judge,
+                        judge,
                         Path::new(name),
                         bytes.to_vec(),
                         self.document_options(true),
@@ -280,16 +439,36 @@ impl<'a> Scan<'a> {
                 .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             unit
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.jobs)
-            .stack_size(WORKER_STACK)
-            .build();
-        let mut totals = Totals::default();
-        for batch in work.chunks(BATCH) {
-            let check = || batch.par_iter().map(run).collect::<Vec<_>>();
+        let pool = worker_pool(self.jobs);
+        let mut totals = Totals {
+            ignored: self.found.ignored,
+            excluded: self.found.excluded,
+            configs: self.used_configs(),
+            ..Totals::default()
+        };
+        let sizes: Vec<u64> = work.iter().map(Work::size).collect();
+        let mut start = 0;
+        while start < work.len() {
+            let mut end = start;
+            let mut bytes = 0u64;
+            while end < work.len()
+                && end - start < BATCH
+                && (end == start || bytes.saturating_add(sizes[end]) <= BATCH_BYTES)
+            {
+                bytes = bytes.saturating_add(sizes[end]);
+                end += 1;
+            }
+            let batch: Vec<(&Work, &usize, &u64)> = work[start..end]
+                .iter()
+                .zip(&governing[start..end])
+                .zip(&sizes[start..end])
+                .map(|((w, g), n)| (w, g, n))
+                .collect();
+            start = end;
+            let check = || batch.par_iter().copied().map(run).collect::<Vec<_>>();
             let results = match &pool {
                 Ok(pool) => pool.install(check),
-                Err(_) => check(),
+                Err(_) => batch.iter().copied().map(run).collect(),
             };
             for unit in results {
                 totals.add(&unit);
@@ -301,6 +480,20 @@ impl<'a> Scan<'a> {
         totals
     }
 
+    /// The configs that governed the walk or a unit, for the summary (the defaults, when no
+    /// config file and no setting changes them, are not named).
+    fn used_configs(&self) -> Vec<crate::config::ConfigUse> {
+        self.configs
+            .all()
+            .iter()
+            .map(|r| r.usage())
+            .filter(|u| !u.files.is_empty() || !u.loosened.is_empty() || !u.excludes.is_empty())
+            // Resolved as the parallel walk met them: sorted, so the output does not vary.
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+
     fn document_options(&self, explicit: bool) -> DocumentOptions<'_> {
         DocumentOptions {
             explicit,
@@ -310,9 +503,9 @@ impl<'a> Scan<'a> {
     }
 
     fn document_path(&self, judge: &Judge<'_>, path: &Path) -> UnitReport {
-        match read_bytes(path, &self.limits) {
+        match read_bytes(path, &judge.limits) {
             Ok(bytes) => {
-                let opts = self.document_options(self.explicit.contains(path));
+                let opts = self.document_options(self.found.explicit.contains(path));
                 document_bytes(judge, path, bytes, opts)
             }
             Err(message) => read_error(judge, path, message),
@@ -326,19 +519,40 @@ impl<'a> Scan<'a> {
         let mut errors = Vec::new();
         let mut texts = Vec::with_capacity(files.len());
         for p in files {
-            texts.push((p, read_text(p, &self.limits)));
+            texts.push((p, read_text(p, &judge.limits)));
         }
         // A module without an `aws_kms_` resource or a module call has no key policy or grant:
-        // nothing to parse.
+        // nothing to parse (unless an escape could spell the name).
         if texts.iter().all(|(_, t)| {
-            t.as_ref()
-                .is_ok_and(|t| !frontend::terraform::may_hold_keys(t))
+            t.as_ref().is_ok_and(|t| {
+                !frontend::terraform::may_hold_keys(t)
+                    && !frontend::holds_escaped(t, &["aws_kms_", "module"])
+            })
         }) && !self.opts.no_prefilter
         {
             return UnitReport {
                 files: files.len(),
                 ..UnitReport::default()
             };
+        }
+        // HCL syntax trees take up to 70 bytes per byte of text: a module holding more HCL than
+        // the limit is not parsed (a KMS000 says so), never parsed into gigabytes.
+        let hcl: u64 = texts
+            .iter()
+            .filter(|(p, _)| !p.to_string_lossy().to_ascii_lowercase().ends_with(".json"))
+            .filter_map(|(_, t)| t.as_ref().ok().map(|t| t.len() as u64))
+            .sum();
+        if hcl > MAX_MODULE_HCL_BYTES {
+            let message = format!(
+                "the Terraform files of {} hold {hcl} bytes of HCL, more than the limit of \
+                 {MAX_MODULE_HCL_BYTES} for one module: it was not checked",
+                display_path(dir).display()
+            );
+            let first = files.first().map_or(dir, PathBuf::as_path);
+            let mut unit =
+                judge.file_error(first, String::new(), Span::empty(0), message, code::READ);
+            unit.files = files.len();
+            return unit;
         }
         for (p, read) in texts {
             match read {
@@ -366,7 +580,7 @@ impl<'a> Scan<'a> {
             &mut unit,
             root,
             &self.var_files,
-            self.limits.max_file_size,
+            judge.limits.max_file_size,
             self.opts.no_prefilter,
         );
         extracted.errors.splice(0..0, errors);
@@ -390,6 +604,7 @@ fn document_bytes(
     let text = match decode(bytes) {
         Ok(t) => t,
         Err((at, message, bytes)) => {
+            // Not read, so not known to be something else (a UTF-16 template, say): KMS000.
             let lossy = String::from_utf8_lossy(&bytes).into_owned();
             let start = lossy
                 .char_indices()
@@ -398,7 +613,8 @@ fn document_bytes(
             return judge.file_error(path, lossy, Span::empty(start), message, code::READ);
         }
     };
-    if !opts.no_prefilter && !frontend::may_hold_policy(&text, opts.explicit) {
+    // A file named explicitly is always parsed: it must be recognised or said to be skipped.
+    if !opts.no_prefilter && !opts.explicit && !frontend::may_hold_policy(&text, false) {
         return UnitReport {
             files: 1,
             ..UnitReport::default()
@@ -406,12 +622,39 @@ fn document_bytes(
     }
     let file = SourceFile::new(display_path(path), text);
     let doc = frontend::read_document(&file, opts);
+    if opts.explicit && !doc.recognised {
+        return not_recognised(path);
+    }
     judge.unit(
         &Unit::single(file),
         &doc.extracted,
         doc.template.as_ref(),
         1,
     )
+}
+
+/// A file named on the command line that kmslint does not read: said, never counted as checked.
+fn not_recognised(path: &Path) -> UnitReport {
+    UnitReport {
+        skipped: Some((display_path(path), NOT_RECOGNISED.to_string())),
+        ..UnitReport::default()
+    }
+}
+
+/// The workers: `jobs` threads if the system gives them, fewer if it does not (a thread
+/// limit, an address-space cap), never none.
+fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    let mut n = jobs.max(1);
+    loop {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .stack_size(WORKER_STACK)
+            .build();
+        match pool {
+            Err(_) if n > 1 => n /= 2,
+            other => return other,
+        }
+    }
 }
 
 fn judge_for<'a>(cfg: &'a Config, reg: &'a Registry) -> Judge<'a> {
@@ -421,6 +664,8 @@ fn judge_for<'a>(cfg: &'a Config, reg: &'a Registry) -> Judge<'a> {
         trust: &cfg.trust,
         tags: &cfg.inventory,
         today: Date::today(),
+        limits: cfg.limits(),
+        max_days: cfg.max_days(),
     }
 }
 

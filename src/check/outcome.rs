@@ -1,11 +1,13 @@
 //! What a scan gives: per unit, and in total. The reports consume these.
 
 use crate::base::severity::Severity;
+use crate::config::ConfigUse;
 use crate::inventory::KeyRecord;
 use crate::rules::Finding;
 
-/// Running totals of a scan, kept while findings stream past.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Running totals of a scan, kept while findings stream past, and what every summary says about
+/// what was not checked and which configs decided.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     /// Files read.
     pub files: usize,
@@ -16,12 +18,24 @@ pub struct Totals {
     pub warnings: usize,
     pub notes: usize,
     pub suppressed: usize,
+    /// Paths left out by `.gitignore` (untracked files in a git work tree).
+    pub ignored: usize,
+    /// Paths left out by `[scan] exclude`.
+    pub excluded: usize,
+    /// Files named on the command line that are not a template, Terraform file, plan or key
+    /// policy: not checked, never counted in `files`.
+    pub unrecognised: usize,
+    /// The configs that governed the files, with what they turn off or down.
+    pub configs: Vec<ConfigUse>,
 }
 
 impl Totals {
     pub(crate) fn add(&mut self, unit: &UnitReport) {
         self.files += unit.files;
         self.policies += unit.policies;
+        if unit.skipped.is_some() {
+            self.unrecognised += 1;
+        }
         for f in &unit.findings {
             match (f.suppressed, f.severity) {
                 (true, _) => self.suppressed += 1,
@@ -62,6 +76,9 @@ pub struct Report {
 #[derive(Debug, Default)]
 pub struct UnitReport {
     pub files: usize,
+    /// A file named on the command line that kmslint does not read, and why (the CLI says so on
+    /// standard error).
+    pub skipped: Option<(std::path::PathBuf, String)>,
     pub policies: usize,
     /// Sorted by file, position and rule.
     pub findings: Vec<Finding>,

@@ -1,6 +1,7 @@
 //! Reading inputs: files within the size limit, decoded as UTF-8 in place.
 
 use crate::base::limits::Limits;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `./a/b` -> `a/b`: paths in messages are as the user gave them, without noise.
@@ -18,13 +19,28 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, Vec<u8>)> {
     })
 }
 
-/// Reads a file's bytes, unless it is larger than the limit.
+/// Reads a file's bytes, unless it is larger than the limit. The limit holds while reading, not
+/// only against the size the file system states: a pipe (`kmslint <(terraform show -json
+/// plan.out)`) or a device states none.
 pub fn read_bytes(p: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     if let Some(why) = limits.too_large(len) {
         return Err(why);
     }
-    std::fs::read(p).map_err(|e| e.to_string())
+    let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
+    read_limited(file, limits)
+}
+
+/// Reads at most the limit (and one byte more, to know it is exceeded) from any reader.
+fn read_limited(r: impl Read, limits: &Limits) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    r.take(limits.max_file_size.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    match limits.too_large(buf.len() as u64) {
+        Some(why) => Err(why),
+        None => Ok(buf),
+    }
 }
 
 /// Reads a file as text, within the size limit.

@@ -5,6 +5,7 @@
 //! (`string_literal_map`).
 
 use super::{Entry, Node, NodeKind, OffsetMap, ParseError, MAX_DEPTH};
+use crate::base::limits::MAX_DOCUMENT_VALUES;
 use crate::base::source::Span;
 
 /// Parses one JSON document. Spans are byte offsets into `text`.
@@ -89,6 +90,8 @@ struct Parser<'a> {
     /// children here and moves them into an exactly-sized Vec when it closes.
     items: Vec<Node>,
     entries: Vec<Entry>,
+    /// Values parsed so far (`MAX_DOCUMENT_VALUES`).
+    values: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -99,6 +102,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             items: Vec::with_capacity(64),
             entries: Vec::with_capacity(64),
+            values: 0,
         }
     }
 
@@ -122,6 +126,13 @@ impl<'a> Parser<'a> {
         let mut stack: Vec<Frame> = Vec::new();
         'value: loop {
             let open = self.pos;
+            self.values += 1;
+            if self.values > MAX_DOCUMENT_VALUES {
+                return Err(ParseError::new(
+                    format!("more than {MAX_DOCUMENT_VALUES} values (a kmslint limit)"),
+                    Span::new(open, open + 1),
+                ));
+            }
             let mut node = match self.peek() {
                 Some(b @ (b'{' | b'[')) => {
                     if stack.len() >= MAX_DEPTH {

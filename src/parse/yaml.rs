@@ -16,6 +16,7 @@
 //! collection ends at the end of its last child rather than at the next line's first token.
 
 use super::{Entry, Node, NodeKind, OffsetMap, ParseError, MAX_DEPTH};
+use crate::base::limits::MAX_DOCUMENT_VALUES;
 use crate::base::source::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
@@ -508,10 +509,26 @@ impl<'a> Builder<'a> {
     fn run(mut self) -> Result<Node, ParseError> {
         let mut parser = Parser::new_from_str(self.text);
         let mut root: Option<Node> = None;
+        let mut values = 0usize;
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| self.scan_error(&e))?;
             let start = self.byte(span.start.index());
             let end = self.byte(span.end.index()).max(start);
+            if matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::Alias(_)
+                    | Event::SequenceStart(..)
+                    | Event::MappingStart(..)
+            ) {
+                values += 1;
+                if values > MAX_DOCUMENT_VALUES {
+                    return Err(ParseError::new(
+                        format!("more than {MAX_DOCUMENT_VALUES} values (a kmslint limit)"),
+                        Span::new(start, end.max(start + 1).min(self.text.len().max(start))),
+                    ));
+                }
+            }
             let done = match event {
                 Event::StreamStart | Event::Nothing | Event::DocumentStart(_) => None,
                 Event::StreamEnd | Event::DocumentEnd => break,

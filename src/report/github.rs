@@ -2,7 +2,7 @@
 //! request (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`), and a
 //! Markdown job summary for `$GITHUB_STEP_SUMMARY`.
 
-use super::Sink;
+use super::{escape, Sink};
 use crate::base::severity::Severity;
 use crate::base::trust::{Trust, TrustConfig};
 use crate::check::Totals;
@@ -21,6 +21,11 @@ pub fn escape_data(s: &str) -> String {
 /// Escapes a workflow command property value (`file=`, `title=`).
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Input text for one annotation property: visible controls, no `##[`.
+fn safe(s: &str) -> String {
+    escape::no_v1_command(&escape::text(s)).into_owned()
 }
 
 fn command(sev: Severity) -> &'static str {
@@ -48,33 +53,39 @@ impl<W: Write> Sink for Writer<W> {
             return Ok(());
         }
         let ((line, col), (end_line, end_col)) = f.start_end();
-        let mut message = f.message.clone();
+        // Input-controlled text is made visible first: its own line breaks must not become the
+        // annotation's, and ESC never reaches the log.
+        let mut message = escape::text(&f.message).into_owned();
         if let Some(res) = &f.resource {
-            message.push_str(&format!("\nresource: {res}"));
+            message.push_str(&format!("\nresource: {}", escape::text(res)));
         }
         message.push_str(&format!(
             "\nhelp: {}\nmore: kmslint explain {}",
-            f.help, f.rule
+            escape::lines(&f.help),
+            escape::text(&f.rule)
         ));
         writeln!(
             self.out,
             "::{} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
             command(f.severity),
-            escape_property(&super::shown_path(&f.file.path)),
-            escape_property(&format!("{} {}", f.rule, f.name)),
-            escape_data(&message)
+            escape_property(&safe(&super::shown_path(&f.file.path))),
+            escape_property(&safe(&format!("{} {}", f.rule, f.name))),
+            escape_data(&escape::no_v1_command(&message))
         )
     }
 
     fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
         writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
+        for line in super::summary_details(totals) {
+            writeln!(self.out, "kmslint: {}", escape::log_line(&line))?;
+        }
         self.out.flush()
     }
 }
 
-/// Markdown for a table cell: no line breaks, no column separators.
+/// Markdown for a table cell: no line breaks, no markup, no HTML.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    escape::markdown(s)
 }
 
 /// An external account the policies name: its stated name and the worst trust the model gave it.
@@ -125,7 +136,9 @@ impl<'c, W: Write> Summary<'c, W> {
             md.push_str("### Findings by rule\n\n| rule | name | severity | findings | suppressed |\n|---|---|---|---:|---:|\n");
             for ((id, name), (sev, open, supp)) in &self.by_rule {
                 md.push_str(&format!(
-                    "| {id} | {name} | {} | {open} | {supp} |\n",
+                    "| {} | {} | {} | {open} | {supp} |\n",
+                    cell(id),
+                    cell(name),
                     sev.as_str()
                 ));
             }
@@ -149,9 +162,18 @@ impl<'c, W: Write> Summary<'c, W> {
                     .or_else(|| self.trust.account_name(id))
                     .unwrap_or("");
                 md.push_str(&format!(
-                    "| `{id}` | {} | {trust} | {count} |\n",
+                    "| `{}` | {} | {trust} | {count} |\n",
+                    escape::markdown_code(id),
                     cell(name)
                 ));
+            }
+            md.push('\n');
+        }
+        let details = super::summary_details(totals);
+        if !details.is_empty() {
+            md.push_str("### Not checked and configs\n\n");
+            for line in details {
+                md.push_str(&format!("- {}\n", cell(&line)));
             }
             md.push('\n');
         }

@@ -1,10 +1,16 @@
-//! The human report: each finding drawn by miette on its source line, with the rule, why and how
-//! to fix. Source snippets come from our own line index (miette's built-in sources rescan the
-//! file from byte 0 for every label, which is quadratic on files with many findings).
+//! The human report: each finding drawn by miette on its source lines, with the rule, why and how
+//! to fix.
+//!
+//! miette is given an excerpt, not the file: the lines around the finding, each cut to a window
+//! around the span when it is long (a minified template, a `terraform show -json` plan is one
+//! line of megabytes, and miette cannot draw past column 65,535), with every control character
+//! made visible (`escape`). Line numbers and the `file:line:col` header are the file's own.
+//! Building the excerpt from the file's line index also keeps rendering linear in the number of
+//! findings (miette's built-in sources rescan the file from byte 0 for every label).
 
-use super::Sink;
+use super::{escape, Sink};
 use crate::base::severity::Severity;
-use crate::base::source::SourceFile;
+use crate::base::source::{SourceFile, Span};
 use crate::check::Totals;
 use crate::rules::Finding;
 use miette::{
@@ -15,58 +21,232 @@ use std::fmt;
 use std::io::Write;
 use std::sync::Arc;
 
-/// A `SourceCode` over a `SourceFile` that finds context lines through the line index.
-struct IndexedSource(Arc<SourceFile>);
+/// Lines up to this many characters are shown whole.
+const WHOLE_LINE: usize = 200;
+/// A longer line is shown as a window of this many characters...
+const WINDOW: usize = 120;
+/// ...starting this many characters before the span.
+const LEAD: usize = 40;
+/// A span over more lines than this is drawn from its first line only.
+const MAX_SPAN_LINES: usize = 40;
 
-impl SourceCode for IndexedSource {
+/// Related places this many lines or more from the finding are named in the help instead.
+const MAX_GAP: usize = 200;
+
+/// One shown line: the part of the file it shows and where that is in the excerpt.
+struct Shown {
+    /// Byte range of the file shown (within one line).
+    from: usize,
+    to: usize,
+    /// Offset in the excerpt of the line's start, of the character at `from`, and of the line's
+    /// end.
+    start: usize,
+    at: usize,
+    end: usize,
+}
+
+/// What miette draws for one finding: the file's lines from the first place drawn to the last,
+/// each windowed and escaped; offsets in it are the labels' offsets.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line number of the excerpt's first line.
+    first_line: usize,
+    lines: Vec<Shown>,
+    file: Arc<SourceFile>,
+    /// Each label's start in the excerpt, with its 0-based line and character column in the
+    /// file: the `file:line:col` miette writes above a snippet.
+    positions: Vec<(usize, (usize, usize))>,
+}
+
+impl Excerpt {
+    /// The lines holding `places` (the finding's span first), each cut to a window around the
+    /// first place on it.
+    fn new(f: &Finding, places: &[Span]) -> Excerpt {
+        let file = f.file.clone();
+        let idx = file.lines();
+        let text = file.text.as_str();
+        let count = idx.line_count().max(1);
+        let line_of = |o: usize| idx.line_of(o.min(text.len()));
+        let start = f.span.start.min(text.len());
+        let l0 = line_of(start);
+        let mut first = l0;
+        let mut last = line_of(f.span.end.max(start)).min(l0 + MAX_SPAN_LINES);
+        for p in places.iter().skip(1) {
+            first = first.min(line_of(p.start));
+            last = last.max(line_of(p.end.max(p.start)).min(line_of(p.start) + MAX_SPAN_LINES));
+        }
+        let first = first.saturating_sub(1);
+        let last = (last + 1).min(count - 1);
+        let mut out = String::new();
+        let mut lines = Vec::new();
+        for line in first..=last {
+            let ls = idx.line_start(line);
+            let mut le = if line + 1 < count {
+                idx.line_start(line + 1)
+            } else {
+                text.len()
+            };
+            while le > ls && matches!(text.as_bytes().get(le - 1), Some(b'\n' | b'\r')) {
+                le -= 1;
+            }
+            let whole = text.get(ls..le).unwrap_or("");
+            let (from, to) = if whole.chars().count() <= WHOLE_LINE {
+                (0, whole.len())
+            } else {
+                // Around the first place on this line; else under the finding, for alignment.
+                let here = places
+                    .iter()
+                    .map(|p| p.start.min(text.len()))
+                    .find(|&o| line_of(o) == line);
+                let anchor = match here {
+                    Some(o) => o - ls,
+                    None => start - idx.line_start(l0),
+                }
+                .min(whole.len());
+                let from = back_chars(whole, anchor, LEAD);
+                (from, forward_chars(whole, from, WINDOW))
+            };
+            if line > first {
+                out.push('\n');
+            }
+            let line_start = out.len();
+            if from > 0 {
+                out.push('…');
+            }
+            let at = out.len();
+            out.push_str(&escape::text(whole.get(from..to).unwrap_or("")));
+            if to < whole.len() {
+                out.push('…');
+            }
+            lines.push(Shown {
+                from: ls + from,
+                to: ls + to,
+                start: line_start,
+                at,
+                end: out.len(),
+            });
+        }
+        Excerpt {
+            name: escape::text(&super::shown_path(&file.path)).into_owned(),
+            text: out,
+            first_line: first,
+            lines,
+            file,
+            positions: Vec::new(),
+        }
+    }
+
+    /// Where a file offset is in the excerpt: `Ok` when it is shown, `Err` (the nearest shown
+    /// place) when it is on a cut part of a shown line, `None` when its line is not shown.
+    fn map(&self, offset: usize) -> Option<Result<usize, usize>> {
+        let line = self.file.lines().line_of(offset.min(self.file.text.len()));
+        let shown = self.lines.get(line.checked_sub(self.first_line)?)?;
+        let text = self.file.text.as_str();
+        let width = |to: usize| {
+            text.get(shown.from..to)
+                .map_or(0, |part| escape::text(part).len())
+        };
+        Some(if offset < shown.from {
+            Err(shown.at)
+        } else if offset > shown.to {
+            Err(shown.at + width(shown.to))
+        } else {
+            Ok(shown.at + width(offset))
+        })
+    }
+
+    /// A label's span in the excerpt, and whether it is shown exactly (not cut).
+    fn span(&mut self, span: Span) -> Option<(SourceSpan, bool)> {
+        let a = self.map(span.start)?;
+        let b = self.map(span.end).unwrap_or(Err(a.unwrap_or_else(|e| e)));
+        let exact = a.is_ok() && b.is_ok();
+        let (a, b) = (a.unwrap_or_else(|e| e), b.unwrap_or_else(|e| e));
+        let (l, c) = self.file.line_col(span.start.min(self.file.text.len()));
+        self.positions
+            .push((a, (l.saturating_sub(1), c.saturating_sub(1))));
+        Some((SourceSpan::new(a.into(), b.saturating_sub(a)), exact))
+    }
+
+    /// The index of the shown line holding an excerpt offset.
+    fn line_at(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.start <= offset)
+            .saturating_sub(1)
+    }
+}
+
+impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let f = &self.0;
-        let text = f.text.as_str();
-        let start = span.offset().min(text.len());
-        let end = (span.offset() + span.len()).min(text.len());
-        if span.offset() > text.len() {
+        if span.offset() > self.text.len() {
             return Err(MietteError::OutOfBounds);
         }
-        let first = f.lines().line_of(start).saturating_sub(before);
-        let last = (f.lines().line_of(end) + after).min(f.lines().line_count().saturating_sub(1));
-        // With no context wanted (miette's header line), the data starts at the span itself and
-        // the column is the span's own, in characters.
-        let (data_start, column) = if before == 0 {
-            (start, f.line_col(start).1 - 1)
-        } else {
-            (f.lines().line_start(first), 0)
-        };
-        let mut data_end = if last + 1 < f.lines().line_count() {
-            f.lines().line_start(last + 1)
-        } else {
-            text.len()
-        };
-        while data_end > data_start
-            && matches!(text.as_bytes().get(data_end - 1), Some(b'\n' | b'\r'))
-        {
-            data_end -= 1;
+        if before == 0 && after == 0 {
+            // A snippet's header: the label's own line and column in the file.
+            let (line, column) = self
+                .positions
+                .iter()
+                .find(|(at, _)| *at == span.offset())
+                .map_or((self.first_line + self.line_at(span.offset()), 0), |p| p.1);
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &[],
+                *span,
+                line,
+                column,
+                1,
+            )));
         }
-        let data_end = data_end.max(data_start);
-        let data = text.as_bytes().get(data_start..data_end).unwrap_or(&[]);
+        let a = self.line_at(span.offset()).saturating_sub(before);
+        let b = (self.line_at(span.offset() + span.len()) + after).min(self.lines.len() - 1);
+        let (start, end) = match (self.lines.get(a), self.lines.get(b)) {
+            (Some(x), Some(y)) => (x.start, y.end),
+            _ => (0, self.text.len()),
+        };
+        let data = self.text.as_bytes().get(start..end).unwrap_or(&[]);
         Ok(Box::new(MietteSpanContents::new_named(
-            super::shown_path(&f.path),
+            self.name.clone(),
             data,
-            SourceSpan::new(data_start.into(), data_end - data_start),
-            first,
-            column,
-            last - first + 1,
+            SourceSpan::new(start.into(), end - start),
+            self.first_line + a,
+            0,
+            b - a + 1,
         )))
     }
 }
 
+/// The byte offset `n` characters before `at` (at a character boundary).
+fn back_chars(s: &str, at: usize, n: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    s[..at]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The byte offset `n` characters after `from`.
+fn forward_chars(s: &str, from: usize, n: usize) -> usize {
+    s[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(s.len(), |(i, _)| from + i)
+}
+
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: IndexedSource,
+    source: Excerpt,
+    message: String,
+    /// In excerpt offsets.
+    labels: Vec<(Option<String>, SourceSpan, bool)>,
     help: String,
 }
 
@@ -80,7 +260,7 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -90,7 +270,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let f = self.finding;
         let suffix = if f.suppressed { ", suppressed" } else { "" };
-        Some(Box::new(format!("{} {}{}", f.rule, f.name, suffix)))
+        // A team's own rules come from the repository too.
+        let code = format!("{} {}{}", f.rule, f.name, suffix);
+        Some(Box::new(escape::text(&code).into_owned()))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -110,20 +292,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = self.finding;
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(f.label.clone()),
-            SourceSpan::new(f.span.start.into(), f.span.len()),
-        )];
-        for r in &f.related {
-            if Arc::ptr_eq(&r.file, &f.file) {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    SourceSpan::new(r.span.start.into(), r.span.len()),
-                ));
+        Some(Box::new(self.labels.iter().map(|(text, span, primary)| {
+            if *primary {
+                LabeledSpan::new_primary_with_span(text.clone(), *span)
+            } else {
+                LabeledSpan::new_with_span(text.clone(), *span)
             }
-        }
-        Some(Box::new(labels.into_iter()))
+        })))
     }
 }
 
@@ -202,30 +377,62 @@ fn excerpted(f: &Finding) -> Option<Finding> {
 }
 
 fn render_one(f: &Finding, style: Style) -> String {
-    let mut help = f.help.clone();
+    let line_of = |o: usize| f.file.lines().line_of(o.min(f.file.text.len()));
+    let near = |r: &&crate::rules::Related| {
+        Arc::ptr_eq(&r.file, &f.file)
+            && line_of(r.span.start).abs_diff(line_of(f.span.start)) < MAX_GAP
+    };
+    let places: Vec<Span> = std::iter::once(f.span)
+        .chain(f.related.iter().filter(near).map(|r| r.span))
+        .collect();
+    let mut source = Excerpt::new(f, &places);
+    let mut help = escape::lines(&f.help);
+    let mut labels = Vec::new();
+    let label = Some(escape::text(&f.label).into_owned());
+    match source.span(f.span) {
+        Some((span, _)) => labels.push((label, span, true)),
+        None => labels.push((label, SourceSpan::new(0.into(), 0), true)),
+    }
+    let elsewhere = |r: &crate::rules::Related| {
+        let (l, c) = r.file.line_col(r.span.start);
+        format!(
+            "\n{}: {}:{}:{}",
+            escape::text(&r.message),
+            escape::text(&super::shown_path(&r.file.path)),
+            l,
+            c
+        )
+    };
     for r in &f.related {
-        if !Arc::ptr_eq(&r.file, &f.file) {
-            let (l, c) = r.file.line_col(r.span.start);
-            help.push_str(&format!(
-                "\n{}: {}:{}:{}",
-                r.message,
-                super::shown_path(&r.file.path),
-                l,
-                c
-            ));
+        // A related place drawn only when it is shown exactly; else named in the help.
+        let drawn = if near(&r) { source.span(r.span) } else { None };
+        match drawn {
+            Some((span, true)) => {
+                labels.push((Some(escape::text(&r.message).into_owned()), span, false));
+            }
+            _ => help.push_str(&elsewhere(r)),
         }
     }
     if let Some(res) = &f.resource {
-        help.push_str(&format!("\nresource: {res}"));
+        help.push_str(&format!("\nresource: {}", escape::text(res)));
     }
     if let Some(s) = &f.suppression {
         let until = s.until.map(|d| format!(" until {d}")).unwrap_or_default();
-        help.push_str(&format!("\nsuppressed ({}): {}{until}", s.kind, s.reason));
+        help.push_str(&format!(
+            "\nsuppressed ({}): {}{until}",
+            s.kind,
+            escape::text(&s.reason)
+        ));
     }
-    help.push_str(&format!("\nmore: kmslint explain {}", f.rule));
+    help.push_str(&format!(
+        "\nmore: kmslint explain {}",
+        escape::text(&f.rule)
+    ));
     let diag = FindingDiagnostic {
         finding: f,
-        source: IndexedSource(f.file.clone()),
+        source,
+        message: escape::text(&f.message).into_owned(),
+        labels,
         help,
     };
     let mut out = String::new();
@@ -233,12 +440,12 @@ fn render_one(f: &Finding, style: Style) -> String {
         let ((l, c), _) = f.start_end();
         out = format!(
             "{}:{}:{}: {} [{}] {}\n",
-            super::shown_path(&f.file.path),
+            escape::text(&super::shown_path(&f.file.path)),
             l,
             c,
             f.severity.as_str(),
             f.rule,
-            f.message
+            escape::text(&f.message)
         );
     }
     out
@@ -266,13 +473,16 @@ impl<W: Write> Sink for Writer<W> {
         if f.suppressed && !self.show_suppressed {
             return Ok(());
         }
-        self.out
-            .write_all(render_finding(f, self.style).as_bytes())?;
+        let text = escape::log_lines(&render_finding(f, self.style));
+        self.out.write_all(text.as_bytes())?;
         writeln!(self.out)
     }
 
     fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
         writeln!(self.out, "kmslint: {}", super::summary_line(totals))?;
+        for line in super::summary_details(totals) {
+            writeln!(self.out, "kmslint: {}", escape::log_line(&line))?;
+        }
         self.out.flush()
     }
 }

@@ -1,6 +1,7 @@
 //! `kmslint inventory`: the trust inventory as text, JSON (schema: docs/inventory.md) or Markdown
 //! (for a pull-request comment or a job summary).
 
+use super::escape;
 use crate::check::Report;
 use crate::inventory::{totals, Access, KeyRecord, Totals};
 use serde::Serialize;
@@ -21,7 +22,7 @@ pub fn write_json(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         grants: report.keys.iter().filter(|k| k.is_grant()).collect(),
         totals: totals(&report.keys),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    super::escape::json_pretty_to(&mut *out, &doc)?;
     writeln!(out)
 }
 
@@ -61,14 +62,22 @@ fn key_title(k: &KeyRecord) -> String {
 }
 
 pub fn write_text(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    // Every field may come from the scanned files: one line each, nothing raw.
+    let t = |s: &str| escape::text(s).into_owned();
     for k in &report.keys {
-        writeln!(out, "{}:{}  {}", k.file.display(), k.line, key_title(k))?;
+        writeln!(
+            out,
+            "{}:{}  {}",
+            t(&k.file.display().to_string()),
+            k.line,
+            t(&key_title(k))
+        )?;
         writeln!(
             out,
             "  account: {}   owner: {}   justification: {}   findings: {} error, {} warning, {} note",
-            k.key_account,
-            k.owner.as_deref().unwrap_or("-"),
-            k.justification.as_deref().unwrap_or("-"),
+            t(&k.key_account),
+            t(k.owner.as_deref().unwrap_or("-")),
+            t(k.justification.as_deref().unwrap_or("-")),
             k.errors,
             k.warnings,
             k.notes
@@ -82,10 +91,16 @@ pub fn write_text(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "  no external access")?;
         }
         for a in &k.external_access {
-            writeln!(out, "  {} via {} in {}", who(a), a.via, statement_text(a))?;
-            writeln!(out, "      actions: {}", a.actions.join(", "))?;
+            writeln!(
+                out,
+                "  {} via {} in {}",
+                t(&who(a)),
+                t(&a.via),
+                t(&statement_text(a))
+            )?;
+            writeln!(out, "      actions: {}", t(&a.actions.join(", ")))?;
             for c in &a.conditions {
-                writeln!(out, "      condition: {c}")?;
+                writeln!(out, "      condition: {}", t(c))?;
             }
         }
         writeln!(out)?;
@@ -117,7 +132,7 @@ pub fn write_text(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    escape::markdown(s)
 }
 
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
@@ -186,7 +201,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> std::io::Result<(
                 "| {} | {} | `{}` | {} | {} | {} | {} |",
                 md_cell(&key_title(k)),
                 md_cell(&file),
-                md_cell(&a.principal),
+                escape::markdown_code(&a.principal),
                 md_cell(&acct),
                 a.trust.as_str(),
                 md_cell(&a.actions.join(", ")),

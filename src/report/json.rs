@@ -67,6 +67,32 @@ struct Summary {
     warnings: usize,
     notes: usize,
     suppressed: usize,
+    /// What was not checked: paths left out by `.gitignore` and `[scan] exclude`, and files
+    /// named that are not a template, Terraform file, plan or key policy.
+    ignored: usize,
+    excluded: usize,
+    unrecognised: usize,
+    /// The configs that governed the files: their files, and what they turn off or down.
+    configs: Vec<JsonConfig>,
+}
+
+#[derive(Serialize)]
+pub(super) struct JsonConfig {
+    files: Vec<String>,
+    loosened: Vec<String>,
+    excludes: Vec<String>,
+}
+
+pub(super) fn json_configs(totals: &Totals) -> Vec<JsonConfig> {
+    totals
+        .configs
+        .iter()
+        .map(|c| JsonConfig {
+            files: c.files.iter().map(|f| super::shown_path(f)).collect(),
+            loosened: c.loosened.clone(),
+            excludes: c.excludes.clone(),
+        })
+        .collect()
 }
 
 /// Streams the report: `{"version": 1, "findings": [...], "summary": {...}}`, pretty-printed
@@ -147,9 +173,13 @@ impl<W: Write> Sink for Writer<W> {
             warnings: totals.warnings,
             notes: totals.notes,
             suppressed: totals.suppressed,
+            ignored: totals.ignored,
+            excluded: totals.excluded,
+            unrecognised: totals.unrecognised,
+            configs: json_configs(totals),
         };
         // The summary's own lines are indented as the object's second member.
-        let summary = serde_json::to_string_pretty(&summary)?.replace('\n', "\n  ");
+        let summary = super::escape::json_pretty(&summary)?.replace('\n', "\n  ");
         self.out.write_all(b"],\n  \"summary\": ")?;
         self.out.write_all(summary.as_bytes())?;
         self.out.write_all(b"\n}\n")?;

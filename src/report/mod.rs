@@ -1,6 +1,7 @@
 //! Report stage: findings -> human (miette), JSON, SARIF and GitHub output. Only this stage
 //! formats output; it writes to any `io::Write` and never exits.
 
+pub mod escape;
 pub mod excerpt;
 pub mod github;
 pub mod human;
@@ -50,7 +51,7 @@ impl PrettyArray {
 
     /// Writes one item (the `[` is already written).
     fn item(&mut self, out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(value)?;
+        let text = escape::json_pretty(value)?;
         out.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
         let pad = " ".repeat(self.indent);
         // JSON strings never hold a raw newline: splitting on lines is safe.
@@ -187,6 +188,75 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// What the scan did not check, for every summary: `left out: 3 paths by .gitignore, 1 by
+/// [scan] exclude; 2 named files not recognised`. Empty when everything was checked.
+pub fn not_checked(totals: &Totals) -> String {
+    let mut left = Vec::new();
+    if totals.ignored > 0 {
+        left.push(format!("{} by .gitignore", plural(totals.ignored, "path")));
+    }
+    if totals.excluded > 0 {
+        left.push(format!(
+            "{} by [scan] exclude",
+            plural(totals.excluded, "path")
+        ));
+    }
+    let mut parts = Vec::new();
+    if !left.is_empty() {
+        parts.push(format!("left out {}", left.join(", ")));
+    }
+    if totals.unrecognised > 0 {
+        parts.push(format!(
+            "{} named but not a template, Terraform file, plan or key policy",
+            plural(totals.unrecognised, "file")
+        ));
+    }
+    parts.join("; ")
+}
+
+/// One line per config that governed files: its files and what it turns off or down.
+pub fn config_lines(totals: &Totals) -> Vec<String> {
+    totals
+        .configs
+        .iter()
+        .map(|c| {
+            let files: Vec<String> = c
+                .files
+                .iter()
+                .map(|f| escape::text(&shown_path(f)).into_owned())
+                .collect();
+            let mut line = if files.is_empty() {
+                "config: defaults".to_string()
+            } else {
+                format!("config: {}", files.join(" + "))
+            };
+            if !c.loosened.is_empty() {
+                line.push_str(&format!(" (turns {})", c.loosened.join(", ")));
+            }
+            if !c.excludes.is_empty() {
+                let ex: Vec<String> = c
+                    .excludes
+                    .iter()
+                    .map(|e| escape::text(e).into_owned())
+                    .collect();
+                line.push_str(&format!(" (excludes {})", ex.join(", ")));
+            }
+            line
+        })
+        .collect()
+}
+
+/// Every summary line after the first: what was not checked, and the configs used.
+pub fn summary_details(totals: &Totals) -> Vec<String> {
+    let mut out = Vec::new();
+    let not = not_checked(totals);
+    if !not.is_empty() {
+        out.push(format!("not checked: {not}"));
+    }
+    out.extend(config_lines(totals));
+    out
 }
 
 /// One line: `3 findings (2 errors, 1 warning) in 10 files, 4 key policies checked`.

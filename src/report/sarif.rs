@@ -51,6 +51,24 @@ struct Run<'a> {
 #[serde(rename_all = "camelCase")]
 struct Invocation {
     execution_successful: bool,
+    /// What the scan did not check and the configs used (filled in at the end).
+    properties: serde_json::Value,
+}
+
+/// Stands for the invocation's properties until the scan's totals are known.
+const PROPERTIES_GAP: &str = "kmslint-properties-gap";
+
+/// The invocation's properties: `{"kmslint": {"ignored", "excluded", "unrecognised",
+/// "configs"}}`.
+fn invocation_properties(totals: &Totals) -> serde_json::Value {
+    serde_json::json!({
+        "kmslint": {
+            "ignored": totals.ignored,
+            "excluded": totals.excluded,
+            "unrecognised": totals.unrecognised,
+            "configs": super::json::json_configs(totals),
+        }
+    })
 }
 
 #[derive(Serialize)]
@@ -439,10 +457,11 @@ impl<W: Write> Writer<W> {
                 column_kind: "unicodeCodePoints",
                 invocations: vec![Invocation {
                     execution_successful: true,
+                    properties: serde_json::Value::String(PROPERTIES_GAP.into()),
                 }],
             }],
         };
-        let text = serde_json::to_string_pretty(&log)?;
+        let text = super::escape::json_pretty(&log)?;
         // Rule texts are JSON strings, where a quote is always escaped: the gap is unique.
         let Some(at) = text.find(RESULTS_GAP) else {
             return Err(std::io::Error::other("SARIF log without a results array"));
@@ -474,9 +493,22 @@ impl<W: Write> Sink for Writer<W> {
             .item(&mut self.out, &result(f, rule_index, fingerprint))
     }
 
-    fn finish(&mut self, _totals: &Totals) -> std::io::Result<()> {
+    fn finish(&mut self, totals: &Totals) -> std::io::Result<()> {
         self.results.close(&mut self.out)?;
-        self.out.write_all(self.tail.as_bytes())?;
+        let gap = format!("\"{PROPERTIES_GAP}\"");
+        let tail = match self.tail.find(&gap) {
+            Some(at) => {
+                let line_start = self.tail[..at].rfind('\n').map_or(0, |i| i + 1);
+                let indent = " ".repeat(
+                    self.tail[line_start..at].len() - self.tail[line_start..at].trim_start().len(),
+                );
+                let props = super::escape::json_pretty(&invocation_properties(totals))?
+                    .replace('\n', &format!("\n{indent}"));
+                self.tail.replacen(&gap, &props, 1)
+            }
+            None => self.tail.clone(),
+        };
+        self.out.write_all(tail.as_bytes())?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }

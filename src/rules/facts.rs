@@ -96,6 +96,7 @@ pub enum F {
     Cause,
     Administers,
     Rejected,
+    StatementsRead,
 }
 
 pub struct FactDef {
@@ -259,9 +260,25 @@ pub const FACTS: &[FactDef] = &[
     FactDef {
         fact: F::Problem,
         name: "problem",
-        ty: FactType::Word(&["malformed", "unknown_rule", "missing_reason", "expired", "unused"]),
+        ty: FactType::Word(&[
+            "malformed",
+            "unknown_rule",
+            "missing_reason",
+            "expired",
+            "unused",
+            "unsuppressible",
+            "too_far",
+            "ambiguous",
+        ]),
         subjects: &[S::Suppression],
         doc: "what is wrong with a suppression",
+    },
+    FactDef {
+        fact: F::StatementsRead,
+        name: "statements_read",
+        ty: FactType::Bool,
+        subjects: &[S::Principal, S::ConditionValue, S::Grant, S::Policy],
+        doc: "on a policy subject that is not wholly known: some statement of it could be read (false: none of it was checked); absent on other subjects",
     },
 ];
 
@@ -551,6 +568,7 @@ mod tests {
             Cause,
             Administers,
             Rejected,
+            StatementsRead,
         ] {
             assert_eq!(f.def().fact, f, "{f:?} has no row in FACTS");
         }

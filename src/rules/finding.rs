@@ -41,6 +41,17 @@ pub struct Finding {
     pub group: Option<Group>,
     /// What the message was written from, so that a group can be written as one.
     pub words: Option<Arc<Words>>,
+    /// Where the key policy it is about is written, for suppressions; `None` for a finding about
+    /// a file as a whole (KMS000) or about a suppression.
+    pub anchor: Option<Anchor>,
+}
+
+/// Where the key policy a finding is about is written: its resource's declaration (a logical
+/// id, a block label) and, for a finding about one statement, that statement.
+#[derive(Clone, Debug)]
+pub struct Anchor {
+    pub site: (Arc<SourceFile>, Span),
+    pub statement: Option<(Arc<SourceFile>, Span)>,
 }
 
 /// The site (its position in the unit's extraction) and statement (or grant) of a finding.

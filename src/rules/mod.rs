@@ -17,4 +17,4 @@ pub mod registry;
 pub mod schema;
 pub mod subjects;
 
-pub use finding::{Finding, Group, Related, Suppressed, Words};
+pub use finding::{Anchor, Finding, Group, Related, Suppressed, Words};

@@ -150,7 +150,15 @@ pub fn policy_subjects(policy: &Policy, cfg: &TrustConfig) -> Vec<Subject> {
         } else {
             format!(" (and {} more part(s) of this policy)", rest.len())
         };
-        let cause = match reason.cause {
+        // When none of the policy could be read, a construct kmslint does not evaluate anywhere
+        // in it makes the gap ours (KMS018); otherwise the first unknown part says.
+        let causes = || policy.unknown.iter().map(|(_, w)| w.cause);
+        let cause = if policy.statements.is_empty() && causes().any(|c| c == Cause::Unsupported) {
+            Cause::Unsupported
+        } else {
+            reason.cause
+        };
+        let cause = match cause {
             Cause::Input => "input",
             Cause::Unsupported => "unsupported",
             Cause::Reported => "reported",
@@ -160,6 +168,7 @@ pub fn policy_subjects(policy: &Policy, cfg: &TrustConfig) -> Vec<Subject> {
             .fact(F::Trust, "unknown")
             .fact(F::CallerScope, "unknown")
             .fact(F::Cause, cause)
+            .fact(F::StatementsRead, !policy.statements.is_empty())
             .var(V::Reason, format!("{reason}{more}"));
         s.related = rest
             .iter()

@@ -1,14 +1,25 @@
-//! `kmslint:ignore` comments in YAML (`#`) and HCL (`#`, `//`) files.
+//! `kmslint:ignore` comments in YAML (`#`) and HCL (`#`, `//`) files. Where a file's strings
+//! are is asked of its parser: `kmslint:ignore` inside a string (a quoted Sid running over two
+//! lines, a heredoc, an HCL string on the finding's line) is text, not a comment. A file that
+//! does not parse has no suppressions (it is a KMS000 anyway).
 
-use super::{Scope, Suppression};
+use super::{Scope, Selectors, Suppression};
 use crate::base::date::Date;
 use crate::base::source::{FileId, SourceFile, Span};
+use crate::parse::{hcl, yaml, Node, NodeKind};
 
 const MARKER: &str = "kmslint:ignore";
 
-/// Comment syntaxes of a file: none for JSON (CloudFormation JSON uses `Metadata`), `#` and `//`
-/// for HCL, `#` for YAML and anything else.
-fn comment_markers(file: &SourceFile) -> &'static [&'static str] {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Json,
+    Hcl,
+    Yaml,
+}
+
+/// A file's syntax: JSON has no comments (CloudFormation JSON uses `Metadata`), HCL has `#` and
+/// `//`, YAML (and anything else) `#`.
+fn syntax(file: &SourceFile) -> Syntax {
     let name = file
         .path
         .file_name()
@@ -21,24 +32,145 @@ fn comment_markers(file: &SourceFile) -> &'static [&'static str] {
             .trim_start()
             .starts_with('{')
     {
-        &[]
+        Syntax::Json
     } else if name.ends_with(".tf") || name.ends_with(".hcl") || name.ends_with(".tfvars") {
-        &["#", "//"]
+        Syntax::Hcl
     } else {
-        &["#"]
+        Syntax::Yaml
     }
 }
 
-/// Where a comment starts in a line: the byte offset of a marker that is followed, after
-/// optional spaces, by `kmslint:ignore`.
-fn find_marker(line: &str, markers: &[&str]) -> Option<(usize, usize)> {
-    let at = line.find(MARKER)?;
-    let before = line.get(..at)?.trim_end();
-    markers
-        .iter()
-        .filter(|m| before.ends_with(*m))
-        .map(|m| (before.len() - m.len(), at))
-        .next()
+fn comment_markers(syntax: Syntax) -> &'static [&'static str] {
+    match syntax {
+        Syntax::Json => &[],
+        Syntax::Hcl => &["#", "//"],
+        Syntax::Yaml => &["#"],
+    }
+}
+
+/// The spans of every string in the file (sorted by start), from its parser; `None` when it
+/// does not parse.
+fn string_spans(text: &str, syntax: Syntax) -> Option<Vec<Span>> {
+    let mut out = Vec::new();
+    match syntax {
+        Syntax::Json => {}
+        Syntax::Hcl => {
+            let body = hcl::parse_hcl(text).ok()?;
+            let mut v = HclStrings(&mut out);
+            hcl_edit::visit::Visit::visit_body(&mut v, &body);
+        }
+        Syntax::Yaml => yaml_strings(text, &yaml::parse_yaml(text).ok()?, &mut out),
+    }
+    out.sort_by_key(|s| s.start);
+    Some(out)
+}
+
+fn yaml_strings(text: &str, node: &Node, out: &mut Vec<Span>) {
+    match &node.kind {
+        NodeKind::String(_) => out.push(quoted_span(text, node.span)),
+        NodeKind::Scalar(_) => out.push(node.span),
+        NodeKind::Seq(items) => items.iter().for_each(|n| yaml_strings(text, n, out)),
+        NodeKind::Map(entries) => {
+            for e in entries {
+                out.push(quoted_span(text, e.key_span));
+                yaml_strings(text, &e.value, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A quoted YAML scalar's span ends at its closing quote (the parser's span of a block-level
+/// one runs to the end of the line, over a comment after it). Tags and anchors before the
+/// quote are skipped; anything else keeps its span.
+fn quoted_span(text: &str, span: Span) -> Span {
+    let b = text.as_bytes();
+    let mut i = span.start;
+    while i < span.end && matches!(b.get(i), Some(b'!' | b'&')) {
+        while i < span.end && !matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        while i < span.end && matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+    }
+    let Some(&q @ (b'"' | b'\'')) = b.get(i) else {
+        return span;
+    };
+    let mut j = i + 1;
+    while j < span.end {
+        match (b.get(j), b.get(j + 1)) {
+            (Some(b'\\'), _) if q == b'"' => j += 2,
+            (Some(b'\''), Some(b'\'')) if q == b'\'' => j += 2,
+            (Some(c), _) if *c == q => return Span::new(span.start, j + 1),
+            _ => j += 1,
+        }
+    }
+    span
+}
+
+/// Collects the spans of HCL strings, templates, heredocs and quoted labels.
+struct HclStrings<'a>(&'a mut Vec<Span>);
+
+impl HclStrings<'_> {
+    fn push(&mut self, node: &impl hcl_edit::Span) {
+        if let Some(s) = hcl::span_of(node) {
+            self.0.push(s);
+        }
+    }
+}
+
+impl hcl_edit::visit::Visit for HclStrings<'_> {
+    fn visit_expr(&mut self, expr: &hcl_edit::expr::Expression) {
+        use hcl_edit::expr::Expression as E;
+        match expr {
+            E::String(s) => self.push(s),
+            E::StringTemplate(t) => self.push(t),
+            E::HeredocTemplate(h) => self.push(h),
+            _ => {}
+        }
+        hcl_edit::visit::visit_expr(self, expr);
+    }
+
+    fn visit_block_label(&mut self, label: &hcl_edit::structure::BlockLabel) {
+        if let hcl_edit::structure::BlockLabel::String(s) = label {
+            self.push(s);
+        }
+    }
+}
+
+/// Is `offset` inside one of the spans (sorted by start)? Markers are rare: a scan is enough.
+fn inside(spans: &[Span], offset: usize) -> bool {
+    let after = spans.partition_point(|s| s.start <= offset);
+    spans[..after].iter().any(|s| offset < s.end)
+}
+
+/// Where a comment starts in a line (at `line_start` of the file): the byte offset of a comment
+/// marker outside every string that is followed, after optional spaces, by `kmslint:ignore`;
+/// and where that text starts.
+fn find_marker(
+    line: &str,
+    line_start: usize,
+    markers: &[&str],
+    strings: &[Span],
+) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(rel) = line.get(from..)?.find(MARKER) {
+        let at = from + rel;
+        let before = line.get(..at)?.trim_end();
+        let comment = markers
+            .iter()
+            .filter(|m| before.ends_with(*m))
+            .map(|m| before.len() - m.len())
+            .next();
+        if let Some(c) = comment {
+            if !inside(strings, line_start + c) {
+                return Some((c, at));
+            }
+        }
+        from = at + MARKER.len();
+    }
+    None
 }
 
 fn is_comment_only(line: &str, markers: &[&str]) -> bool {
@@ -48,10 +180,14 @@ fn is_comment_only(line: &str, markers: &[&str]) -> bool {
 
 /// Every `kmslint:ignore` comment in a file.
 pub fn from_comments(file_id: FileId, file: &SourceFile) -> Vec<Suppression> {
-    let markers = comment_markers(file);
+    let syntax = syntax(file);
+    let markers = comment_markers(syntax);
     if markers.is_empty() || !file.text.contains(MARKER) {
         return Vec::new();
     }
+    let Some(strings) = string_spans(&file.text, syntax) else {
+        return Vec::new();
+    };
     let lines: Vec<(usize, &str)> = {
         let mut v = Vec::new();
         let mut start = 0;
@@ -64,7 +200,7 @@ pub fn from_comments(file_id: FileId, file: &SourceFile) -> Vec<Suppression> {
     };
     let mut out = Vec::new();
     for (i, (start, line)) in lines.iter().enumerate() {
-        let Some((comment_at, marker_at)) = find_marker(line, markers) else {
+        let Some((comment_at, marker_at)) = find_marker(line, *start, markers, &strings) else {
             continue;
         };
         let rest = line.get(marker_at + MARKER.len()..).unwrap_or("");
@@ -98,6 +234,7 @@ fn parse_directive(file: FileId, span: Span, text: &str, scope: Scope) -> Suppre
         reason: None,
         until: None,
         scope,
+        selectors: Selectors::default(),
         malformed: None,
     };
     let mut problems: Vec<String> = Vec::new();
@@ -135,14 +272,17 @@ fn parse_directive(file: FileId, span: Span, text: &str, scope: Scope) -> Suppre
                         "`until={value}` is not a date; write it as YYYY-MM-DD"
                     )),
                 },
+                "sid" => s.selectors.sid = Some(value),
+                "principal" => s.selectors.principal = Some(value),
+                "account" => s.selectors.account = Some(value),
                 other => problems.push(format!(
-                    "unknown setting `{other}=` (a suppression takes `reason=\"…\"` and `until=YYYY-MM-DD`)"
+                    "unknown setting `{other}=` (a suppression takes `reason=\"…\"`, `until=YYYY-MM-DD` and, to say what it accepts, `sid=`, `principal=`, `account=`)"
                 )),
             }
             rest = remaining.trim_start();
         } else {
             if !word.is_empty() {
-                if s.reason.is_some() || s.until.is_some() {
+                if s.reason.is_some() || s.until.is_some() || s.selectors != Selectors::default() {
                     problems.push(format!(
                         "`{word}` after the settings: list rule ids first, then `reason=\"…\"`"
                     ));
@@ -217,6 +357,27 @@ mod tests {
     }
 
     #[test]
+    fn a_marker_inside_a_string_is_not_a_comment() {
+        // A quoted YAML Sid running over two lines, the second starting with `#`.
+        let yaml = "K:\n  - Sid: 'Allow use\n      # kmslint:ignore KMS001 reason=approved'\n    Principal: \"*\"\n";
+        assert!(comments("t.yaml", yaml).is_empty(), "{yaml}");
+        // A block scalar holding the text.
+        let block = "a: |\n  # kmslint:ignore KMS001 reason=x\nb: 1\n";
+        assert!(comments("t.yaml", block).is_empty());
+        // An HCL string on the finding's line, and a heredoc.
+        let hcl = "locals {\n  x = { Principal = \"*\", Sid = \"x # kmslint:ignore KMS001 reason=a\" }\n  y = <<EOT\n# kmslint:ignore KMS001 reason=b\nEOT\n}\n";
+        assert!(comments("main.tf", hcl).is_empty(), "{hcl}");
+        // A real comment after a string that holds the marker still counts.
+        let both =
+            "a: \"# kmslint:ignore KMS001 reason=no\" # kmslint:ignore KMS002 reason=\"yes\"\n";
+        let s = comments("t.yaml", both);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].rules, vec!["KMS002"]);
+        // A file that does not parse has no suppressions.
+        assert!(comments("t.yaml", "a: [\n# kmslint:ignore KMS001 reason=x\n").is_empty());
+    }
+
+    #[test]
     fn hcl_accepts_hash_and_slashes() {
         let text = "resource \"aws_kms_key\" \"k\" {\n  // kmslint:ignore KMS002 reason=\"dr\"\n  policy = x\n  a = 1 # kmslint:ignore KMS005 reason=\"y\"\n}\n";
         let s = comments("main.tf", text);
@@ -241,6 +402,13 @@ mod tests {
             .is_some_and(|e| e.contains("because")));
         assert!(m("# kmslint:ignore KMS002 reason=\"x\na: 1\n")
             .is_some_and(|e| e.contains("closing quote")));
+        let sel = comments(
+            "t.yaml",
+            "# kmslint:ignore KMS002 reason=\"x\" sid=Vendor account=444455556666\na: 1\n",
+        );
+        assert_eq!(sel[0].selectors.sid.as_deref(), Some("Vendor"));
+        assert_eq!(sel[0].selectors.account.as_deref(), Some("444455556666"));
+        assert_eq!(sel[0].malformed, None);
         // Missing reason is not malformed: it is reported as such when applied.
         assert_eq!(m("# kmslint:ignore KMS002\na: 1\n"), None);
     }

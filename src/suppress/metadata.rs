@@ -1,6 +1,6 @@
 //! `Metadata: {kmslint: {ignore: [...]}}` of CloudFormation resources.
 
-use super::{Scope, Suppression};
+use super::{Scope, Selectors, Suppression};
 use crate::base::date::Date;
 use crate::base::source::FileId;
 use crate::parse::{Node, NodeKind};
@@ -15,7 +15,11 @@ pub fn from_metadata(file: FileId, root: &Node) -> Vec<Suppression> {
         let Some(kmslint) = res.value.get("Metadata").and_then(|m| m.get("kmslint")) else {
             continue;
         };
-        let scope = Scope::Resource(res.key.clone());
+        // The resource node, not its name: the other copy of a duplicate logical id is another.
+        let scope = Scope::Resource {
+            name: res.key.clone(),
+            key: res.key_span,
+        };
         let entries: Vec<&Node> = match (&kmslint.kind, kmslint.get("ignore")) {
             (_, Some(list)) if matches!(list.kind, NodeKind::Seq(_)) => {
                 list.items().iter().collect()
@@ -29,6 +33,7 @@ pub fn from_metadata(file: FileId, root: &Node) -> Vec<Suppression> {
                     reason: None,
                     until: None,
                     scope: scope.clone(),
+                    selectors: Selectors::default(),
                     malformed: Some(
                         "`Metadata.kmslint` has no `ignore` list: write `ignore: [{rule: KMS002, reason: \"…\"}]`"
                             .into(),
@@ -53,6 +58,7 @@ fn metadata_entry(file: FileId, e: &Node, scope: Scope) -> Suppression {
         reason: None,
         until: None,
         scope,
+        selectors: Selectors::default(),
         malformed: None,
     };
     let mut problems = Vec::new();
@@ -84,12 +90,23 @@ fn metadata_entry(file: FileId, e: &Node, scope: Scope) -> Suppression {
                 }
             }
             "reason" => s.reason = entry.value.as_str().map(str::to_string),
+            "sid" | "principal" | "account" => {
+                let Some(v) = entry.value.as_str().map(str::to_string) else {
+                    problems.push(format!("`{}` is not a string", entry.key));
+                    continue;
+                };
+                match entry.key.as_str() {
+                    "sid" => s.selectors.sid = Some(v),
+                    "principal" => s.selectors.principal = Some(v),
+                    _ => s.selectors.account = Some(v),
+                }
+            }
             "until" => match entry.value.as_str().and_then(|d| Date::parse(d.trim())) {
                 Some(d) => s.until = Some(d),
                 None => problems.push("`until` is not a date; write it as YYYY-MM-DD".into()),
             },
             other => problems.push(format!(
-                "unknown key `{other}` (an entry takes `rule`, `reason` and `until`)"
+                "unknown key `{other}` (an entry takes `rule`, `reason`, `until` and, to say what it accepts, `sid`, `principal`, `account`)"
             )),
         }
     }
@@ -127,7 +144,7 @@ mod tests {
         };
         let s = from_metadata(FileId(0), &root);
         assert_eq!(s.len(), 4);
-        assert_eq!(s[0].scope, Scope::Resource("K".into()));
+        assert!(matches!(&s[0].scope, Scope::Resource { name, .. } if name == "K"));
         assert_eq!(s[0].reason.as_deref(), Some("vendor"));
         assert_eq!(s[0].until, Some(d("2027-03-31")));
         assert_eq!(s[1].reason, None);

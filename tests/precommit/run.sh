@@ -57,6 +57,32 @@ grep -q 'bad.template:8:24' <<<"$out" || { echo "FAIL: finding not located"; exi
 if grep -q 'good.yaml:' <<<"$out"; then echo "FAIL: a finding in good.yaml"; exit 1; fi
 grep -q 'in 2 files' <<<"$out" || { echo "FAIL: notes.txt was passed to kmslint (files: filter)"; exit 1; }
 
+echo "--- a module file changed alone: the hook must check it with its module directory"
+mkdir -p mod
+cat > mod/main.tf <<'HCL'
+resource "aws_kms_key" "k" {
+  policy = templatefile("${path.module}/policy.tftpl", { readers = local.readers })
+}
+HCL
+cat > mod/locals.tf <<'HCL'
+locals {
+  readers = "*"
+}
+HCL
+cat > mod/policy.tftpl <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "${readers}"}, "Action": "kms:Decrypt", "Resource": "*"}]}
+JSON
+git add mod
+for changed in mod/main.tf mod/policy.tftpl; do
+  set +e
+  out=$(pre-commit try-repo "$repo" kmslint --verbose --color never --files "$changed" 2>&1)
+  rc=$?
+  set -e
+  printf '%s\n' "$out"
+  [ "$rc" -ne 0 ] || { echo "FAIL: $changed alone passed (its module gives Principal *)"; exit 1; }
+  grep -q 'KMS001 wildcard-principal' <<<"$out" || { echo "FAIL: no KMS001 for $changed"; exit 1; }
+done
+
 echo "--- good only: the hook must pass"
 set +e
 out=$(pre-commit try-repo "$repo" kmslint --verbose --color never --files good.yaml 2>&1)

@@ -15,11 +15,30 @@ pub const KEY_TYPES: [&str; 2] = ["AWS::KMS::Key", "AWS::KMS::ReplicaKey"];
 /// Can a key policy depend on this resource (its text as written)? Its own key or alias; an
 /// IAM role or user, which `Fn::GetAtt` may name as the key's own account; a `kmslint`
 /// suppression in its `Metadata`. An anchor (`&`) may be used anywhere, so an entry holding
-/// one is kept too. Everything else (buckets, queues, functions) is noise to a key policy.
+/// one is kept too, and so is one that uses an alias (`Type: *keytype`). Names are looked for
+/// with escapes decoded too (`"AWS\x3A\x3AKMS…"`). Everything else (buckets, queues,
+/// functions) is noise to a key policy.
 pub fn resource_matters(text: &str) -> bool {
-    ["AWS::KMS::", "AWS::IAM::", "kmslint", "&"]
-        .iter()
-        .any(|needle| text.contains(needle))
+    const NEEDLES: [&str; 3] = ["AWS::KMS::", "AWS::IAM::", "kmslint"];
+    NEEDLES.iter().any(|needle| text.contains(needle))
+        || text.contains('&')
+        || uses_alias(text)
+        || crate::frontend::holds_escaped(text, &NEEDLES)
+}
+
+/// A YAML alias (`*name` after a space or a flow indicator): whatever it stands for may be a
+/// key's type or policy. `Action: kms:*` and `"*"` are not aliases.
+fn uses_alias(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'*', b).any(|i| {
+        let before = i.checked_sub(1).and_then(|j| b.get(j));
+        matches!(
+            before,
+            None | Some(b' ' | b'\t' | b'\n' | b'[' | b'{' | b',')
+        ) && b
+            .get(i + 1)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+    })
 }
 
 /// Parses a YAML document. Unless `all_resources`, the resources no key policy can depend on
@@ -189,4 +208,29 @@ fn policy_doc(
         }
     }
     Ok(tpl.doc(&node))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resource_using_an_alias_or_an_escaped_name_matters() {
+        assert!(resource_matters("  K:\n    Type: *keytype\n"));
+        assert!(resource_matters(
+            "  K: {Type: AWS::S3::Bucket, Tags: [*t]}\n"
+        ));
+        assert!(resource_matters(
+            "  K:\n    Type: \"AWS\\x3A\\x3AKMS\\x3A\\x3AKey\"\n"
+        ));
+        assert!(resource_matters(
+            "  R:\n    Type: \"AWS::IAM\\u003a:Role\"\n"
+        ));
+        assert!(!resource_matters(
+            "  B:\n    Type: AWS::S3::Bucket\n    Properties: {Action: kms:*, P: \"*\", Q: a*b}\n"
+        ));
+        assert!(!resource_matters(
+            "  F:\n    Properties: {Code: \"echo \\x1b\"}\n"
+        ));
+    }
 }

@@ -406,6 +406,9 @@ pub fn called_dirs(
     read: &(dyn Fn(&Path) -> Option<String> + Sync),
 ) -> HashSet<PathBuf> {
     use rayon::prelude::*;
+    // Discovered directories as written (`./infra/kms` when `.` was scanned) by their lexical
+    // form, so that a call's `./kms` from `.` finds `./kms`.
+    let by_form: HashMap<PathBuf, &PathBuf> = modules.keys().map(|d| (normalize(d), d)).collect();
     let edges: Vec<(PathBuf, Vec<PathBuf>)> = modules
         .par_iter()
         .map(|(dir, files)| {
@@ -430,8 +433,9 @@ pub fn called_dirs(
                         .and_then(|a| a.value.as_str().map(str::to_string));
                     if let Some(s) = src.filter(|s| is_local(s)) {
                         let target = normalize(&dir.join(s));
-                        if target != *dir && modules.contains_key(&target) {
-                            out.push(target);
+                        match by_form.get(&target) {
+                            Some(&found) if found != dir => out.push(found.clone()),
+                            _ => {}
                         }
                     }
                 }

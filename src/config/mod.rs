@@ -1,8 +1,13 @@
 //! `kmslint.toml`: raw serde structs (unknown keys are errors that point at the key), validated
-//! into a typed `Config`.
+//! into a typed `Config`; `resolve` decides which config governs each file.
+
+mod resolve;
+
+pub use resolve::{ConfigUse, Resolved, Resolver};
 
 use crate::base::aws::{is_account_id, is_org_id};
 use crate::base::limits::Limits;
+use crate::base::printable;
 use crate::base::severity::{RuleLevel, Severity};
 use crate::base::source::Span;
 use crate::base::trust::TrustConfig;
@@ -15,6 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_NAMES: [&str; 2] = ["kmslint.toml", ".kmslint.toml"];
+
+/// The rule a file that cannot be read or parsed is reported under: never off, never lowered.
+const PARSE_ERROR: &str = "KMS000";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +37,20 @@ struct RawConfig {
     custom_rules: RawCustomRules,
     #[serde(default)]
     inventory: TagNames,
+    #[serde(default)]
+    suppressions: RawSuppressions,
 }
+
+/// `[suppressions] max_days`: how far ahead an `until=` may be.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppressions {
+    #[serde(default)]
+    max_days: Option<u32>,
+}
+
+/// How far ahead a suppression's `until=` may be, by default: a year.
+pub const DEFAULT_MAX_DAYS: u32 = 365;
 
 /// `[custom_rules] dirs = ["…"]`: folders of the team's own rule files, relative to the config.
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +79,7 @@ struct RawTrust {
 #[serde(deny_unknown_fields)]
 struct RawScan {
     #[serde(default)]
-    exclude: Vec<String>,
+    exclude: Vec<toml::Spanned<String>>,
     #[serde(default)]
     max_file_size: Option<u64>,
 }
@@ -72,6 +93,8 @@ pub struct Config {
     /// The team's own rules, loaded from `[custom_rules] dirs` and validated like built-in ones.
     pub custom_rules: Vec<Rule>,
     pub inventory: TagNames,
+    /// `[suppressions] max_days`: an `until=` further ahead is invalid (KMS011).
+    pub max_days: Option<u32>,
     /// The file this came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -93,9 +116,13 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(path: &Path, text: &str, message: String, span: Option<Span>, help: &str) -> Box<Self> {
+        // A config is repository content: printed, nothing in it may drive the terminal.
         Box::new(ConfigError {
-            message,
-            src: NamedSource::new(path.display().to_string(), text.to_string()),
+            message: printable::text(&message).into_owned(),
+            src: NamedSource::new(
+                &*printable::text(&path.display().to_string()),
+                printable::neutralise(text).into_owned(),
+            ),
             span: span.map(|s| SourceSpan::from(s.start..s.end)),
             label: "here".into(),
             help: (!help.is_empty()).then(|| help.to_string()),
@@ -130,11 +157,26 @@ impl Config {
                 "see README.md (\"Configuration\") for the keys kmslint.toml accepts",
             )
         })?;
+        let mut exclude = Vec::new();
+        for pat in raw.scan.exclude {
+            if let Err(e) = globset::Glob::new(pat.get_ref()) {
+                let r = pat.span();
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("invalid exclude pattern `{}`: {e}", pat.get_ref()),
+                    Some(Span::new(r.start, r.end)),
+                    "patterns are globs relative to this file's directory: \"cdk.out/**\"",
+                ));
+            }
+            exclude.push(pat.into_inner());
+        }
         let mut cfg = Config {
             source: Some(path.to_path_buf()),
-            exclude: raw.scan.exclude,
+            exclude,
             max_file_size: raw.scan.max_file_size,
             inventory: raw.inventory,
+            max_days: raw.suppressions.max_days,
             ..Config::default()
         };
         let account =
@@ -248,6 +290,15 @@ impl Config {
                     }
                 },
             };
+            if id == PARSE_ERROR && lvl != RuleLevel::On(Severity::Error) {
+                return Err(ConfigError::new(
+                    path,
+                    text,
+                    format!("{PARSE_ERROR} (parse-error) cannot be set to `{level}`: a file kmslint cannot read is never checked"),
+                    find_span(),
+                    "to skip a file that cannot be parsed, list it in [scan] exclude (the summary reports it)",
+                ));
+            }
             cfg.rule_levels.insert(id, lvl);
         }
         Ok(cfg)
@@ -256,6 +307,11 @@ impl Config {
     pub fn load(path: &Path, known_rules: &[&str]) -> Result<Config, Box<ConfigError>> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::io(path, &e))?;
         Config::from_toml(path, &text, known_rules)
+    }
+
+    /// How far ahead a suppression's `until=` may be.
+    pub fn max_days(&self) -> u32 {
+        self.max_days.unwrap_or(DEFAULT_MAX_DAYS)
     }
 
     /// The limits the scan keeps to.
@@ -352,5 +408,34 @@ exclude = ["cdk.out/**"]
         assert!(rule.is_err());
         let level = Config::from_toml(Path::new("k"), "[rules]\nKMS001 = \"loud\"", RULES);
         assert!(level.is_err());
+    }
+
+    #[test]
+    fn kms000_stays_an_error() {
+        let rules = &["KMS000", "KMS001"];
+        for level in ["off", "note", "warning"] {
+            let text = format!("[rules]\nKMS000 = \"{level}\"\n");
+            let err = Config::from_toml(Path::new("k"), &text, rules).err();
+            let Some(err) = err else {
+                panic!("KMS000 = {level} was accepted")
+            };
+            assert!(err.message.contains("KMS000"), "{}", err.message);
+            let span = err.span.map(|s| &text[s.offset()..s.offset() + s.len()]);
+            assert_eq!(span, Some("KMS000"));
+        }
+        assert!(Config::from_toml(Path::new("k"), "[rules]\nKMS000 = \"error\"", rules).is_ok());
+    }
+
+    #[test]
+    fn max_days_and_bad_exclude() {
+        let cfg = Config::from_toml(Path::new("k"), "[suppressions]\nmax_days = 30\n", RULES);
+        assert_eq!(cfg.map(|c| c.max_days()).ok(), Some(30));
+        assert_eq!(Config::default().max_days(), DEFAULT_MAX_DAYS);
+        let text = "[scan]\nexclude = [\"a/[\"]\n";
+        let err = Config::from_toml(Path::new("k"), text, RULES).err();
+        let span = err
+            .and_then(|e| e.span)
+            .map(|s| &text[s.offset()..s.offset() + s.len()]);
+        assert_eq!(span, Some("\"a/[\""));
     }
 }

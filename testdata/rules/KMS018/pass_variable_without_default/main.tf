@@ -1,0 +1,7 @@
+variable "policy" {
+  type = string
+}
+
+resource "aws_kms_key" "k" {
+  policy = var.policy
+}
