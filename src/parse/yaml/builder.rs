@@ -1,5 +1,6 @@
 //! The builder: saphyr-parser's event stream folded into spanned `Node`s with an explicit stack.
 
+use super::aliases::{self, Anchors};
 use crate::base::source::Span;
 use crate::parse::{Entry, Node, NodeKind, ParseError, MAX_DEPTH};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
@@ -13,6 +14,8 @@ struct Frame {
     tag: Option<String>,
     /// `[` or `{`: the end event's span ends at the closing bracket.
     flow: bool,
+    /// saphyr's anchor id (`&name`), 0 when there is none.
+    anchor: usize,
     body: Body,
 }
 
@@ -20,8 +23,21 @@ enum Body {
     Seq(Vec<Node>),
     Map {
         entries: Vec<Entry>,
-        key: Option<(String, Span)>,
+        /// The key waiting for its value, and whether it is a merge key (a plain `<<`).
+        key: Option<(String, Span, bool)>,
+        /// Indexes of the merge-key entries.
+        merges: Vec<usize>,
     },
+}
+
+impl Body {
+    fn map() -> Self {
+        Body::Map {
+            entries: Vec::new(),
+            key: None,
+            merges: Vec::new(),
+        }
+    }
 }
 
 pub(super) struct Builder<'a> {
@@ -31,6 +47,7 @@ pub(super) struct Builder<'a> {
     stack: Vec<Frame>,
     /// Byte end of the previous event's span (where to look for a block scalar's indicator).
     cursor: usize,
+    anchors: Anchors,
 }
 
 impl<'a> Builder<'a> {
@@ -47,6 +64,7 @@ impl<'a> Builder<'a> {
             char_to_byte,
             stack: Vec::new(),
             cursor: 0,
+            anchors: Anchors::default(),
         }
     }
 
@@ -87,38 +105,59 @@ impl<'a> Builder<'a> {
         ParseError::new(info.to_string(), at)
     }
 
+    /// The one document of the stream. A second document is an error at its start: the AWS CLI
+    /// (`package` and `deploy`), SAM, the Serverless Framework and Terraform's `yamldecode` all
+    /// refuse a stream of several documents.
     pub(super) fn run(mut self) -> Result<Node, ParseError> {
         let mut parser = Parser::new_from_str(self.text);
         let mut root: Option<Node> = None;
+        let mut documents = 0;
         while let Some(next) = parser.next_event() {
             let (event, span) = next.map_err(|e| self.scan_error(&e))?;
             let start = self.byte(span.start.index());
             let end = self.byte(span.end.index()).max(start);
             let done = match event {
-                Event::StreamStart | Event::Nothing | Event::DocumentStart(_) => None,
-                Event::StreamEnd | Event::DocumentEnd => break,
-                Event::Scalar(value, style, _anchor, tag) => {
-                    Some(self.scalar(&value, style, tag.as_deref(), start, end))
-                }
-                Event::Alias(_) => {
-                    let raw = self.text.get(start..end).unwrap_or("");
-                    let name = raw.trim_end().strip_prefix('*').unwrap_or(raw.trim_end());
-                    let span = Span::new(start, start + raw.trim_end().len());
-                    Some(Node::new(NodeKind::Alias(name.to_string()), span))
-                }
-                Event::SequenceStart(_, tag) => {
-                    self.open(start, end, tag.as_deref(), Body::Seq(Vec::new()))?;
+                Event::StreamStart | Event::Nothing | Event::DocumentEnd => None,
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        let at = self.skip_props(start, end.max(start + 3)).pos;
+                        let marker = if self.text.get(at..).is_some_and(|t| t.starts_with("---")) {
+                            Span::new(at, at + 3)
+                        } else {
+                            Span::empty(at)
+                        };
+                        return Err(ParseError::new(
+                            "a second YAML document starts here: a template is one document \
+                             (the AWS CLI, SAM and the Serverless Framework refuse a stream of \
+                             several), so this file cannot be deployed as it is",
+                            marker,
+                        ));
+                    }
                     None
                 }
-                Event::MappingStart(_, tag) => {
-                    let body = Body::Map {
-                        entries: Vec::new(),
-                        key: None,
-                    };
-                    self.open(start, end, tag.as_deref(), body)?;
+                Event::StreamEnd => break,
+                Event::Scalar(value, style, anchor, tag) => {
+                    let node = self.scalar(&value, style, tag.as_deref(), start, end);
+                    self.anchors.define(anchor, &node);
+                    Some(node)
+                }
+                Event::Alias(id) => {
+                    let raw = self.text.get(start..end).unwrap_or("").trim_end();
+                    let name = raw.strip_prefix('*').unwrap_or(raw);
+                    let span = Span::new(start, start + raw.len());
+                    let depth = self.stack.len();
+                    Some(self.anchors.resolve(id, name, span, depth)?)
+                }
+                Event::SequenceStart(anchor, tag) => {
+                    self.open(start, end, tag.as_deref(), anchor, Body::Seq(Vec::new()))?;
                     None
                 }
-                Event::SequenceEnd | Event::MappingEnd => self.close(end),
+                Event::MappingStart(anchor, tag) => {
+                    self.open(start, end, tag.as_deref(), anchor, Body::map())?;
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => self.close(end)?,
             };
             self.cursor = end;
             if let Some(node) = done {
@@ -138,13 +177,24 @@ impl<'a> Builder<'a> {
         };
         match &mut frame.body {
             Body::Seq(items) => items.push(node),
-            Body::Map { entries, key } => match key.take() {
-                Some((key, key_span)) => entries.push(Entry {
-                    key,
-                    key_span,
-                    value: node,
-                }),
+            Body::Map {
+                entries,
+                key,
+                merges,
+            } => match key.take() {
+                Some((key, key_span, is_merge)) => {
+                    if is_merge {
+                        merges.push(entries.len());
+                    }
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    })
+                }
                 None => {
+                    let is_merge = node.tag.is_none()
+                        && matches!(&node.kind, NodeKind::Scalar(s) if s == "<<");
                     let text = match node.kind {
                         NodeKind::String(s) | NodeKind::Scalar(s) => s,
                         NodeKind::Null => self
@@ -165,7 +215,7 @@ impl<'a> Builder<'a> {
                             ))
                         }
                     };
-                    *key = Some((text, node.span));
+                    *key = Some((text, node.span, is_merge));
                 }
             },
         }
@@ -177,6 +227,7 @@ impl<'a> Builder<'a> {
         start: usize,
         end: usize,
         tag: Option<&Tag>,
+        anchor: usize,
         body: Body,
     ) -> Result<(), ParseError> {
         let props = self.skip_props(start, end);
@@ -200,25 +251,37 @@ impl<'a> Builder<'a> {
             span_start: props.tag.map_or(props.pos, |(t, _)| t),
             tag: tag.map(|t| self.tag_name(t, props.tag)),
             flow,
+            anchor,
             body,
         });
         Ok(())
     }
 
-    fn close(&mut self, end: usize) -> Option<Node> {
-        let frame = self.stack.pop()?;
+    fn close(&mut self, end: usize) -> Result<Option<Node>, ParseError> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(None);
+        };
         let (kind, last_end) = match frame.body {
             Body::Seq(items) => {
                 let last = items.last().map(|n| n.span.end);
                 (NodeKind::Seq(items), last)
             }
-            Body::Map { entries, key } => {
-                let last = entries.last().map(|e| e.key_span.end.max(e.value.span.end));
+            Body::Map {
+                entries,
+                key,
+                merges,
+            } => {
+                // Where the mapping as written ends, before merged copies (spanned at their
+                // aliases) move entries around.
+                let last = entries
+                    .iter()
+                    .map(|e| e.key_span.end.max(e.value.span.end))
+                    .max();
                 let last = match &key {
-                    Some((_, span)) => Some(span.end.max(last.unwrap_or(0))),
+                    Some((_, span, _)) => Some(span.end.max(last.unwrap_or(0))),
                     None => last,
                 };
-                (NodeKind::Map(entries), last)
+                (NodeKind::Map(aliases::merge(entries, &merges)?), last)
             }
         };
         let end = if frame.flow {
@@ -226,11 +289,13 @@ impl<'a> Builder<'a> {
         } else {
             self.trim_end(frame.start, last_end.unwrap_or(frame.start))
         };
-        Some(Node {
+        let node = Node {
             kind,
             span: Span::new(frame.span_start, end.max(frame.start)),
             tag: frame.tag,
-        })
+        };
+        self.anchors.define(frame.anchor, &node);
+        Ok(Some(node))
     }
 
     fn scalar(
