@@ -379,6 +379,21 @@ pub struct Extracted {
     pub errors: Vec<InputError>,
     /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
     pub aliases: Vec<(String, String)>,
+    /// Names a template declares more than once (logical ids, sections).
+    pub duplicate_ids: Vec<DuplicateId>,
+}
+
+/// A name declared more than once where it must be unique: a logical id in `Resources` (or a
+/// `Parameters`/`Conditions`/`Mappings` entry), or a top-level section. CloudFormation keeps the
+/// last copy (observed; AWS documents only that logical ids "must be unique" and that duplicate
+/// sections give "undefined behavior").
+#[derive(Clone, Debug, PartialEq)]
+pub struct DuplicateId {
+    /// `Resources`, `Parameters`, …, or `template` for a duplicated section.
+    pub section: String,
+    pub name: String,
+    /// Every declaration, in order; the last is the one deployed.
+    pub locs: Vec<Loc>,
 }
 
 #[cfg(test)]

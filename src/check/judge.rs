@@ -82,6 +82,12 @@ impl Judge<'_> {
     /// record per key or grant.
     pub fn check(&self, unit: &Unit, extracted: &Extracted) -> (Vec<Finding>, Vec<KeyRecord>) {
         let mut findings = self.error_findings(unit, &extracted.errors);
+        for d in &extracted.duplicate_ids {
+            if let Some(s) = crate::rules::duplicates::duplicate_id_subject(d) {
+                let resource = (d.section == "Resources").then_some(d.name.as_str());
+                findings.extend(self.findings_for(unit, &s, resource));
+            }
+        }
         let mut records = Vec::new();
         for site in &extracted.sites {
             let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());

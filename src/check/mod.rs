@@ -384,12 +384,9 @@ fn document_bytes(
     }
     let file = SourceFile::new(display_path(path), text);
     let doc = frontend::read_document(&file, opts);
-    judge.unit(
-        &Unit::single(file),
-        &doc.extracted,
-        doc.template.as_ref(),
-        1,
-    )
+    let mut unit = Unit::single(file);
+    unit.files.extend(doc.files);
+    judge.unit(&unit, &doc.extracted, doc.template.as_ref(), 1)
 }
 
 fn judge_for<'a>(cfg: &'a Config, reg: &'a Registry) -> Judge<'a> {

@@ -20,6 +20,7 @@ use crate::base::source::{FileId, SourceFile};
 use crate::ir::{Extracted, Value};
 use crate::parse::{json, Node};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What reading one document gave.
 #[derive(Debug, Default)]
@@ -27,6 +28,8 @@ pub struct Document {
     pub extracted: Extracted,
     /// The parsed CloudFormation template, for its `Metadata` suppressions.
     pub template: Option<Node>,
+    /// Other files the document read (a nested stack's local template): `FileId(1)` on.
+    pub files: Vec<Arc<SourceFile>>,
 }
 
 /// How to read a document.
@@ -40,10 +43,13 @@ pub struct DocumentOptions<'a> {
     pub no_prefilter: bool,
 }
 
-/// Could this text hold a key policy at all? A cheap byte scan before any parse.
+/// Could this text hold a key policy at all? A cheap byte scan before any parse. A template
+/// that nests stacks may hold none itself and deploy a child that does.
 pub fn may_hold_policy(text: &str, explicit: bool) -> bool {
     text.contains("AWS::KMS::")
         || text.contains("aws_kms_")
+        || text.contains("AWS::CloudFormation::Stack")
+        || text.contains("AWS::Serverless::Application")
         || (explicit && text.contains("Statement"))
 }
 
@@ -87,15 +93,32 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
                     ..Extracted::default()
                 },
                 template: None,
+                files: Vec::new(),
             };
         }
     };
     if cloudformation::is_template(&root) {
-        let extracted = cloudformation::extract_template(FileId(0), &file.text, &root, is_json);
+        let read = cloudformation::read_template(file, &root, is_json, opts.explicit);
         return Document {
-            extracted,
+            extracted: read.extracted,
             template: Some(root),
+            files: read.files,
         };
+    }
+    if !is_json && cloudformation::serverless::is_serverless(&root) {
+        if let Some(template) = cloudformation::serverless::template_of(&root) {
+            let extracted = cloudformation::serverless::extract_serverless(
+                FileId(0),
+                &file.text,
+                &root,
+                &template,
+            );
+            return Document {
+                extracted,
+                template: Some(template),
+                files: Vec::new(),
+            };
+        }
     }
     let extracted = if is_json && plan::looks_like_plan(&root) {
         let mut out = plan::extract_plan(FileId(0), &file.text, &root);
@@ -113,5 +136,6 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
     Document {
         extracted,
         template: None,
+        files: Vec::new(),
     }
 }

@@ -339,8 +339,170 @@ fn scope_of(vals: &[RestrictingValue]) -> Scope {
         .unwrap_or(Scope::Any)
 }
 
-/// Analyses the `Condition` element of one statement (`None` when it has none).
+/// Most alternatives of one `Condition` block analysed one by one.
+const MAX_CONDITION_ALTERNATIVES: usize = 64;
+
+/// Analyses the `Condition` element of one statement (`None` when it has none). A block with
+/// alternatives in it (`Fn::If` as the block, as an operator's value, or removing a key with
+/// `AWS::NoValue`) is analysed once per alternative: any of them may be deployed, so the
+/// statement is as open as its most open alternative, and every restricting value of every
+/// alternative is reported on.
 pub fn analyse(
+    condition: Option<&Doc>,
+    trust: &TrustConfig,
+    key_account: Option<&str>,
+) -> Analysis {
+    let Some(cond) = condition else {
+        return Analysis::empty();
+    };
+    let Some(alts) = alternatives(cond) else {
+        return analyse_one(Some(cond), trust, key_account);
+    };
+    if alts.len() > MAX_CONDITION_ALTERNATIVES {
+        let mut a = Analysis::empty();
+        a.caller_restricted = Tri::Unknown;
+        a.scope = Scope::Unknown;
+        a.notes.push(format!(
+            "the Condition block has more than {MAX_CONDITION_ALTERNATIVES} alternatives"
+        ));
+        return a;
+    }
+    let mut all: Vec<Analysis> = alts
+        .iter()
+        .map(|c| analyse_one(Some(c), trust, key_account))
+        .collect();
+    // The most open alternative: not restricted before unknown before restricted, then the
+    // broadest scope, then no network or service scoping.
+    let rank = |a: &Analysis| {
+        let restricted = match a.caller_restricted {
+            Tri::False => 2,
+            Tri::Unknown => 1,
+            Tri::True => 0,
+        };
+        (
+            restricted,
+            a.scope,
+            !a.network_restricted,
+            !a.service_scoped,
+        )
+    };
+    let worst = (0..all.len()).max_by_key(|&i| rank(&all[i])).unwrap_or(0);
+    let mut out = all.swap_remove(worst);
+    for other in all {
+        for rv in other.restricting {
+            if !out.restricting.contains(&rv) {
+                out.restricting.push(rv);
+            }
+        }
+        for k in other.keys {
+            if !out.keys.iter().any(|o| o.eq_ignore_ascii_case(&k)) {
+                out.keys.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// The plain blocks a `Condition` with alternatives stands for, or `None` when it has none that
+/// matter (alternative values of one key are read as a list of values, which is the same).
+fn alternatives(cond: &Doc) -> Option<Vec<Doc>> {
+    let expand = |d: &Doc| -> Vec<Doc> {
+        match &d.kind {
+            DocKind::Choice(alts) => alts.clone(),
+            _ => vec![d.clone()],
+        }
+    };
+    let mut found = false;
+    let mut blocks: Vec<Doc> = Vec::new();
+    for block in expand(cond) {
+        found |= matches!(cond.kind, DocKind::Choice(_));
+        let DocKind::Map(ops) = &block.kind else {
+            blocks.push(block);
+            continue;
+        };
+        // Each operator, then each key, may be one of several maps or absent.
+        let mut partial: Vec<Vec<crate::ir::DocEntry>> = vec![Vec::new()];
+        for op in ops {
+            let mut op_alts: Vec<Doc> = Vec::new();
+            for op_value in expand(&op.value) {
+                found |= matches!(op.value.kind, DocKind::Choice(_));
+                let DocKind::Map(keys) = &op_value.kind else {
+                    op_alts.push(op_value);
+                    continue;
+                };
+                let mut key_sets: Vec<Vec<crate::ir::DocEntry>> = vec![Vec::new()];
+                for k in keys {
+                    let removable = matches!(&k.value.kind, DocKind::Choice(v)
+                        if v.iter().any(|x| matches!(x.kind, DocKind::Null)));
+                    let options: Vec<Option<crate::ir::DocEntry>> = if removable {
+                        found = true;
+                        let kept: Vec<Doc> = expand(&k.value)
+                            .into_iter()
+                            .filter(|x| !matches!(x.kind, DocKind::Null))
+                            .collect();
+                        let mut o = vec![None];
+                        if !kept.is_empty() {
+                            let value = if kept.len() == 1 {
+                                kept.into_iter().next().unwrap_or_else(|| k.value.clone())
+                            } else {
+                                Doc::new(DocKind::Choice(kept), k.value.loc)
+                            };
+                            o.push(Some(crate::ir::DocEntry { value, ..k.clone() }));
+                        }
+                        o
+                    } else {
+                        vec![Some(k.clone())]
+                    };
+                    key_sets = key_sets
+                        .into_iter()
+                        .flat_map(|set| {
+                            options.iter().map(move |o| {
+                                let mut set = set.clone();
+                                set.extend(o.clone());
+                                set
+                            })
+                        })
+                        .collect();
+                    if key_sets.len() > MAX_CONDITION_ALTERNATIVES {
+                        return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
+                    }
+                }
+                op_alts.extend(
+                    key_sets
+                        .into_iter()
+                        .map(|set| Doc::new(DocKind::Map(set), op_value.loc)),
+                );
+            }
+            partial = partial
+                .into_iter()
+                .flat_map(|set| {
+                    op_alts.iter().map(move |v| {
+                        let mut set = set.clone();
+                        set.push(crate::ir::DocEntry {
+                            value: v.clone(),
+                            ..op.clone()
+                        });
+                        set
+                    })
+                })
+                .collect();
+            if partial.len() > MAX_CONDITION_ALTERNATIVES {
+                return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
+            }
+        }
+        blocks.extend(
+            partial
+                .into_iter()
+                .map(|set| Doc::new(DocKind::Map(set), block.loc)),
+        );
+        if blocks.len() > MAX_CONDITION_ALTERNATIVES {
+            return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
+        }
+    }
+    found.then_some(blocks)
+}
+
+fn analyse_one(
     condition: Option<&Doc>,
     trust: &TrustConfig,
     key_account: Option<&str>,
@@ -731,6 +893,9 @@ fn network_test(
         return Err(format!("`{key}` has no values"));
     }
     for (v, _, _) in values {
+        if v.is_some_and(|v| deployed_id(v, nk)) && op.is_positive_match() && !op.wildcards() {
+            continue;
+        }
         let Some(s) = v.and_then(Value::as_lit) else {
             return Err(format!("`{key}` has a value that is not known statically"));
         };
@@ -755,6 +920,20 @@ fn network_test(
         }
     }
     Ok(())
+}
+
+/// A VPC (endpoint) id chosen at deploy time: `vpc-` then a part only the deployment supplies,
+/// as a CloudFormation `AWS::EC2::VPC::Id` parameter gives (CloudFormation checks that it names
+/// an existing VPC of the deploying account, so it is one fixed VPC, never a pattern).
+fn deployed_id(v: &Value, nk: NetKey) -> bool {
+    let prefix = match nk {
+        NetKey::Vpc => "vpc-",
+        NetKey::Vpce => "vpce-",
+        NetKey::Ip => return false,
+    };
+    matches!(v.parts.as_slice(),
+        [crate::ir::Part::Lit(p), crate::ir::Part::Unknown(w)]
+            if p == prefix && w.cause == crate::ir::Cause::Input)
 }
 
 /// S3's "The meaning of public": `aws:SourceIp` ranges "broader than /8 for IPv4 and /32 for IPv6
@@ -904,6 +1083,107 @@ mod tests {
             .caller_restricted,
             Tri::True
         );
+    }
+
+    fn alt(kind: DocKind) -> Doc {
+        d(kind)
+    }
+
+    fn entry(key: &str, value: Doc) -> DocEntry {
+        DocEntry {
+            key: key.into(),
+            key_loc: Loc::default(),
+            value,
+        }
+    }
+
+    fn trust() -> TrustConfig {
+        let mut trust = TrustConfig::default();
+        trust.accounts.insert("222222222222".into());
+        trust.organizations.insert("o-a1b2c3d4e5".into());
+        trust
+    }
+
+    #[test]
+    fn an_operator_given_by_alternatives_is_as_open_as_its_most_open_one() {
+        // StringEquals: !If [IsProd, {aws:PrincipalOrgID: trusted}, {kms:ViaService: s3…}]
+        let org = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let via = cond(
+            "StringEquals",
+            "kms:ViaService",
+            &["s3.eu-west-1.amazonaws.com"],
+        );
+        let op_value = |c: &Doc| c.entries()[0].value.clone();
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Choice(vec![op_value(&org), op_value(&via)])),
+        )]));
+        let a = analyse(Some(&block), &trust(), None);
+        assert_eq!(a.caller_restricted, Tri::False);
+        assert!(
+            a.notes.iter().any(|n| n.contains("kms:ViaService")),
+            "{:?}",
+            a.notes
+        );
+        // The restricting value of the other branch is still reported on.
+        assert_eq!(a.restricting.len(), 1);
+        // Both branches pin the caller: restricted (the CMK-KMS.yaml pattern).
+        let own = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Choice(vec![op_value(&own), op_value(&org)])),
+        )]));
+        assert_eq!(
+            analyse(Some(&block), &trust(), None).caller_restricted,
+            Tri::True
+        );
+    }
+
+    #[test]
+    fn a_condition_block_or_key_that_may_be_removed_restricts_nothing() {
+        let org = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let maybe = alt(DocKind::Choice(vec![org.clone(), alt(DocKind::Null)]));
+        let a = analyse(Some(&maybe), &trust(), None);
+        assert_eq!(a.caller_restricted, Tri::False);
+        let key = org.entries()[0].value.entries()[0].clone();
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Map(vec![DocEntry {
+                value: alt(DocKind::Choice(vec![key.value.clone(), alt(DocKind::Null)])),
+                ..key
+            }])),
+        )]));
+        assert_eq!(
+            analyse(Some(&block), &trust(), None).caller_restricted,
+            Tri::False
+        );
+        // Without alternatives nothing changes.
+        assert_eq!(
+            analyse(Some(&org), &trust(), None).caller_restricted,
+            Tri::True
+        );
+    }
+
+    #[test]
+    fn a_vpc_id_chosen_at_deploy_time_is_a_fixed_network_path() {
+        let mut v = Value::lit("vpc-");
+        v.push(crate::ir::Part::Unknown(crate::ir::Why::input(
+            "parameter AppVpcs",
+        )));
+        let block = |op: &str| {
+            alt(DocKind::Map(vec![entry(
+                op,
+                alt(DocKind::Map(vec![entry(
+                    "aws:SourceVpc",
+                    alt(DocKind::Scalar(v.clone())),
+                )])),
+            )]))
+        };
+        let a = analyse(Some(&block("StringEquals")), &trust(), None);
+        assert!(a.network_restricted);
+        assert_eq!(a.caller_restricted, Tri::False);
+        // A pattern operator could match any VPC.
+        assert!(!analyse(Some(&block("StringLike")), &trust(), None).network_restricted);
     }
 
     #[test]

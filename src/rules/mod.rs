@@ -3,11 +3,12 @@
 //!
 //! * `facts`: the vocabulary (subjects, facts, placeholders), one table for producers and
 //!   validator;
-//! * `subjects`: the producers, from the model;
+//! * `subjects`: the producers, from the model; `duplicates`: names a template declares twice;
 //! * `schema`, `registry`: rule files and their validation;
 //! * `engine`: matching `when` against facts, and writing findings;
 //! * `finding`: what is reported.
 
+pub mod duplicates;
 pub mod engine;
 pub mod facts;
 pub mod finding;

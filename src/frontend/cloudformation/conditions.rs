@@ -1,0 +1,413 @@
+//! Template `Conditions`, decided over the values a deployment can give the parameters.
+//!
+//! CloudFormation conditions "can only reference other conditions and values from the Parameters
+//! and Mappings sections" (User Guide, condition functions), so a condition is decided as soon as
+//! every parameter it reads has a finite set of deployable values (its `AllowedValues`). One that
+//! reads a free parameter or a pseudo parameter (`AWS::Region`) may go either way. A branch of
+//! `Fn::If` that no deployable value selects is never deployed and is not checked.
+//!
+//! Questions are asked under a context of conditions already fixed (the branch being evaluated,
+//! the key's own resource `Condition`), so `!If [IsProd, …]` nested under `IsProd` sees only
+//! `IsProd = true`, and `${Env}` there takes only the values that make `IsProd` true.
+
+use super::intrinsics::intrinsic;
+use super::parameters::{Domain, Parameters};
+use crate::parse::{Node, NodeKind};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Most parameter combinations enumerated to decide one question; past it every condition
+/// involved may go either way (over-approximating, never dropping a deployable branch).
+const MAX_COMBINATIONS: usize = 4096;
+/// Deepest chain of `Condition` references followed.
+const MAX_CONDITION_DEPTH: usize = 32;
+
+/// Three-valued truth: a condition that depends on a value nobody can know is `Unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    /// The truth values it allows.
+    fn values(self) -> &'static [bool] {
+        match self {
+            Tri::True => &[true],
+            Tri::False => &[false],
+            Tri::Unknown => &[false, true],
+        }
+    }
+}
+
+/// Parameter name -> the one value it has in a combination being tried.
+type Assignment<'s> = HashMap<&'s str, &'s str>;
+
+/// Conditions already decided where a question is asked: (condition name, value).
+pub type Fixed = [(String, bool)];
+
+pub struct Logic<'a> {
+    conditions: Option<&'a Node>,
+    mappings: Option<&'a Node>,
+    params: Parameters<'a>,
+    /// Parameters each condition reads, with the conditions it refers to followed.
+    reads: RefCell<HashMap<String, BTreeSet<String>>>,
+    /// Answers already computed: (fixed context, condition) -> possible values.
+    answers: RefCell<HashMap<(Vec<(String, bool)>, Vec<String>), BTreeSet<Vec<bool>>>>,
+}
+
+impl<'a> Logic<'a> {
+    pub fn new(root: &'a Node, params: Parameters<'a>) -> Self {
+        Logic {
+            conditions: root.get("Conditions"),
+            mappings: root.get("Mappings"),
+            params,
+            reads: RefCell::new(HashMap::new()),
+            answers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.conditions.and_then(|c| c.get(name)).is_some()
+    }
+
+    pub fn params(&self) -> &Parameters<'a> {
+        &self.params
+    }
+
+    /// The values `name` can take in a deployment consistent with `fixed`.
+    pub fn possible(&self, name: &str, fixed: &Fixed) -> Vec<bool> {
+        if let Some((_, v)) = fixed.iter().rev().find(|(n, _)| n == name) {
+            return vec![*v];
+        }
+        let joint = self.joint(&[name.to_string()], fixed);
+        let mut out: Vec<bool> = joint.iter().filter_map(|v| v.first().copied()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every combination of values the conditions `names` can take together in a deployment
+    /// consistent with `fixed` (each vector in the order of `names`).
+    pub fn joint(&self, names: &[String], fixed: &Fixed) -> BTreeSet<Vec<bool>> {
+        let key = (fixed.to_vec(), names.to_vec());
+        if let Some(hit) = self.answers.borrow().get(&key) {
+            return hit.clone();
+        }
+        let answer = self.enumerate(names, fixed);
+        self.answers.borrow_mut().insert(key, answer.clone());
+        answer
+    }
+
+    /// The deployable values of a parameter with a finite domain, given `fixed`: those for which
+    /// some combination of the other parameters satisfies every fixed condition.
+    pub fn values_of(&self, param: &str, fixed: &Fixed) -> Option<Vec<String>> {
+        let Domain::Finite(all) = self.params.domain(param) else {
+            return None;
+        };
+        let relevant: BTreeSet<String> = fixed.iter().flat_map(|(n, _)| self.reads(n)).collect();
+        if !relevant.contains(param) {
+            return Some(all);
+        }
+        let mut out = Vec::new();
+        for value in &all {
+            let mut ok = false;
+            let _ = self.for_each_assignment(&relevant, Some((param, value)), &mut |a| {
+                if self.consistent(a, fixed) {
+                    ok = true;
+                    return true;
+                }
+                false
+            });
+            if ok {
+                out.push(value.clone());
+            }
+        }
+        Some(out)
+    }
+
+    fn enumerate(&self, names: &[String], fixed: &Fixed) -> BTreeSet<Vec<bool>> {
+        let mut relevant: BTreeSet<String> = names.iter().flat_map(|n| self.reads(n)).collect();
+        relevant.extend(fixed.iter().flat_map(|(n, _)| self.reads(n)));
+        let mut found: BTreeSet<Vec<bool>> = BTreeSet::new();
+        let complete = self.for_each_assignment(&relevant, None, &mut |a| {
+            if !self.consistent(a, fixed) {
+                return false;
+            }
+            let mut vectors: Vec<Vec<bool>> = vec![Vec::new()];
+            for n in names {
+                let t = match fixed.iter().rev().find(|(f, _)| f == n) {
+                    Some((_, v)) => {
+                        if *v {
+                            Tri::True
+                        } else {
+                            Tri::False
+                        }
+                    }
+                    None => self.condition(n, a, 0),
+                };
+                vectors = vectors
+                    .into_iter()
+                    .flat_map(|v| {
+                        t.values().iter().map(move |b| {
+                            let mut v = v.clone();
+                            v.push(*b);
+                            v
+                        })
+                    })
+                    .collect();
+            }
+            found.extend(vectors);
+            found.len() == 1 << names.len().min(16)
+        });
+        if !complete {
+            // Too many combinations to try: every combination may happen.
+            return all_vectors(names.len());
+        }
+        found
+    }
+
+    fn consistent(&self, a: &Assignment<'_>, fixed: &Fixed) -> bool {
+        fixed.iter().all(|(n, v)| match self.condition(n, a, 0) {
+            Tri::Unknown => true,
+            Tri::True => *v,
+            Tri::False => !*v,
+        })
+    }
+
+    /// Calls `f` on every combination of the finite domains of `params` (free parameters stay
+    /// unassigned), with `pin` held at one value; stops early when `f` says so. False when there
+    /// were too many combinations to try.
+    fn for_each_assignment(
+        &self,
+        params: &BTreeSet<String>,
+        pin: Option<(&str, &str)>,
+        f: &mut dyn FnMut(&Assignment<'_>) -> bool,
+    ) -> bool {
+        let domains: Vec<(String, Vec<String>)> = params
+            .iter()
+            .filter_map(|p| match pin {
+                Some((name, value)) if name == p => Some((p.clone(), vec![value.to_string()])),
+                _ => match self.params.domain(p) {
+                    Domain::Finite(v) => Some((p.clone(), v)),
+                    Domain::Any => None,
+                },
+            })
+            .collect();
+        let total = domains
+            .iter()
+            .try_fold(1usize, |acc, (_, v)| acc.checked_mul(v.len().max(1)));
+        if total.is_none_or(|t| t > MAX_COMBINATIONS) {
+            return false;
+        }
+        let mut index = vec![0usize; domains.len()];
+        loop {
+            let a: Assignment<'_> = domains
+                .iter()
+                .zip(&index)
+                .filter_map(|((p, v), i)| v.get(*i).map(|x| (p.as_str(), x.as_str())))
+                .collect();
+            if f(&a) {
+                return true;
+            }
+            // Next combination (odometer).
+            let mut k = 0;
+            loop {
+                let Some((slot, (_, v))) = index.get_mut(k).zip(domains.get(k)) else {
+                    return true;
+                };
+                *slot += 1;
+                if *slot < v.len() {
+                    break;
+                }
+                *slot = 0;
+                k += 1;
+            }
+        }
+    }
+
+    /// Parameters a condition reads, following the conditions it refers to.
+    fn reads(&self, name: &str) -> BTreeSet<String> {
+        if let Some(hit) = self.reads.borrow().get(name) {
+            return hit.clone();
+        }
+        let mut out = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        self.collect_reads(name, &mut out, &mut seen);
+        self.reads
+            .borrow_mut()
+            .insert(name.to_string(), out.clone());
+        out
+    }
+
+    fn collect_reads(&self, name: &str, out: &mut BTreeSet<String>, seen: &mut BTreeSet<String>) {
+        if !seen.insert(name.to_string()) || seen.len() > 10_000 {
+            return;
+        }
+        let Some(node) = self.conditions.and_then(|c| c.get(name)) else {
+            return;
+        };
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match intrinsic(n) {
+                Some(("Ref", arg)) => {
+                    if let Some(p) = arg.as_str().filter(|p| self.params.exists(p)) {
+                        out.insert(p.to_string());
+                    }
+                }
+                Some(("Condition", arg)) => {
+                    if let Some(c) = arg.as_str() {
+                        self.collect_reads(c, out, seen);
+                    }
+                }
+                _ => {
+                    if let Some(c) = condition_ref(n) {
+                        self.collect_reads(c, out, seen);
+                    }
+                }
+            }
+            match &n.kind {
+                NodeKind::Seq(items) => stack.extend(items),
+                NodeKind::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+                _ => {}
+            }
+        }
+    }
+
+    /// A named condition's value under one assignment.
+    fn condition(&self, name: &str, a: &Assignment<'_>, depth: usize) -> Tri {
+        match self.conditions.and_then(|c| c.get(name)) {
+            Some(node) if depth < MAX_CONDITION_DEPTH => self.expr(node, a, depth + 1),
+            _ => Tri::Unknown,
+        }
+    }
+
+    fn expr(&self, node: &Node, a: &Assignment<'_>, depth: usize) -> Tri {
+        if depth > MAX_CONDITION_DEPTH {
+            return Tri::Unknown;
+        }
+        if let Some(c) = condition_ref(node) {
+            return self.condition(c, a, depth + 1);
+        }
+        let Some((name, arg)) = intrinsic(node) else {
+            return match node.as_str() {
+                Some("true") => Tri::True,
+                Some("false") => Tri::False,
+                _ => Tri::Unknown,
+            };
+        };
+        let items = arg.items();
+        match name {
+            "Condition" => arg
+                .as_str()
+                .map_or(Tri::Unknown, |c| self.condition(c, a, depth + 1)),
+            "Fn::Not" => items
+                .first()
+                .map_or(Tri::Unknown, |c| self.expr(c, a, depth + 1).not()),
+            "Fn::And" => items.iter().fold(Tri::True, |acc, c| {
+                match (acc, self.expr(c, a, depth + 1)) {
+                    (Tri::False, _) | (_, Tri::False) => Tri::False,
+                    (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+                    _ => Tri::True,
+                }
+            }),
+            "Fn::Or" => items.iter().fold(Tri::False, |acc, c| {
+                match (acc, self.expr(c, a, depth + 1)) {
+                    (Tri::True, _) | (_, Tri::True) => Tri::True,
+                    (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+                    _ => Tri::False,
+                }
+            }),
+            "Fn::Equals" => match items {
+                [x, y] => match (self.operand(x, a, depth), self.operand(y, a, depth)) {
+                    (Some(x), Some(y)) => {
+                        if x == y {
+                            Tri::True
+                        } else {
+                            Tri::False
+                        }
+                    }
+                    _ => Tri::Unknown,
+                },
+                _ => Tri::Unknown,
+            },
+            _ => Tri::Unknown,
+        }
+    }
+
+    /// The text of a `Fn::Equals` operand under an assignment, when it is fixed.
+    fn operand(&self, node: &Node, a: &Assignment<'_>, depth: usize) -> Option<String> {
+        match intrinsic(node) {
+            None => node.as_str().map(str::to_string),
+            Some(("Ref", arg)) => {
+                let name = arg.as_str()?;
+                a.get(name).map(|v| (*v).to_string())
+            }
+            Some(("Fn::FindInMap", arg)) if depth < MAX_CONDITION_DEPTH => {
+                let items = arg.items();
+                let map = self.mappings?.get(items.first()?.as_str()?)?;
+                let top = self.operand(items.get(1)?, a, depth + 1)?;
+                let second = self.operand(items.get(2)?, a, depth + 1)?;
+                map.get(&top)?.get(&second)?.as_str().map(str::to_string)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `{"Condition": "Name"}` as written inside `Fn::And`/`Fn::Or`/`Fn::Not`.
+fn condition_ref(node: &Node) -> Option<&str> {
+    match node.entries() {
+        [e] if e.key == "Condition" => e.value.as_str(),
+        _ => None,
+    }
+}
+
+fn all_vectors(n: usize) -> BTreeSet<Vec<bool>> {
+    let n = n.min(16);
+    (0..1u32 << n)
+        .map(|bits| (0..n).map(|i| bits & (1 << i) != 0).collect())
+        .collect()
+}
+
+/// The `Fn::If` conditions a subtree uses, in document order (repeats kept).
+pub fn if_conditions(node: &Node, out: &mut Vec<String>) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if out.len() > 64 {
+            return;
+        }
+        if let Some(("Fn::If", arg)) = intrinsic(n) {
+            if let Some(c) = arg.items().first().and_then(Node::as_str) {
+                out.push(c.to_string());
+            }
+        }
+        match &n.kind {
+            NodeKind::Seq(items) => stack.extend(items.iter().rev()),
+            NodeKind::Map(entries) => stack.extend(entries.iter().rev().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+}
+
+/// Counts of each name (to see whether a condition is used twice).
+pub fn repeats(names: &[String]) -> bool {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in names {
+        *seen.entry(n).or_default() += 1;
+    }
+    seen.values().any(|c| *c > 1)
+}
+
+pub fn full_product(found: &BTreeSet<Vec<bool>>, n: usize) -> bool {
+    n <= 16 && found.len() == 1 << n
+}

@@ -1,0 +1,261 @@
+//! The Serverless Framework's `serverless.yml`: `resources` is CloudFormation that `sls deploy`
+//! deep-merges into the template it generates (`resources.Resources`, `Parameters`,
+//! `Conditions`, `Mappings`; `resources` may also be a list of such fragments). No function or
+//! event the framework generates is a KMS key, so the keys are exactly those in `resources`.
+//!
+//! Its variables are filled in before CloudFormation sees the template (docs: "Variables"):
+//! `${self:path}` is another value of the file, `${aws:accountId}` the deploying account (the
+//! key's own), `${opt:…}`, `${env:…}`, `${ssm:…}`, `${cf:…}`, `${param:…}` and the stage are
+//! chosen when deploying, so unknown. `${AWS::…}` and `${!…}` are left to CloudFormation.
+
+use super::intrinsics::Variables;
+use super::{extract, Origin};
+use crate::base::source::FileId;
+use crate::ir::{Extracted, Part, Value, Why};
+use crate::parse::{Entry, Node, NodeKind};
+
+/// Deepest chain of `${self:…}` references followed.
+const MAX_VARIABLE_DEPTH: usize = 10;
+
+/// A `serverless.yml`: a `service`, and `resources` (a map, or a list of fragments).
+pub fn is_serverless(root: &Node) -> bool {
+    root.get("service").is_some()
+        && (root.get("provider").is_some() || root.get("functions").is_some())
+        && root
+            .get("resources")
+            .is_some_and(|r| matches!(r.kind, NodeKind::Map(_) | NodeKind::Seq(_)))
+}
+
+/// The CloudFormation `resources` of a `serverless.yml`, as one template.
+pub fn template_of(root: &Node) -> Option<Node> {
+    let resources = root.get("resources")?;
+    match &resources.kind {
+        NodeKind::Map(_) => Some(resources.clone()),
+        NodeKind::Seq(fragments) => {
+            // Fragments are merged section by section.
+            let mut sections: Vec<Entry> = Vec::new();
+            for f in fragments {
+                for e in f.entries() {
+                    match sections.iter_mut().find(|s| s.key == e.key) {
+                        Some(s) => {
+                            if let (NodeKind::Map(into), NodeKind::Map(more)) =
+                                (&mut s.value.kind, &e.value.kind)
+                            {
+                                into.extend(more.iter().cloned());
+                            }
+                        }
+                        None => sections.push(e.clone()),
+                    }
+                }
+            }
+            Some(Node::new(NodeKind::Map(sections), resources.span))
+        }
+        _ => None,
+    }
+}
+
+/// The key policies of a `serverless.yml`.
+pub fn extract_serverless(file: FileId, text: &str, root: &Node, template: &Node) -> Extracted {
+    let vars = Sls { root };
+    let origin = Origin {
+        given: None,
+        variables: Some(&vars),
+    };
+    extract(file, text, template, false, origin)
+}
+
+struct Sls<'a> {
+    root: &'a Node,
+}
+
+impl Variables for Sls<'_> {
+    fn expand(&self, text: &str) -> Option<Value> {
+        if !has_variable(text) {
+            return None;
+        }
+        Some(self.expand_at(text, 0))
+    }
+
+    fn variable(&self, name: &str) -> Option<Value> {
+        is_variable(name).then(|| self.resolve(name, 0))
+    }
+}
+
+/// `source:address` or `file(…)`: a Serverless variable, not a CloudFormation one
+/// (`AWS::Region`, `Param`, `Res.Attr`, `!Literal`).
+fn is_variable(inner: &str) -> bool {
+    let inner = inner.trim();
+    let source: String = inner
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if source.is_empty() {
+        return false;
+    }
+    let rest = &inner[source.len()..];
+    (rest.starts_with(':') && !rest.starts_with("::")) || rest.starts_with('(')
+}
+
+fn has_variable(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        if is_variable(&rest[i + 2..]) {
+            return true;
+        }
+        rest = &rest[i + 2..];
+    }
+    false
+}
+
+/// The end of the `${…}` opened at `start` (nested `${…}` inside a fallback included).
+fn closing(text: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+impl Sls<'_> {
+    fn expand_at(&self, text: &str, depth: usize) -> Value {
+        let mut v = Value::default();
+        let mut at = 0;
+        while let Some(rel) = text.get(at..).and_then(|r| r.find("${")) {
+            let start = at + rel;
+            let Some(end) = closing(text, start) else {
+                break;
+            };
+            let inner = &text[start + 2..end];
+            v.push(Part::Lit(text[at..start].to_string()));
+            if is_variable(inner) {
+                v.append(self.resolve(inner, depth));
+            } else {
+                // CloudFormation's own `${…}` (inside `Fn::Sub`), left as written.
+                v.push(Part::Lit(text[start..=end].to_string()));
+            }
+            at = end + 1;
+        }
+        v.push(Part::Lit(text.get(at..).unwrap_or("").to_string()));
+        v
+    }
+
+    /// One variable with its fallbacks (`${opt:stage, self:provider.stage, 'dev'}`).
+    fn resolve(&self, inner: &str, depth: usize) -> Value {
+        if depth > MAX_VARIABLE_DEPTH {
+            return Value::unknown(Why::unsupported(format!(
+                "`${{{inner}}}`: Serverless variables nested more than {MAX_VARIABLE_DEPTH} deep"
+            )));
+        }
+        let mut options = split_top(inner).into_iter();
+        let first = options.next().unwrap_or_default();
+        let fallback = options.next();
+        let first = first.trim();
+        let (source, address) = match first.split_once(':') {
+            Some((s, a)) => (s, a.trim()),
+            None => (first, ""),
+        };
+        let input = |what: String| Value::unknown(Why::input(what));
+        match source {
+            "self" => match self.lookup(address) {
+                Some(node) => match node.as_str() {
+                    Some(text) => self.expand_at(text, depth + 1),
+                    None => Value::unknown(Why::unsupported(format!(
+                        "`${{self:{address}}}` is not a single value"
+                    ))),
+                },
+                None => match fallback {
+                    Some(f) => self.fallback(f, depth),
+                    None => input(format!("`${{self:{address}}}` names nothing in the file")),
+                },
+            },
+            "aws" if address == "accountId" => Value::self_account(),
+            "aws" if address == "region" => Value::lit("${AWS::Region}"),
+            "sls" if address == "stage" => {
+                input("the stage, which `serverless deploy --stage` chooses".into())
+            }
+            "opt" => input(format!(
+                "the `--{address}` option given to `serverless deploy`"
+            )),
+            "env" => input(format!(
+                "environment variable `{address}`, read when `serverless deploy` runs"
+            )),
+            "ssm" => input(format!(
+                "SSM parameter `{address}`, read when `serverless deploy` runs"
+            )),
+            "cf" => input(format!(
+                "output `{address}` of another stack, read when `serverless deploy` runs"
+            )),
+            "param" => input(format!("stage parameter `{address}`")),
+            _ => Value::unknown(Why::unsupported(format!(
+                "Serverless variable `${{{first}}}` is not evaluated by kmslint"
+            ))),
+        }
+    }
+
+    /// A fallback: a quoted literal, or another variable.
+    fn fallback(&self, text: &str, depth: usize) -> Value {
+        let t = text.trim();
+        for q in ['\'', '"'] {
+            if let Some(lit) = t.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+                return Value::lit(lit);
+            }
+        }
+        if let Some(inner) = t.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+            return self.resolve(inner, depth + 1);
+        }
+        if is_variable(t) {
+            return self.resolve(t, depth + 1);
+        }
+        Value::lit(t)
+    }
+
+    /// `custom.partner` in the file.
+    fn lookup(&self, path: &str) -> Option<&Node> {
+        path.split('.')
+            .filter(|s| !s.is_empty())
+            .try_fold(self.root, |n, k| n.get(k))
+    }
+}
+
+/// Splits `a, b, c` at the commas outside nested `${…}` and quotes.
+fn split_top(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quote, mut start) = (0usize, None::<char>, 0usize);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while let Some(&(at, c)) = chars.get(i) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') if chars.get(i + 1).map(|x| x.1) == Some('{') => {
+                depth += 1;
+                i += 1;
+            }
+            (None, '}') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                out.push(&text[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&text[start..]);
+    out
+}
