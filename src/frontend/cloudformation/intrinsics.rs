@@ -282,12 +282,8 @@ impl<'a> Template<'a> {
                 "`Fn::If` takes [condition, value_if_true, value_if_false]",
             ));
         };
-        if !self.logic.exists(cond) {
-            return Some(self.unsupported(
-                whole,
-                format!("`Fn::If` names `{cond}`, which is not in the template's Conditions"),
-            ));
-        }
+        // A condition the template does not declare (CloudFormation rejects that; a policy
+        // snippet may lack its template) may go either way.
         let mut alts: Vec<Option<Doc>> = Vec::new();
         for value in self.possible(cond).into_iter().rev() {
             let branch = if value { &items[1] } else { &items[2] };

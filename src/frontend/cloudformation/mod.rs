@@ -242,9 +242,6 @@ fn alternatives<'n>(
             let (Some(cond), 3) = (items.first().and_then(Node::as_str), items.len()) else {
                 return vec![(Some(node), Vec::new())];
             };
-            if !tpl.logic.exists(cond) {
-                return vec![(Some(node), Vec::new())];
-            }
             let mut out = Vec::new();
             for value in tpl.possible(cond).into_iter().rev() {
                 let branch = if value { &items[1] } else { &items[2] };

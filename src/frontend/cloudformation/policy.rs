@@ -47,19 +47,17 @@ fn policy_at(
         Some(("Fn::If", arg)) if depth < 16 => {
             let items = arg.items();
             if let (Some(cond), 3) = (items.first().and_then(Node::as_str), items.len()) {
-                if tpl.logic.exists(cond) {
-                    let mut alts = Vec::new();
-                    for value in tpl.possible(cond).into_iter().rev() {
-                        let branch = if value { &items[1] } else { &items[2] };
-                        let d = tpl.with_fixed(&[(cond.to_string(), value)], || {
-                            policy_at(tpl, text, branch, is_json, depth + 1)
-                        })?;
-                        if !alts.contains(&d) {
-                            alts.push(d);
-                        }
+                let mut alts = Vec::new();
+                for value in tpl.possible(cond).into_iter().rev() {
+                    let branch = if value { &items[1] } else { &items[2] };
+                    let d = tpl.with_fixed(&[(cond.to_string(), value)], || {
+                        policy_at(tpl, text, branch, is_json, depth + 1)
+                    })?;
+                    if !alts.contains(&d) {
+                        alts.push(d);
                     }
-                    return Ok(choice(alts, tpl.loc(node)));
                 }
+                return Ok(choice(alts, tpl.loc(node)));
             }
         }
         Some(("Fn::ToJsonString", arg)) if depth < 16 => {

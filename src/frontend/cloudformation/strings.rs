@@ -273,7 +273,7 @@ pub fn string_policy(
     };
     let mut docs = Vec::new();
     for alt in &built {
-        match parse(tpl, alt, loc) {
+        match parse(tpl, alt, loc, text.len()) {
             Ok(d) => docs.push(d),
             Err(e) => return Some(Err(e)),
         }
@@ -281,7 +281,7 @@ pub fn string_policy(
     Some(Ok(merge(docs, loc)))
 }
 
-fn parse(tpl: &Template, b: &Built, loc: Loc) -> Result<Doc, InputError> {
+fn parse(tpl: &Template, b: &Built, loc: Loc, len: usize) -> Result<Doc, InputError> {
     if b.tainted {
         return Ok(Doc::new(
             DocKind::Unknown(Why::unsupported(
@@ -291,7 +291,7 @@ fn parse(tpl: &Template, b: &Built, loc: Loc) -> Result<Doc, InputError> {
         ));
     }
     match json::parse_json(&b.text) {
-        Ok(node) => Ok(to_doc(&node, b, loc)),
+        Ok(node) => Ok(to_doc(&node, b, loc, len)),
         Err(e) => {
             if let Some(part) = b.structural_part() {
                 // Where the document's shape itself is not known, there is no syntax to judge.
@@ -303,7 +303,7 @@ fn parse(tpl: &Template, b: &Built, loc: Loc) -> Result<Doc, InputError> {
                 };
                 return Ok(Doc::new(DocKind::Unknown(why), loc));
             }
-            let span = b.span(e.span, loc.span);
+            let span = clamp(b.span(e.span, loc.span), len);
             Err(InputError {
                 file: tpl.file,
                 span,
@@ -314,20 +314,28 @@ fn parse(tpl: &Template, b: &Built, loc: Loc) -> Result<Doc, InputError> {
     }
 }
 
-fn to_doc(node: &Node, b: &Built, whole: Loc) -> Doc {
-    let loc = Loc::new(whole.file, b.span(node.span, whole.span));
+/// A span inside the file (a block scalar's value may end in a newline a truncated file lacks).
+fn clamp(s: Span, len: usize) -> Span {
+    Span::new(s.start.min(len), s.end.min(len))
+}
+
+fn to_doc(node: &Node, b: &Built, whole: Loc, len: usize) -> Doc {
+    let at = |s: Span| clamp(b.span(s, whole.span), len);
+    let loc = Loc::new(whole.file, at(node.span));
     let kind = match &node.kind {
         NodeKind::Map(entries) => DocKind::Map(
             entries
                 .iter()
                 .map(|e| DocEntry {
                     key: b.value_of(&e.key).render(),
-                    key_loc: Loc::new(whole.file, b.span(e.key_span, whole.span)),
-                    value: to_doc(&e.value, b, whole),
+                    key_loc: Loc::new(whole.file, at(e.key_span)),
+                    value: to_doc(&e.value, b, whole, len),
                 })
                 .collect(),
         ),
-        NodeKind::Seq(items) => DocKind::List(items.iter().map(|n| to_doc(n, b, whole)).collect()),
+        NodeKind::Seq(items) => {
+            DocKind::List(items.iter().map(|n| to_doc(n, b, whole, len)).collect())
+        }
         NodeKind::Null => DocKind::Null,
         NodeKind::String(s) => DocKind::Scalar(b.value_of(s)),
         _ => DocKind::Scalar(Value::lit(node.as_str().unwrap_or_default())),
