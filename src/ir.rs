@@ -381,6 +381,20 @@ pub struct Extracted {
     pub aliases: Vec<(String, String)>,
     /// Names a template declares more than once (logical ids, sections).
     pub duplicate_ids: Vec<DuplicateId>,
+    /// Parts of a policy that only some deployments have (a branch of `Fn::If`): a finding
+    /// inside `scope` names the condition.
+    pub conditional: Vec<Conditional>,
+}
+
+/// A part of the input deployed only under a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conditional {
+    /// The part (an `Fn::If` branch).
+    pub scope: Loc,
+    /// Where the condition is named.
+    pub at: Loc,
+    /// When it is deployed: "condition `IsPublic` is true (`Mode` = `public`)".
+    pub when: String,
 }
 
 /// A name declared more than once where it must be unique: a logical id in `Resources` (or a

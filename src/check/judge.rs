@@ -83,7 +83,7 @@ impl Judge<'_> {
     pub fn check(&self, unit: &Unit, extracted: &Extracted) -> (Vec<Finding>, Vec<KeyRecord>) {
         let mut findings = self.error_findings(unit, &extracted.errors);
         for d in &extracted.duplicate_ids {
-            if let Some(s) = crate::rules::duplicates::duplicate_id_subject(d) {
+            if let Some(s) = crate::rules::template::duplicate_id_subject(d) {
                 let resource = (d.section == "Resources").then_some(d.name.as_str());
                 findings.extend(self.findings_for(unit, &s, resource));
             }
@@ -151,6 +151,7 @@ impl Judge<'_> {
             });
             findings.extend(site_findings);
         }
+        crate::rules::template::deployment_notes(&mut findings, &extracted.conditional, unit);
         (findings, records)
     }
 

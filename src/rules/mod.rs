@@ -3,17 +3,18 @@
 //!
 //! * `facts`: the vocabulary (subjects, facts, placeholders), one table for producers and
 //!   validator;
-//! * `subjects`: the producers, from the model; `duplicates`: names a template declares twice;
+//! * `subjects`: the producers, from the model; `template`: names a template declares twice,
+//!   and the condition that deploys a finding's part of it;
 //! * `schema`, `registry`: rule files and their validation;
 //! * `engine`: matching `when` against facts, and writing findings;
 //! * `finding`: what is reported.
 
-pub mod duplicates;
 pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod registry;
 pub mod schema;
 pub mod subjects;
+pub mod template;
 
 pub use finding::{Finding, Related, Suppressed};

@@ -235,6 +235,34 @@ impl<'a> Logic<'a> {
         }
     }
 
+    /// When a condition has a value, in words: "condition `IsPublic` is true (`Mode` =
+    /// `public`)", naming the parameter values that give it.
+    pub fn describe(&self, name: &str, value: bool) -> String {
+        let fixed = [(name.to_string(), value)];
+        let mut values = Vec::new();
+        for p in self.reads(name) {
+            let Domain::Finite(all) = self.params.domain(&p) else {
+                continue;
+            };
+            let Some(some) = self.values_of(&p, &fixed) else {
+                continue;
+            };
+            if some.is_empty() || some.len() == all.len() {
+                continue;
+            }
+            let shown: Vec<String> = some.iter().take(4).map(|v| format!("`{v}`")).collect();
+            let more = if some.len() > 4 { ", …" } else { "" };
+            let op = if some.len() == 1 { "=" } else { "in" };
+            values.push(format!("`{p}` {op} {}{more}", shown.join(", ")));
+        }
+        let base = format!("condition `{name}` is {value}");
+        if values.is_empty() {
+            base
+        } else {
+            format!("{base} ({})", values.join("; "))
+        }
+    }
+
     /// Parameters a condition reads, following the conditions it refers to.
     fn reads(&self, name: &str) -> BTreeSet<String> {
         if let Some(hit) = self.reads.borrow().get(name) {

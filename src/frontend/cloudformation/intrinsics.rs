@@ -13,7 +13,7 @@ use super::parameters::{self, Domain, Parameters};
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_ALTERNATIVES, MAX_DEPTH, MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::base::source::{FileId, Loc, Span};
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
+use crate::ir::{Conditional, Doc, DocEntry, DocKind, Part, Value, Why};
 use crate::parse::{Node, NodeKind};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -45,6 +45,8 @@ pub struct Template<'a> {
     errors: RefCell<Vec<InputError>>,
     /// Shapes AWS rejects (a list parameter inside a list): the policy is not checked.
     invalid: RefCell<Vec<InputError>>,
+    /// Branches only some deployments select.
+    conditional: RefCell<Vec<Conditional>>,
 }
 
 impl<'a> Template<'a> {
@@ -70,6 +72,25 @@ impl<'a> Template<'a> {
             steps: Cell::new(0),
             errors: RefCell::new(Vec::new()),
             invalid: RefCell::new(Vec::new()),
+            conditional: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The branches only some deployments select, seen so far.
+    pub fn take_conditional(&self) -> Vec<Conditional> {
+        std::mem::take(&mut *self.conditional.borrow_mut())
+    }
+
+    /// Records that `branch` is deployed only when `cond` (named at `at`) is `value`.
+    pub(super) fn branch(&self, at: &Node, branch: &Node, cond: &str, value: bool) {
+        let c = Conditional {
+            scope: self.loc(branch),
+            at: self.loc(at),
+            when: format!("deployed only when {}", self.logic.describe(cond, value)),
+        };
+        let mut all = self.conditional.borrow_mut();
+        if !all.contains(&c) {
+            all.push(c);
         }
     }
 
@@ -285,8 +306,12 @@ impl<'a> Template<'a> {
         // A condition the template does not declare (CloudFormation rejects that; a policy
         // snippet may lack its template) may go either way.
         let mut alts: Vec<Option<Doc>> = Vec::new();
-        for value in self.possible(cond).into_iter().rev() {
+        let possible = self.possible(cond);
+        for value in possible.iter().rev().copied() {
             let branch = if value { &items[1] } else { &items[2] };
+            if possible.len() > 1 {
+                self.branch(&items[0], branch, cond, value);
+            }
             let d = self.with_fixed(&[(cond.to_string(), value)], || {
                 self.value_at(branch, depth)
             });

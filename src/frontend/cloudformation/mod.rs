@@ -173,6 +173,7 @@ pub fn extract(
         });
     }
     out.errors.extend(tpl.take_errors());
+    out.conditional.extend(tpl.take_conditional());
     out
 }
 
@@ -243,8 +244,12 @@ fn alternatives<'n>(
                 return vec![(Some(node), Vec::new())];
             };
             let mut out = Vec::new();
-            for value in tpl.possible(cond).into_iter().rev() {
+            let possible = tpl.possible(cond);
+            for value in possible.iter().rev().copied() {
                 let branch = if value { &items[1] } else { &items[2] };
+                if possible.len() > 1 {
+                    tpl.branch(&items[0], branch, cond, value);
+                }
                 let fixed = [(cond.to_string(), value)];
                 let inner = tpl.with_fixed(&fixed, || alternatives(tpl, Some(branch), depth + 1));
                 for (n, mut conds) in inner {

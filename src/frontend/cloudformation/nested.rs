@@ -146,6 +146,7 @@ fn merge(into: &mut Extracted, from: Extracted) {
     into.errors.extend(from.errors);
     into.aliases.extend(from.aliases);
     into.duplicate_ids.extend(from.duplicate_ids);
+    into.conditional.extend(from.conditional);
 }
 
 /// Not an S3 or web URL, nor a dynamic reference: a path `package` uploads.
@@ -308,4 +309,5 @@ pub fn embedded(
     }
     out.errors.extend(got.errors);
     out.duplicate_ids.extend(got.duplicate_ids);
+    out.conditional.extend(got.conditional);
 }

@@ -48,8 +48,12 @@ fn policy_at(
             let items = arg.items();
             if let (Some(cond), 3) = (items.first().and_then(Node::as_str), items.len()) {
                 let mut alts = Vec::new();
-                for value in tpl.possible(cond).into_iter().rev() {
+                let possible = tpl.possible(cond);
+                for value in possible.iter().rev().copied() {
                     let branch = if value { &items[1] } else { &items[2] };
+                    if possible.len() > 1 {
+                        tpl.branch(&items[0], branch, cond, value);
+                    }
                     let d = tpl.with_fixed(&[(cond.to_string(), value)], || {
                         policy_at(tpl, text, branch, is_json, depth + 1)
                     })?;
