@@ -189,6 +189,10 @@ fn sub_text(node: &Node, id: &str, value: &str) -> Node {
             if let Some(first) = items.first_mut() {
                 fix(first);
             }
+            // The variable map's values are ordinary values (`!FindInMap [M, !Ref Team, …]`).
+            for rest in items.iter_mut().skip(1) {
+                *rest = substitute(rest, id, value, 1);
+            }
         }
         _ => fix(target),
     }
