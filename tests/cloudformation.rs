@@ -44,7 +44,9 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r")
+    s.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
 }
 
 /// How a finding is written in `expected.findings`.
@@ -82,11 +84,7 @@ fn run(case: &Path, cfg: &Config, reg: &Registry) -> (Vec<Finding>, Vec<String>)
         ..Options::default()
     };
     let report = scan(&opts, cfg, reg).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
-    let mut got: Vec<String> = report
-        .findings
-        .iter()
-        .map(|f| describe(f, case))
-        .collect();
+    let mut got: Vec<String> = report.findings.iter().map(|f| describe(f, case)).collect();
     got.sort();
     (report.findings, got)
 }
@@ -117,7 +115,10 @@ fn message_checks(case: &Path, findings: &[Finding]) -> Vec<String> {
         return Vec::new();
     };
     let mut problems = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         let mut parts = line.splitn(3, ' ');
         let (rule, at, needle) = (
             parts.next().unwrap_or(""),
@@ -129,7 +130,10 @@ fn message_checks(case: &Path, findings: &[Finding]) -> Vec<String> {
             f.rule == rule && format!("{l}:{c}") == at && f.message.contains(needle)
         });
         if !found {
-            problems.push(format!("{}: no {rule} at {at} saying {needle:?}", case.display()));
+            problems.push(format!(
+                "{}: no {rule} at {at} saying {needle:?}",
+                case.display()
+            ));
         }
     }
     problems
@@ -147,7 +151,8 @@ fn cloudformation_cases() {
         let want_file = case.join("expected.findings");
         let (findings, got) = run(case, &cfg, &reg);
         if bless {
-            let mut text = String::from("# RULE file:line:col-line:col text (see tests/cloudformation.rs)\n");
+            let mut text =
+                String::from("# RULE file:line:col-line:col text (see tests/cloudformation.rs)\n");
             for g in &got {
                 text.push_str(g);
                 text.push('\n');
@@ -235,4 +240,40 @@ fn cmk_kms_corpus_template() {
         && f.message.contains("export `Developer-ARN`")));
     let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
     assert!(!rules.contains(&"KMS000"), "{rules:?}");
+}
+
+/// A crafted template cannot make the conditions or the nesting take long: every question is
+/// bounded, and what is cut off may go either way (checked, never dropped).
+#[test]
+fn hostile_conditions_finish_fast() {
+    let mut t = String::from(
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  P: {Type: String, AllowedValues: [a, b, c, d, e, f, g, h]}\n  Q: {Type: String, AllowedValues: [a, b, c, d, e, f, g, h]}\n  R: {Type: String, AllowedValues: [a, b, c, d, e, f, g, h]}\n  S: {Type: String, AllowedValues: [a, b, c, d, e, f, g, h]}\nConditions:\n  C0: !Equals [!Ref P, a]\n",
+    );
+    for i in 1..40 {
+        let p = i - 1;
+        let q = ["P", "Q", "R", "S"][i % 4];
+        t.push_str(&format!(
+            "  C{i}: !Or [!And [!Condition C{p}, !Equals [!Ref {q}, b]], !And [!Not [!Condition C{p}], !Condition C{p}]]\n"
+        ));
+    }
+    t.push_str("Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n");
+    for i in 0..40 {
+        t.push_str(&format!(
+            "          - !If [C{i}, {{Effect: Allow, Principal: '*', Action: 'kms:*', Resource: '*', Condition: !If [C{j}, {{StringEquals: {{'aws:PrincipalOrgID': o-a1b2c3d4e5}}}}, !Ref 'AWS::NoValue']}}, !Ref 'AWS::NoValue']\n",
+            j = (i + 7) % 40
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.yaml"), t).unwrap();
+    let reg = Registry::builtin().unwrap();
+    let opts = Options {
+        paths: vec![dir.path().to_path_buf()],
+        jobs: 1,
+        ..Options::default()
+    };
+    let started = std::time::Instant::now();
+    let report = scan(&opts, &Config::default(), &reg).unwrap();
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    // C0 can be true (P=a) with C7 false: a public statement is deployable.
+    assert!(report.findings.iter().any(|f| f.rule == "KMS001"));
 }

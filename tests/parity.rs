@@ -23,7 +23,11 @@ organizations = ["o-a1b2c3d4e5"]
 "#;
 
 /// (name, policy with `OWN`, expected (rule, statement, account or "-", principal)).
-type Case = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static str, &'static str)]);
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str, &'static str)],
+);
 
 const CASES: &[Case] = &[
     (
@@ -36,7 +40,12 @@ const CASES: &[Case] = &[
             {"Sid": "Org", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
              "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}"#,
         &[
-            ("KMS002", "Partner", "444455556666", "arn:aws:iam::444455556666:role/Reader"),
+            (
+                "KMS002",
+                "Partner",
+                "444455556666",
+                "arn:aws:iam::444455556666:role/Reader",
+            ),
             ("KMS001", "ViaS3", "-", "*"),
         ],
     ),
@@ -47,9 +56,24 @@ const CASES: &[Case] = &[
             {"Sid": "VendorAdmin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": ["kms:PutKeyPolicy", "kms:Decrypt"], "Resource": "*"},
             {"Sid": "Archive", "Effect": "Allow", "Principal": {"AWS": "222222222222"}, "Action": "kms:Decrypt", "Resource": "*"}]}"#,
         &[
-            ("KMS002", "VendorAdmin", "444455556666", "arn:aws:iam::444455556666:root"),
-            ("KMS004", "VendorAdmin", "444455556666", "arn:aws:iam::444455556666:root"),
-            ("KMS009", "VendorAdmin", "444455556666", "arn:aws:iam::444455556666:root"),
+            (
+                "KMS002",
+                "VendorAdmin",
+                "444455556666",
+                "arn:aws:iam::444455556666:root",
+            ),
+            (
+                "KMS004",
+                "VendorAdmin",
+                "444455556666",
+                "arn:aws:iam::444455556666:root",
+            ),
+            (
+                "KMS009",
+                "VendorAdmin",
+                "444455556666",
+                "arn:aws:iam::444455556666:root",
+            ),
             ("KMS009", "Archive", "222222222222", "222222222222"),
         ],
     ),
@@ -96,7 +120,9 @@ fn cfn_json(policy: &str) -> String {
                 serde_json::json!({"Fn::Sub": s.replace("OWN", "${AWS::AccountId}")})
             }
             Json::Array(a) => Json::Array(a.iter().map(own_sub).collect()),
-            Json::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), own_sub(v))).collect()),
+            Json::Object(o) => {
+                Json::Object(o.iter().map(|(k, v)| (k.clone(), own_sub(v))).collect())
+            }
             other => other.clone(),
         }
     }

@@ -13,7 +13,7 @@
 use super::intrinsics::intrinsic;
 use super::parameters::{Domain, Parameters};
 use crate::parse::{Node, NodeKind};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Most parameter combinations enumerated to decide one question; past it every condition
@@ -21,6 +21,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 const MAX_COMBINATIONS: usize = 4096;
 /// Deepest chain of `Condition` references followed.
 const MAX_CONDITION_DEPTH: usize = 32;
+/// Condition functions evaluated for one template, all questions together. Past it every
+/// condition may go either way: a crafted template (conditions that each refer to the previous
+/// one twice) cannot make the answer take exponential time.
+const MAX_WORK: usize = 2_000_000;
 
 /// Three-valued truth: a condition that depends on a value nobody can know is `Unknown`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +67,10 @@ pub struct Logic<'a> {
     reads: RefCell<HashMap<String, BTreeSet<String>>>,
     /// Answers already computed: (fixed context, condition) -> possible values.
     answers: RefCell<HashMap<(Vec<(String, bool)>, Vec<String>), BTreeSet<Vec<bool>>>>,
+    /// Deployable values of a parameter already computed, by fixed context.
+    values: RefCell<HashMap<(Vec<(String, bool)>, String), Option<Vec<String>>>>,
+    /// Condition functions evaluated so far (`MAX_WORK`).
+    work: Cell<usize>,
 }
 
 impl<'a> Logic<'a> {
@@ -73,6 +81,8 @@ impl<'a> Logic<'a> {
             params,
             reads: RefCell::new(HashMap::new()),
             answers: RefCell::new(HashMap::new()),
+            values: RefCell::new(HashMap::new()),
+            work: Cell::new(0),
         }
     }
 
@@ -111,6 +121,16 @@ impl<'a> Logic<'a> {
     /// The deployable values of a parameter with a finite domain, given `fixed`: those for which
     /// some combination of the other parameters satisfies every fixed condition.
     pub fn values_of(&self, param: &str, fixed: &Fixed) -> Option<Vec<String>> {
+        let key = (fixed.to_vec(), param.to_string());
+        if let Some(hit) = self.values.borrow().get(&key) {
+            return hit.clone();
+        }
+        let answer = self.compute_values(param, fixed);
+        self.values.borrow_mut().insert(key, answer.clone());
+        answer
+    }
+
+    fn compute_values(&self, param: &str, fixed: &Fixed) -> Option<Vec<String>> {
         let Domain::Finite(all) = self.params.domain(param) else {
             return None;
         };
@@ -121,14 +141,14 @@ impl<'a> Logic<'a> {
         let mut out = Vec::new();
         for value in &all {
             let mut ok = false;
-            let _ = self.for_each_assignment(&relevant, Some((param, value)), &mut |a| {
+            let complete = self.for_each_assignment(&relevant, Some((param, value)), &mut |a| {
                 if self.consistent(a, fixed) {
                     ok = true;
                     return true;
                 }
                 false
             });
-            if ok {
+            if ok || !complete {
                 out.push(value.clone());
             }
         }
@@ -211,6 +231,9 @@ impl<'a> Logic<'a> {
         }
         let mut index = vec![0usize; domains.len()];
         loop {
+            if self.work.get() > MAX_WORK {
+                return false;
+            }
             let a: Assignment<'_> = domains
                 .iter()
                 .zip(&index)
@@ -320,7 +343,9 @@ impl<'a> Logic<'a> {
     }
 
     fn expr(&self, node: &Node, a: &Assignment<'_>, depth: usize) -> Tri {
-        if depth > MAX_CONDITION_DEPTH {
+        let work = self.work.get() + 1;
+        self.work.set(work);
+        if depth > MAX_CONDITION_DEPTH || work > MAX_WORK {
             return Tri::Unknown;
         }
         if let Some(c) = condition_ref(node) {
@@ -438,4 +463,108 @@ pub fn repeats(names: &[String]) -> bool {
 
 pub fn full_product(found: &BTreeSet<Vec<bool>>, n: usize) -> bool {
     n <= 16 && found.len() == 1 << n
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    const TEMPLATE: &str = "
+Parameters:
+  Env: {Type: String, AllowedValues: [prod, dev, test], Default: dev}
+  Free: {Type: String, Default: x}
+Mappings:
+  M:
+    prod: {Open: 'yes'}
+    dev: {Open: 'no'}
+    test: {Open: 'no'}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Equals [dev, !Ref Env]
+  ProdOrDev: !Or [!Condition IsProd, {Condition: IsDev}]
+  Never: !And [!Condition IsProd, !Condition IsDev]
+  NotProd: !Not [!Condition IsProd]
+  Open: !Equals [!FindInMap [M, !Ref Env, Open], 'yes']
+  InRegion: !Equals [!Ref 'AWS::Region', eu-west-1]
+  FreeX: !Equals [!Ref Free, x]
+";
+
+    fn with<R>(f: impl FnOnce(&Logic<'_>) -> R) -> R {
+        let root = parse_yaml(TEMPLATE).unwrap();
+        let params = Parameters::new(&root, HashMap::new());
+        let logic = Logic::new(&root, params);
+        f(&logic)
+    }
+
+    #[test]
+    fn conditions_are_decided_over_allowed_values() {
+        with(|l| {
+            assert_eq!(l.possible("IsProd", &[]), [false, true]);
+            assert_eq!(l.possible("Never", &[]), [false]);
+            assert_eq!(l.possible("ProdOrDev", &[]), [false, true]);
+            assert_eq!(l.possible("Open", &[]), [false, true]);
+            // A pseudo parameter or a parameter without AllowedValues: either way.
+            assert_eq!(l.possible("InRegion", &[]), [false, true]);
+            assert_eq!(l.possible("FreeX", &[]), [false, true]);
+            // An undeclared condition: either way.
+            assert_eq!(l.possible("Nope", &[]), [false, true]);
+        });
+    }
+
+    #[test]
+    fn a_fixed_condition_constrains_the_others_and_the_values() {
+        with(|l| {
+            let prod = [("IsProd".to_string(), true)];
+            assert_eq!(l.possible("IsDev", &prod), [false]);
+            assert_eq!(l.possible("NotProd", &prod), [false]);
+            assert_eq!(l.possible("Open", &prod), [true]);
+            assert_eq!(l.values_of("Env", &prod), Some(vec!["prod".to_string()]));
+            let not_prod = [("IsProd".to_string(), false)];
+            assert_eq!(
+                l.values_of("Env", &not_prod),
+                Some(vec!["dev".to_string(), "test".to_string()])
+            );
+            assert_eq!(l.values_of("Free", &prod), None);
+            let joint = l.joint(&["IsProd".into(), "IsDev".into()], &[]);
+            assert!(!joint.contains(&vec![true, true]));
+            assert!(!full_product(&joint, 2));
+            assert_eq!(
+                l.describe("IsProd", false),
+                "condition `IsProd` is false (`Env` in `dev`, `test`)"
+            );
+            assert_eq!(l.describe("InRegion", true), "condition `InRegion` is true");
+        });
+    }
+
+    #[test]
+    fn a_chain_of_conditions_that_doubles_stays_bounded() {
+        let mut t = String::from(
+            "Parameters:\n  P: {Type: String, AllowedValues: [a, b]}\nConditions:\n  C0: !Equals [!Ref P, a]\n",
+        );
+        for i in 1..40 {
+            t.push_str(&format!(
+                "  C{i}: !And [!Condition C{p}, !Not [!Condition C{p}]]\n",
+                p = i - 1
+            ));
+        }
+        let root = parse_yaml(&t).unwrap();
+        let logic = Logic::new(&root, Parameters::new(&root, HashMap::new()));
+        let started = std::time::Instant::now();
+        let got = logic.possible("C39", &[]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Cut off: may go either way (never a branch dropped on a guess).
+        assert!(got.contains(&true) || got == [false]);
+    }
+
+    #[test]
+    fn if_conditions_are_listed_with_repeats() {
+        let node = parse_yaml("a: !If [C, !If [C, x, y], !If [D, z, w]]").unwrap();
+        let mut names = Vec::new();
+        if_conditions(&node, &mut names);
+        assert_eq!(names, ["C", "C", "D"]);
+        assert!(repeats(&names));
+        assert!(!repeats(&names[1..]));
+    }
 }

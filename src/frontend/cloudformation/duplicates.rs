@@ -83,3 +83,42 @@ pub fn find(file: FileId, root: &Node) -> Vec<DuplicateId> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    #[test]
+    fn duplicates_that_can_change_a_key_policy_are_found() {
+        let root = parse_yaml(
+            "Parameters:\n  P: {Type: String}\n  P: {Type: String}\nResources:\n  B: {Type: 'AWS::S3::Bucket'}\n  B: {Type: 'AWS::S3::Bucket'}\n  K: {Type: 'AWS::KMS::Key'}\n  K: {Type: 'AWS::S3::Bucket'}\nOutputs: {}\nOutputs: {}\n",
+        )
+        .unwrap();
+        let found: Vec<(String, String, usize)> = find(FileId(0), &root)
+            .into_iter()
+            .map(|d| (d.section, d.name, d.locs.len()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("template".into(), "Outputs".into(), 2),
+                ("Parameters".into(), "P".into(), 2),
+                ("Resources".into(), "K".into(), 2),
+            ]
+        );
+        let res = section_entries(&root, "Resources");
+        let kept: Vec<&str> = kept(&res).iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(kept, ["B", "K"]);
+        assert_eq!(kept_types(&root), ["AWS::S3::Bucket", "AWS::S3::Bucket"]);
+    }
+
+    fn kept_types(root: &Node) -> Vec<&str> {
+        let res = section_entries(root, "Resources");
+        kept(&res)
+            .iter()
+            .filter_map(|e| e.value.get("Type").and_then(Node::as_str))
+            .collect()
+    }
+}

@@ -198,3 +198,35 @@ fn sub_text(node: &Node, id: &str, value: &str) -> Node {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    #[test]
+    fn loops_write_one_copy_per_element() {
+        let root = parse_yaml(
+            "Parameters:\n  Names: {Type: CommaDelimitedList, Default: 'a-1,b'}\nResources:\n  Fn::ForEach::L:\n    - N\n    - !Ref Names\n    - '&{N}Key':\n        Type: AWS::KMS::Key\n        Properties: {Description: !Ref N, Alias: !Sub 'alias/${N}'}\n",
+        )
+        .unwrap();
+        let (out, errors) = expand(&root).unwrap();
+        assert!(errors.is_empty());
+        let res = out.get("Resources").unwrap();
+        let keys: Vec<&str> = res.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["a1Key", "bKey"]);
+        let props = res.get("a1Key").unwrap().get("Properties").unwrap();
+        assert_eq!(props.get("Description").and_then(Node::as_str), Some("a-1"));
+        assert_eq!(props.get("Alias").and_then(Node::as_str), Some("alias/a-1"));
+        assert!(expand(&parse_yaml("Resources: {A: {Type: x}}").unwrap()).is_none());
+    }
+
+    #[test]
+    fn a_collection_that_cannot_be_listed_is_reported() {
+        let root = parse_yaml("Resources:\n  Fn::ForEach::L:\n    - N\n    - !GetAZs ''\n    - '${N}': {Type: AWS::KMS::Key}\n").unwrap();
+        let (_, errors) = expand(&root).unwrap();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].1.contains("cannot list"));
+    }
+}

@@ -311,3 +311,35 @@ pub fn embedded(
     out.duplicate_ids.extend(got.duplicate_ids);
     out.conditional.extend(got.conditional);
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn only_local_paths_inside_the_folder_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/child.yaml"), "x").unwrap();
+        std::fs::write(dir.path().join("child.yaml"), "x").unwrap();
+        let d = dir.path();
+        assert!(inside(d, "child.yaml").is_some());
+        assert!(inside(d, "./sub/child.yaml").is_some());
+        assert!(inside(d, "sub/../child.yaml").is_some());
+        assert!(inside(&d.join("sub"), "../child.yaml").is_none());
+        assert!(inside(d, "/etc/passwd").is_none());
+        assert!(inside(d, "missing.yaml").is_none());
+        for url in [
+            "s3://b/k.yaml",
+            "https://x/t.yaml",
+            "HTTP://x",
+            "{{resolve:ssm:/p}}",
+            "${Bucket}/t.yaml",
+            "",
+        ] {
+            assert!(!is_local(url), "{url}");
+        }
+        assert!(is_local("./child.yaml"));
+    }
+}

@@ -194,3 +194,53 @@ pub fn scalars(values: &[String], loc: crate::base::source::Loc) -> Vec<Doc> {
         .map(|v| Doc::scalar(Value::lit(v.as_str()), loc))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    #[test]
+    fn domains_and_reasons() {
+        let root = parse_yaml(
+            "Parameters:
+  A: {Type: String, AllowedValues: [x, y]}
+  B: {Type: String, Default: z}
+  L: {Type: CommaDelimitedList, Default: 'a, b ,c'}
+  S: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /org/arn}
+  V: {Type: 'List<AWS::EC2::VPC::Id>'}
+  N: {Type: String}
+",
+        )
+        .unwrap();
+        let p = Parameters::new(&root, HashMap::new());
+        assert_eq!(p.domain("A"), Domain::Finite(vec!["x".into(), "y".into()]));
+        assert_eq!(p.domain("B"), Domain::Any);
+        assert_eq!(p.domain("L"), Domain::Any);
+        assert_eq!(
+            p.get("L").unwrap().default_elements().unwrap(),
+            ["a", "b", "c"]
+        );
+        let s = p.get("S").unwrap();
+        assert!(unknown_reason("S", &s)
+            .unwrap()
+            .reason
+            .contains("`/org/arn`"));
+        let v = p.get("V").unwrap();
+        assert!(v.vpc_id() && v.is_aws_specific() && v.is_list());
+        assert!(unknown_reason("N", &p.get("N").unwrap())
+            .unwrap()
+            .reason
+            .contains("no Default"));
+        assert!(unknown_reason("B", &p.get("B").unwrap()).is_none());
+        // What a parent passes wins, and decides as a finite domain when literal.
+        let mut given = HashMap::new();
+        given.insert(
+            "B".to_string(),
+            Doc::scalar(Value::lit("w"), crate::base::source::Loc::default()),
+        );
+        let p = Parameters::new(&root, given);
+        assert_eq!(p.domain("B"), Domain::Finite(vec!["w".into()]));
+    }
+}

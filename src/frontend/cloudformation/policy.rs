@@ -9,7 +9,7 @@
 
 use super::conditions::{full_product, if_conditions, repeats};
 use super::intrinsics::{choice, intrinsic, untagged, Template};
-use super::strings::string_policy;
+use super::strings::{resolved_string, string_policy};
 use crate::base::diag::InputError;
 use crate::ir::{Doc, DocEntry, DocKind};
 use crate::parse::{Node, NodeKind};
@@ -78,7 +78,14 @@ fn policy_at(
             return Ok(Some(object(tpl, node, entries)));
         }
     }
-    Ok(tpl.value_at(node, 0))
+    let Some(doc) = tpl.value_at(node, 0) else {
+        return Ok(None);
+    };
+    // A string from a parameter, a mapping or `Fn::Select` goes to KMS as it is, like any other.
+    match resolved_string(tpl, &doc, text.len()) {
+        Some(parsed) => parsed.map(Some).map_err(|e| vec![e]),
+        None => Ok(Some(doc)),
+    }
 }
 
 /// A policy object: its `Statement` list statement by statement.

@@ -259,3 +259,66 @@ fn split_top(text: &str) -> Vec<&str> {
     out.push(&text[start..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::parse::yaml::parse_yaml;
+
+    const FILE: &str = "service: s\nprovider:\n  name: aws\n  stage: prod\ncustom:\n  acct: '222222222222'\n  alias: ${self:custom.acct}\n  loop: ${self:custom.loop}\nresources:\n  Resources: {}\n";
+
+    #[test]
+    fn variables_resolve_as_the_framework_does() {
+        let root = parse_yaml(FILE).unwrap();
+        assert!(is_serverless(&root));
+        let s = Sls { root: &root };
+        let v = |t: &str| s.expand(t).map(|v| v.render());
+        assert_eq!(
+            v("arn:aws:iam::${self:custom.alias}:root").as_deref(),
+            Some("arn:aws:iam::222222222222:root")
+        );
+        assert_eq!(v("${aws:accountId}").as_deref(), Some("${AWS::AccountId}"));
+        assert_eq!(v("${env:X}").as_deref(), Some("${?}"));
+        assert_eq!(v("${opt:stage, 'dev'}").as_deref(), Some("${?}"));
+        assert_eq!(
+            v("${self:custom.missing, 'fallback'}").as_deref(),
+            Some("fallback")
+        );
+        // CloudFormation's own placeholders are left alone; text without variables is not ours.
+        assert_eq!(v("${AWS::Region}-x"), None);
+        assert_eq!(v("plain"), None);
+        assert_eq!(v("${Param}"), None);
+        // A loop is cut off, as an unknown.
+        assert_eq!(v("${self:custom.loop}").as_deref(), Some("${?}"));
+        let w = s.expand("${env:AUDIT}").unwrap();
+        assert!(w
+            .unknown_reason()
+            .unwrap()
+            .contains("environment variable `AUDIT`"));
+    }
+
+    #[test]
+    fn fallbacks_split_outside_nested_variables_and_quotes() {
+        assert_eq!(
+            split_top("opt:a, ${self:b, 'c,d'}, 'e,f'"),
+            ["opt:a", " ${self:b, 'c,d'}", " 'e,f'"]
+        );
+        assert!(is_variable("self:x") && is_variable("file(./a.yml):b"));
+        assert!(!is_variable("AWS::Region") && !is_variable("Res.Arn") && !is_variable("!Lit"));
+    }
+
+    #[test]
+    fn resources_given_as_fragments_are_merged() {
+        let root = parse_yaml("service: s\nprovider: {name: aws}\nresources:\n  - Resources: {A: {Type: 'AWS::KMS::Key'}}\n  - Resources: {B: {Type: 'AWS::KMS::Key'}}\n").unwrap();
+        let t = template_of(&root).unwrap();
+        let keys: Vec<&str> = t
+            .get("Resources")
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys, ["A", "B"]);
+    }
+}

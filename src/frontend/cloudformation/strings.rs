@@ -13,7 +13,7 @@
 //! own account, an unknown) stand in the text as one private-use character each and come back as
 //! their `Part` inside the JSON strings they sit in.
 
-use super::intrinsics::{alternatives, intrinsic, sub_pieces, SubPiece, Template};
+use super::intrinsics::{alternatives, intrinsic, one_or_choice, sub_pieces, SubPiece, Template};
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_ALTERNATIVES, MAX_VALUE_LEN};
 use crate::base::source::{Loc, Span};
@@ -281,6 +281,37 @@ pub fn string_policy(
     Some(Ok(merge(docs, loc)))
 }
 
+/// A policy that resolved to a string some other way (a parameter's `Default`, a mapping
+/// value, `Fn::Select`): parsed, every position at the value's location. `None` when the value
+/// is not a string holding a JSON object.
+pub fn resolved_string(tpl: &Template, doc: &Doc, len: usize) -> Option<Result<Doc, InputError>> {
+    let values: Vec<(&Value, Loc)> = match &doc.kind {
+        DocKind::Scalar(v) => vec![(v, doc.loc)],
+        DocKind::Choice(alts) => alts
+            .iter()
+            .map(|a| a.as_value().map(|v| (v, a.loc)))
+            .collect::<Option<Vec<_>>>()?,
+        _ => return None,
+    };
+    let looks_like_json = |v: &Value| match v.parts.first() {
+        Some(Part::Lit(t)) => t.trim_start().starts_with('{'),
+        _ => false,
+    };
+    if values.is_empty() || !values.iter().all(|(v, _)| looks_like_json(v)) {
+        return None;
+    }
+    let mut docs = Vec::new();
+    for (v, at) in values {
+        let mut b = Built::default();
+        b.value(v, at.span, 1);
+        match parse(tpl, &b, at, len) {
+            Ok(d) => docs.push(d),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(merge(docs, doc.loc)))
+}
+
 fn parse(tpl: &Template, b: &Built, loc: Loc, len: usize) -> Result<Doc, InputError> {
     if b.tainted {
         return Ok(Doc::new(
@@ -344,48 +375,67 @@ fn to_doc(node: &Node, b: &Built, whole: Loc, len: usize) -> Doc {
 }
 
 /// The alternatives built from several values of variables, merged where they agree, so each
-/// statement is checked once with the values that differ as a `Choice` in place.
-pub fn merge(mut docs: Vec<Doc>, loc: Loc) -> Doc {
-    docs.dedup();
-    if docs.len() <= 1 {
-        return docs.pop().unwrap_or_else(|| Doc::new(DocKind::Null, loc));
+/// statement is checked once with what differs as a `Choice` in place. Where two elements of
+/// one object differ together (a statement's `Principal` and `Action`), the object's
+/// alternatives stay whole: a `Principal` of one must not meet the `Action` of another.
+pub fn merge(docs: Vec<Doc>, loc: Loc) -> Doc {
+    let mut unique: Vec<Doc> = Vec::new();
+    for d in docs {
+        if !unique.iter().any(|u| same(u, &d)) {
+            unique.push(d);
+        }
     }
-    let first_loc = docs[0].loc;
+    if unique.len() <= 1 {
+        return unique.pop().unwrap_or_else(|| Doc::new(DocKind::Null, loc));
+    }
+    let first_loc = unique[0].loc;
     let same_keys = |a: &[DocEntry], b: &[DocEntry]| {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.key == y.key)
     };
-    match &docs[0].kind {
+    match &unique[0].kind {
         DocKind::Map(first)
-            if docs
+            if unique
                 .iter()
                 .all(|d| matches!(&d.kind, DocKind::Map(e) if same_keys(e, first))) =>
         {
+            let column = |i: usize| -> Vec<Doc> {
+                unique
+                    .iter()
+                    .filter_map(|d| d.entries().get(i).map(|x| x.value.clone()))
+                    .collect()
+            };
+            let differing = (0..first.len())
+                .filter(|&i| {
+                    let c = column(i);
+                    c.iter().any(|d| !same(d, &c[0]))
+                })
+                .count();
+            if differing > 1 {
+                return Doc::new(DocKind::Choice(unique), first_loc);
+            }
             let entries = first
                 .iter()
                 .enumerate()
                 .map(|(i, e)| DocEntry {
                     key: e.key.clone(),
                     key_loc: e.key_loc,
-                    value: merge(
-                        docs.iter()
-                            .filter_map(|d| d.entries().get(i).map(|x| x.value.clone()))
-                            .collect(),
-                        e.value.loc,
-                    ),
+                    value: merge(column(i), e.value.loc),
                 })
                 .collect();
             Doc::new(DocKind::Map(entries), first_loc)
         }
         DocKind::List(first)
-            if docs
+            if unique
                 .iter()
                 .all(|d| matches!(&d.kind, DocKind::List(l) if l.len() == first.len())) =>
         {
+            // Elements are judged one by one (statements, principals, values).
             let items = (0..first.len())
                 .map(|i| {
                     let at = first.get(i).map_or(first_loc, |d| d.loc);
                     merge(
-                        docs.iter()
+                        unique
+                            .iter()
                             .filter_map(|d| match &d.kind {
                                 DocKind::List(l) => l.get(i).cloned(),
                                 _ => None,
@@ -397,15 +447,23 @@ pub fn merge(mut docs: Vec<Doc>, loc: Loc) -> Doc {
                 .collect();
             Doc::new(DocKind::List(items), first_loc)
         }
-        _ => {
-            let mut unique: Vec<Doc> = Vec::new();
-            for d in docs {
-                if !unique.contains(&d) {
-                    unique.push(d);
-                }
-            }
-            Doc::new(DocKind::Choice(unique), first_loc)
+        _ => one_or_choice(unique, first_loc),
+    }
+}
+
+/// The same document wherever it is written (locations left out).
+fn same(a: &Doc, b: &Doc) -> bool {
+    match (&a.kind, &b.kind) {
+        (DocKind::Map(x), DocKind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| p.key == q.key && same(&p.value, &q.value))
         }
+        (DocKind::List(x), DocKind::List(y)) | (DocKind::Choice(x), DocKind::Choice(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (x, y) => x == y,
     }
 }
 
@@ -582,5 +640,153 @@ impl Builder<'_, '_> {
             };
         }
         Ok(acc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::super::extract_template;
+    use super::*;
+    use crate::base::source::FileId;
+    use crate::ir::{Cause, SiteBody};
+    use crate::parse::yaml::parse_yaml;
+
+    fn policy(text: &str) -> Result<Doc, String> {
+        let root = parse_yaml(text).unwrap();
+        let out = extract_template(FileId(0), text, &root, false);
+        if let Some(e) = out.errors.first() {
+            return Err(format!(
+                "{} at {}",
+                e.message,
+                &text[e.span.start..e.span.end]
+            ));
+        }
+        match &out.sites[0].body {
+            SiteBody::KeyPolicy(d) => Ok(d.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn key(body: &str) -> String {
+        format!("Parameters:\n  Free: {{Type: String}}\n  Acct: {{Type: String, AllowedValues: ['222222222222', '444455556666']}}\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy: {body}\n")
+    }
+
+    fn principal(d: &Doc) -> &Doc {
+        let st = &d.get("Statement").unwrap().flatten()[0];
+        st.get("Principal").unwrap().get("AWS").unwrap()
+    }
+
+    #[test]
+    fn a_sub_policy_keeps_the_own_account_and_unknowns_as_parts() {
+        let text = key(
+            r#"!Sub '{"Statement": [{"Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:role/${Free}"}}]}'"#,
+        );
+        let d = policy(&text).unwrap();
+        let v = principal(&d).as_value().unwrap();
+        assert_eq!(v.parts[0], Part::Lit("arn:aws:iam::".into()));
+        assert_eq!(v.parts[1], Part::SelfAccount);
+        assert!(matches!(&v.parts[3], Part::Unknown(w) if w.cause == Cause::Input));
+        // The span is the JSON string token, quotes included, inside the scalar.
+        let p = principal(&d).loc.span;
+        assert_eq!(
+            &text[p.start..p.end],
+            r#""arn:aws:iam::${AWS::AccountId}:role/${Free}""#
+        );
+    }
+
+    #[test]
+    fn alternatives_are_merged_in_place() {
+        let text =
+            key(r#"!Sub '{"Statement": [{"Principal": {"AWS": "arn:aws:iam::${Acct}:root"}}]}'"#);
+        let d = policy(&text).unwrap();
+        // One statement, whose principal is one of two values.
+        assert_eq!(d.get("Statement").unwrap().flatten().len(), 1);
+        let DocKind::Choice(alts) = &principal(&d).kind else {
+            panic!("{:?}", principal(&d));
+        };
+        assert_eq!(alts.len(), 2);
+    }
+
+    #[test]
+    fn an_unknown_outside_a_json_string_makes_the_policy_unknown_not_an_error() {
+        let text = key(r#"!Sub '{"Statement": ${Free}}'"#);
+        let d = policy(&text).unwrap();
+        assert!(
+            matches!(&d.kind, DocKind::Unknown(w) if w.reason.contains("Free")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_located_in_the_scalar() {
+        let text = key(
+            "!Sub |\n        {\"Statement\": [\n          {\"Effect\": \"Allow\"},\n        ]}",
+        );
+        let e = policy(&text).unwrap_err();
+        assert!(e.contains("not valid JSON"), "{e}");
+        assert!(e.ends_with("trailing comma before `]` at ,"), "{e}");
+    }
+
+    #[test]
+    fn join_elements_are_placed_on_the_value_that_crosses_them() {
+        let text = key(
+            "!Join ['', ['{\"Statement\": [{\"Principal\": {\"AWS\": \"', !Ref Free, '\"}}]}']]",
+        );
+        let d = policy(&text).unwrap();
+        let p = principal(&d).loc.span;
+        assert_eq!(&text[p.start..p.end], "!Ref Free");
+    }
+
+    #[test]
+    fn sub_pieces_read_literals_and_escapes() {
+        let pieces = sub_pieces("a${X}b${!Lit}${ Y }${open");
+        assert_eq!(
+            pieces,
+            [
+                SubPiece::Lit {
+                    text: "a",
+                    start: 0
+                },
+                SubPiece::Var {
+                    name: "X",
+                    start: 1,
+                    end: 5
+                },
+                SubPiece::Lit {
+                    text: "b",
+                    start: 5
+                },
+                SubPiece::Lit {
+                    text: "${",
+                    start: 6
+                },
+                SubPiece::Lit {
+                    text: "Lit}",
+                    start: 9
+                },
+                SubPiece::Var {
+                    name: "Y",
+                    start: 13,
+                    end: 19
+                },
+                SubPiece::Lit {
+                    text: "${open",
+                    start: 19
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_escape_ends_where_the_file_says() {
+        let mut b = Built::default();
+        let mut map = OffsetMap::shifted(10);
+        // Decoded `a"b` from raw `a\"b` at file offset 10: the quote is two bytes in the file.
+        map.push(1, 11);
+        map.push(2, 13);
+        b.verbatim("a\"b", 0, Some(&map), Span::new(10, 14), 1);
+        assert_eq!(b.span(Span::new(0, 2), Span::default()), Span::new(10, 13));
+        assert_eq!(b.span(Span::new(1, 3), Span::default()), Span::new(11, 14));
     }
 }
