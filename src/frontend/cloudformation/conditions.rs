@@ -59,6 +59,12 @@ type Assignment<'s> = HashMap<&'s str, &'s str>;
 /// Conditions already decided where a question is asked: (condition name, value).
 pub type Fixed = [(String, bool)];
 
+/// A question asked in a context: (fixed conditions, what is asked about).
+type Question<T> = (Vec<(String, bool)>, T);
+
+/// The combinations of values some conditions can take together.
+type Combinations = BTreeSet<Vec<bool>>;
+
 pub struct Logic<'a> {
     conditions: Option<&'a Node>,
     mappings: Option<&'a Node>,
@@ -66,9 +72,9 @@ pub struct Logic<'a> {
     /// Parameters each condition reads, with the conditions it refers to followed.
     reads: RefCell<HashMap<String, BTreeSet<String>>>,
     /// Answers already computed: (fixed context, condition) -> possible values.
-    answers: RefCell<HashMap<(Vec<(String, bool)>, Vec<String>), BTreeSet<Vec<bool>>>>,
+    answers: RefCell<HashMap<Question<Vec<String>>, Combinations>>,
     /// Deployable values of a parameter already computed, by fixed context.
-    values: RefCell<HashMap<(Vec<(String, bool)>, String), Option<Vec<String>>>>,
+    values: RefCell<HashMap<Question<String>, Option<Vec<String>>>>,
     /// Condition functions evaluated so far (`MAX_WORK`).
     work: Cell<usize>,
 }

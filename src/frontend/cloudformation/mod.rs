@@ -226,13 +226,16 @@ fn key_site(
     })
 }
 
+/// A node some deployments have (`None`: removed), with the conditions that select it.
+type Selected<'n> = (Option<&'n Node>, Vec<(String, bool)>);
+
 /// The nodes a value can be in some deployment, with the conditions that select each:
 /// `Properties: !If [IsProd, {…}, !Ref AWS::NoValue]` is two alternatives, one of them absent.
 fn alternatives<'n>(
     tpl: &Template,
     node: Option<&'n Node>,
     depth: usize,
-) -> Vec<(Option<&'n Node>, Vec<(String, bool)>)> {
+) -> Vec<Selected<'n>> {
     let Some(node) = node else {
         return vec![(None, Vec::new())];
     };
