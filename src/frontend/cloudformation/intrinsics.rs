@@ -25,6 +25,9 @@ pub trait Variables {
     fn expand(&self, text: &str) -> Option<Value>;
     /// One variable, named as inside `${…}`; `None` when it is not one of this tool's.
     fn variable(&self, name: &str) -> Option<Value>;
+    /// What a string that is exactly one variable naming a list or map stands for (the tool puts
+    /// that value in the string's place).
+    fn whole(&self, text: &str) -> Option<&Node>;
 }
 
 /// The template-wide context intrinsics refer to.
@@ -230,7 +233,13 @@ impl<'a> Template<'a> {
                 ))),
                 loc,
             ),
-            _ => Doc::scalar(self.scalar(node.as_str().unwrap_or_default()), loc),
+            _ => {
+                let text = node.as_str().unwrap_or_default();
+                if let Some(target) = self.variables.and_then(|v| v.whole(text)) {
+                    return self.value_at(target, depth + 1);
+                }
+                Doc::scalar(self.scalar(text), loc)
+            }
         })
     }
 

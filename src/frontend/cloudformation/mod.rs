@@ -231,11 +231,7 @@ type Selected<'n> = (Option<&'n Node>, Vec<(String, bool)>);
 
 /// The nodes a value can be in some deployment, with the conditions that select each:
 /// `Properties: !If [IsProd, {…}, !Ref AWS::NoValue]` is two alternatives, one of them absent.
-fn alternatives<'n>(
-    tpl: &Template,
-    node: Option<&'n Node>,
-    depth: usize,
-) -> Vec<Selected<'n>> {
+fn alternatives<'n>(tpl: &Template, node: Option<&'n Node>, depth: usize) -> Vec<Selected<'n>> {
     let Some(node) = node else {
         return vec![(None, Vec::new())];
     };

@@ -79,6 +79,17 @@ impl Variables for Sls<'_> {
     fn variable(&self, name: &str) -> Option<Value> {
         is_variable(name).then(|| self.resolve(name, 0))
     }
+
+    fn whole(&self, text: &str) -> Option<&Node> {
+        let t = text.trim();
+        let inner = t.strip_prefix("${")?;
+        if closing(t, 0)? + 1 != t.len() {
+            return None;
+        }
+        let path = inner.strip_suffix('}')?.trim().strip_prefix("self:")?;
+        let node = self.lookup(path.trim())?;
+        matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_)).then_some(node)
+    }
 }
 
 /// `source:address` or `file(…)`: a Serverless variable, not a CloudFormation one
@@ -266,7 +277,7 @@ mod tests {
     use super::*;
     use crate::parse::yaml::parse_yaml;
 
-    const FILE: &str = "service: s\nprovider:\n  name: aws\n  stage: prod\ncustom:\n  acct: '222222222222'\n  alias: ${self:custom.acct}\n  loop: ${self:custom.loop}\nresources:\n  Resources: {}\n";
+    const FILE: &str = "service: s\nprovider:\n  name: aws\n  stage: prod\ncustom:\n  acct: '222222222222'\n  alias: ${self:custom.acct}\n  loop: ${self:custom.loop}\n  list: ['*', x]\nresources:\n  Resources: {}\n";
 
     #[test]
     fn variables_resolve_as_the_framework_does() {
@@ -289,6 +300,12 @@ mod tests {
         assert_eq!(v("${AWS::Region}-x"), None);
         assert_eq!(v("plain"), None);
         assert_eq!(v("${Param}"), None);
+        // A whole list or map stands in place of the string.
+        assert!(s
+            .whole("${self:custom.list}")
+            .is_some_and(|n| n.items().len() == 2));
+        assert!(s.whole("x ${self:custom.list}").is_none());
+        assert!(s.whole("${self:custom.acct}").is_none());
         // A loop is cut off, as an unknown.
         assert_eq!(v("${self:custom.loop}").as_deref(), Some("${?}"));
         let w = s.expand("${env:AUDIT}").unwrap();

@@ -322,17 +322,16 @@ fn parse(tpl: &Template, b: &Built, loc: Loc, len: usize) -> Result<Doc, InputEr
         ));
     }
     match json::parse_json(&b.text) {
-        Ok(node) => Ok(to_doc(&node, b, loc, len)),
+        Ok(node) => Ok(match key_part(&node, b) {
+            // A key that is not known (`{"${Key}": …}`) could be any element name: the whole
+            // policy is as unknown as that key.
+            Some(part) => Doc::new(DocKind::Unknown(part_why(part)), loc),
+            None => to_doc(&node, b, loc, len),
+        }),
         Err(e) => {
             if let Some(part) = b.structural_part() {
                 // Where the document's shape itself is not known, there is no syntax to judge.
-                let why = match part {
-                    Part::Unknown(w) => w.clone(),
-                    _ => Why::unsupported(
-                        "the key policy string puts the account id outside a JSON string",
-                    ),
-                };
-                return Ok(Doc::new(DocKind::Unknown(why), loc));
+                return Ok(Doc::new(DocKind::Unknown(part_why(part)), loc));
             }
             let span = clamp(b.span(e.span, loc.span), len);
             Err(InputError {
@@ -343,6 +342,28 @@ fn parse(tpl: &Template, b: &Built, loc: Loc, len: usize) -> Result<Doc, InputEr
             })
         }
     }
+}
+
+fn part_why(part: &Part) -> Why {
+    match part {
+        Part::Unknown(w) => w.clone(),
+        _ => Why::unsupported("the key policy string puts the account id where JSON needs a name"),
+    }
+}
+
+/// The first part that is not literal in an object key of the parsed document.
+fn key_part<'b>(node: &Node, b: &'b Built) -> Option<&'b Part> {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        for e in n.entries() {
+            if let Some(i) = e.key.chars().find_map(placeholder) {
+                return b.parts.get(i);
+            }
+            stack.push(&e.value);
+        }
+        stack.extend(n.items());
+    }
+    None
 }
 
 /// A span inside the file (a block scalar's value may end in a newline a truncated file lacks).
@@ -711,6 +732,16 @@ mod tests {
     #[test]
     fn an_unknown_outside_a_json_string_makes_the_policy_unknown_not_an_error() {
         let text = key(r#"!Sub '{"Statement": ${Free}}'"#);
+        let d = policy(&text).unwrap();
+        assert!(
+            matches!(&d.kind, DocKind::Unknown(w) if w.reason.contains("Free")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_element_name_makes_the_policy_unknown() {
+        let text = key(r#"!Sub '{"${Free}": [{"Effect": "Allow", "Principal": "*"}]}'"#);
         let d = policy(&text).unwrap();
         assert!(
             matches!(&d.kind, DocKind::Unknown(w) if w.reason.contains("Free")),
