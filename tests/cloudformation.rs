@@ -277,3 +277,52 @@ fn hostile_conditions_finish_fast() {
     // C0 can be true (P=a) with C7 false: a public statement is deployable.
     assert!(report.findings.iter().any(|f| f.rule == "KMS001"));
 }
+
+/// The real binary fails (exit 1) on each shape a key can hide in, as a user runs it.
+#[test]
+fn cli_fails_on_keys_in_every_shape() {
+    let shapes: &[(&str, &str)] = &[
+        (
+            "second-document.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n---\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy: {Statement: [{Effect: Allow, Principal: '*', Action: 'kms:*', Resource: '*'}]}\n",
+        ),
+        (
+            "merge.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nMetadata:\n  S: &s {Effect: Allow, Principal: '*', Action: 'kms:*', Resource: '*'}\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - <<: *s\n            Sid: Open\n",
+        ),
+        (
+            "sub-string.yaml",
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy: !Sub '{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"kms:*\", \"Resource\": \"*\"}]}'\n",
+        ),
+        (
+            "serverless.yml",
+            "service: s\nprovider: {name: aws}\nresources:\n  Resources:\n    K:\n      Type: AWS::KMS::Key\n      Properties:\n        KeyPolicy: {Statement: [{Effect: Allow, Principal: '*', Action: 'kms:*', Resource: '*'}]}\n",
+        ),
+    ];
+    for (name, text) in shapes {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .args(["--isolated", "--format", "json"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let rules: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["rule"].as_str())
+            .collect();
+        assert!(
+            rules.contains(&"KMS001") || rules.contains(&"KMS000"),
+            "{name}: {rules:?}"
+        );
+    }
+}
