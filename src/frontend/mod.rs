@@ -44,12 +44,11 @@ pub struct DocumentOptions<'a> {
 }
 
 /// Could this text hold a key policy at all? A cheap byte scan before any parse. A template
-/// that nests stacks may hold none itself and deploy a child that does.
+/// that nests a local template may hold none itself and deploy a child that does.
 pub fn may_hold_policy(text: &str, explicit: bool) -> bool {
     text.contains("AWS::KMS::")
         || text.contains("aws_kms_")
-        || text.contains("AWS::CloudFormation::Stack")
-        || text.contains("AWS::Serverless::Application")
+        || cloudformation::nested::may_nest_locally(text)
         || (explicit && text.contains("Statement"))
 }
 

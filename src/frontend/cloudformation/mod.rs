@@ -14,7 +14,7 @@ pub mod conditions;
 pub mod duplicates;
 mod foreach;
 pub mod intrinsics;
-mod nested;
+pub mod nested;
 pub mod parameters;
 mod policy;
 pub mod serverless;

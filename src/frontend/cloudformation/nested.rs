@@ -149,6 +149,36 @@ fn merge(into: &mut Extracted, from: Extracted) {
     into.conditional.extend(from.conditional);
 }
 
+/// Could this text nest a local template? A byte scan before any parse: a `TemplateURL` or
+/// `Location` whose value, on the same line, is a relative path to a template file. Most
+/// nested stacks point at S3; a parent whose child is not read here still has its child checked
+/// on its own.
+pub fn may_nest_locally(text: &str) -> bool {
+    (text.contains("AWS::CloudFormation::Stack") || text.contains("AWS::Serverless::Application"))
+        && text.lines().any(|line| {
+            ["TemplateURL", "Location"].iter().any(|k| {
+                let Some(at) = line.find(k) else {
+                    return false;
+                };
+                let rest = line[at + k.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .trim_start();
+                let Some(value) = rest.strip_prefix(':') else {
+                    return false;
+                };
+                let value = value.trim_start();
+                let v = match value.chars().next() {
+                    Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or(""),
+                    _ => value.split([' ', ',', '}', '#']).next().unwrap_or(""),
+                };
+                let ext = [".yaml", ".yml", ".json", ".template"]
+                    .iter()
+                    .any(|e| v.to_ascii_lowercase().ends_with(e));
+                ext && is_local(v)
+            })
+        })
+}
+
 /// Not an S3 or web URL, nor a dynamic reference: a path `package` uploads.
 fn is_local(p: &str) -> bool {
     let lower = p.to_ascii_lowercase();
@@ -341,5 +371,18 @@ mod tests {
             assert!(!is_local(url), "{url}");
         }
         assert!(is_local("./child.yaml"));
+        let parent = "Resources:\n  S:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./child.yaml\n";
+        assert!(may_nest_locally(parent));
+        assert!(may_nest_locally(
+            &parent.replace("./child.yaml", "\"templates/c.json\"")
+        ));
+        assert!(!may_nest_locally(
+            &parent.replace("./child.yaml", "https://b.s3.amazonaws.com/c.yaml")
+        ));
+        assert!(!may_nest_locally(
+            &parent.replace("./child.yaml", "!Sub '${B}/c.yaml'")
+        ));
+        let json = r#"{"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "child.template"}}"#;
+        assert!(may_nest_locally(json));
     }
 }
