@@ -12,7 +12,7 @@ use super::{duplicates, extract, folder, intrinsic, is_template, Origin, Read, T
 use crate::base::diag::{code, InputError};
 use crate::base::limits::DEFAULT_MAX_FILE_SIZE;
 use crate::base::source::{FileId, SourceFile, Span};
-use crate::ir::{Doc, Extracted, SiteBody};
+use crate::ir::{Doc, Extracted};
 use crate::parse::{json, yaml, Node, NodeKind, OffsetMap};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -270,7 +270,7 @@ pub fn embedded(
     let (NodeKind::String(inner) | NodeKind::Scalar(inner)) = &body.kind else {
         return;
     };
-    if body.tag.is_some() || !inner.contains("AWS::KMS::") {
+    if body.tag.is_some() {
         return;
     }
     let map: Option<OffsetMap> = if is_json {
@@ -280,32 +280,6 @@ pub fn embedded(
     } else {
         yaml::scalar_offset_map(text, body)
     };
-    let to_file = |o: usize| match &map {
-        Some(m) => m.map(o).min(text.len()),
-        None => body.span.start,
-    };
-    let inner_json = inner.trim_start().starts_with('{');
-    let parsed = if inner_json {
-        json::parse_json(inner)
-    } else {
-        yaml::parse_yaml(inner)
-    };
-    let mut root = match parsed {
-        Ok(root) => root,
-        Err(e) => {
-            out.errors.push(InputError {
-                file: tpl.file,
-                span: Span::new(to_file(e.span.start), to_file(e.span.end)),
-                message: format!("the embedded TemplateBody does not parse: {}", e.message),
-                code: if inner_json { code::JSON } else { code::YAML },
-            });
-            return;
-        }
-    };
-    root.remap(&to_file);
-    if !is_template(&root) {
-        return;
-    }
     // StackSet: [{ParameterKey, ParameterValue}]; Stack: {Name: value}.
     let mut given = HashMap::new();
     match props.get("Parameters").map(|p| &p.kind) {
@@ -326,20 +300,77 @@ pub fn embedded(
         }
         _ => {}
     }
+    let at = Place {
+        file: tpl.file,
+        text,
+        map: map.as_ref(),
+        fallback: body.span,
+    };
+    let got = template_in_string(at, inner, &given, owner);
+    merge(out, got);
+}
+
+/// Where a string holding a template sits in its file.
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    pub file: FileId,
+    /// The whole file's text.
+    pub text: &'a str,
+    /// From offsets in the string's value to the file (its quotes, escapes, indentation).
+    pub map: Option<&'a OffsetMap>,
+    /// Where everything goes when there is no map: the string itself.
+    pub fallback: Span,
+}
+
+/// A CloudFormation template given as a string inside another file (a StackSet's or stack's
+/// `TemplateBody`; for Terraform, `aws_cloudformation_stack(_set)` `template_body`): its key
+/// policies, named `owner/<logical id>`, positions mapped into the file, with the values the
+/// owner passes for its parameters. Nothing when the string holds no key.
+pub fn template_in_string(
+    at: Place<'_>,
+    body: &str,
+    given: &HashMap<String, Doc>,
+    owner: &str,
+) -> Extracted {
+    let mut out = Extracted::default();
+    if !body.contains("AWS::KMS::") {
+        return out;
+    }
+    let to_file = |o: usize| match at.map {
+        Some(m) => m.map(o).min(at.text.len()),
+        None => at.fallback.start,
+    };
+    let inner_json = body.trim_start().starts_with('{');
+    let parsed = if inner_json {
+        json::parse_json(body)
+    } else {
+        yaml::parse_yaml(body)
+    };
+    let mut root = match parsed {
+        Ok(root) => root,
+        Err(e) => {
+            out.errors.push(InputError {
+                file: at.file,
+                span: Span::new(to_file(e.span.start), to_file(e.span.end)),
+                message: format!("the embedded template does not parse: {}", e.message),
+                code: if inner_json { code::JSON } else { code::YAML },
+            });
+            return out;
+        }
+    };
+    root.remap(&to_file);
+    if !is_template(&root) {
+        return out;
+    }
     let origin = Origin {
-        given: Some(&given),
+        given: Some(given),
         variables: None,
     };
-    let got = extract(tpl.file, text, &root, inner_json, origin);
-    for mut site in got.sites {
+    let mut got = extract(at.file, at.text, &root, inner_json, origin);
+    for site in &mut got.sites {
         site.resource = format!("{owner}/{}", site.resource);
-        if matches!(site.body, SiteBody::KeyPolicy(_) | SiteBody::DefaultPolicy) {
-            out.sites.push(site);
-        }
     }
-    out.errors.extend(got.errors);
-    out.duplicate_ids.extend(got.duplicate_ids);
-    out.conditional.extend(got.conditional);
+    got
 }
 
 #[cfg(test)]
