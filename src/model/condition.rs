@@ -387,16 +387,16 @@ pub fn analyse(
         )
     };
     let worst = (0..all.len()).max_by_key(|&i| rank(&all[i])).unwrap_or(0);
+    let count = all.len();
     let mut out = all.swap_remove(worst);
+    if out.caller_restricted != Tri::True && !out.keys.is_empty() {
+        out.notes
+            .insert(0, format!("in one of its {count} deployable alternatives"));
+    }
     for other in all {
         for rv in other.restricting {
             if !out.restricting.contains(&rv) {
                 out.restricting.push(rv);
-            }
-        }
-        for k in other.keys {
-            if !out.keys.iter().any(|o| o.eq_ignore_ascii_case(&k)) {
-                out.keys.push(k);
             }
         }
     }
