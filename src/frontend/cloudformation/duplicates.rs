@@ -14,7 +14,7 @@ use crate::ir::DuplicateId;
 use crate::parse::{Entry, Node};
 
 /// Resource types whose duplicate logical id can change what a key policy means.
-const POLICY_TYPES: [&str; 9] = [
+const POLICY_TYPES: [&str; 8] = [
     "AWS::KMS::Key",
     "AWS::KMS::ReplicaKey",
     "AWS::KMS::Alias",
@@ -23,7 +23,6 @@ const POLICY_TYPES: [&str; 9] = [
     "AWS::CloudFormation::Stack",
     "AWS::CloudFormation::StackSet",
     "AWS::Serverless::Application",
-    "AWS::Serverless::Function",
 ];
 
 /// The entries of every `section` of the template, in order (a duplicated section's entries

@@ -19,6 +19,7 @@ pub mod parameters;
 mod policy;
 pub mod serverless;
 mod strings;
+pub mod syntax;
 
 use crate::base::diag::InputError;
 use crate::base::source::{FileId, Loc, SourceFile};
