@@ -37,23 +37,57 @@ pub fn duplicate_id_subject(d: &DuplicateId) -> Option<Subject> {
 }
 
 /// Adds to each finding inside a conditional part the condition that deploys it (outermost
-/// first), pointing at where the condition is named.
+/// first), pointing at where the condition is named. Parts are spans of a tree (nested or
+/// apart), so each finding climbs from the last part that starts before it: logarithmic, not a
+/// scan of every part.
 pub fn deployment_notes(findings: &mut [Finding], conditional: &[Conditional], unit: &Unit) {
     if conditional.is_empty() {
         return;
     }
     let mut parts: Vec<&Conditional> = conditional.iter().collect();
-    parts.sort_by_key(|c| std::cmp::Reverse(c.scope.span.len()));
+    parts.sort_by_key(|c| {
+        (
+            c.scope.file,
+            c.scope.span.start,
+            std::cmp::Reverse(c.scope.span.end),
+        )
+    });
+    // The nearest earlier part that contains each part (its parent in the tree).
+    let mut parent: Vec<Option<usize>> = vec![None; parts.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for i in 0..parts.len() {
+        let c = parts[i];
+        while let Some(&top) = open.last() {
+            let t = parts[top];
+            if t.scope.file == c.scope.file && t.scope.span.end >= c.scope.span.end {
+                break;
+            }
+            open.pop();
+        }
+        parent[i] = open.last().copied();
+        open.push(i);
+    }
     for f in findings.iter_mut() {
-        for c in &parts {
-            let (Some(scope_file), Some(at_file)) = (unit.file(c.scope.file), unit.file(c.at.file))
-            else {
-                continue;
-            };
-            let inside = Arc::ptr_eq(scope_file, &f.file)
-                && c.scope.span.start <= f.span.start
-                && f.span.end <= c.scope.span.end;
-            if inside {
+        let Some(file) = (0..unit.files.len()).find(|&i| Arc::ptr_eq(&unit.files[i], &f.file))
+        else {
+            continue;
+        };
+        let key = (crate::base::source::FileId(file as u32), f.span.start);
+        let after = parts.partition_point(|c| (c.scope.file, c.scope.span.start) <= key);
+        let mut at = after.checked_sub(1);
+        let mut hits = Vec::new();
+        while let Some(i) = at {
+            let c = parts[i];
+            if c.scope.file != key.0 {
+                break;
+            }
+            if c.scope.span.start <= f.span.start && f.span.end <= c.scope.span.end {
+                hits.push(c);
+            }
+            at = parent[i];
+        }
+        for c in hits.into_iter().rev() {
+            if let Some(at_file) = unit.file(c.at.file) {
                 f.related.push(Related {
                     file: at_file.clone(),
                     span: c.at.span,

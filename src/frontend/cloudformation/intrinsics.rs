@@ -81,9 +81,12 @@ impl<'a> Template<'a> {
         }
     }
 
-    /// The branches only some deployments select, seen so far.
+    /// The branches only some deployments select, seen so far (each once).
     pub fn take_conditional(&self) -> Vec<Conditional> {
-        std::mem::take(&mut *self.conditional.borrow_mut())
+        let mut all = std::mem::take(&mut *self.conditional.borrow_mut());
+        all.sort_by(|a, b| (a.scope, a.at, &a.when).cmp(&(b.scope, b.at, &b.when)));
+        all.dedup();
+        all
     }
 
     /// Records that `branch` is deployed only when `cond` (named at `at`) is `value`.
@@ -93,10 +96,7 @@ impl<'a> Template<'a> {
             at: self.loc(at),
             when: format!("deployed only when {}", self.logic.describe(cond, value)),
         };
-        let mut all = self.conditional.borrow_mut();
-        if !all.contains(&c) {
-            all.push(c);
-        }
+        self.conditional.borrow_mut().push(c);
     }
 
     /// Limits hit while resolving (each one a KMS000 at the value it left unresolved).
