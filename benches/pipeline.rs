@@ -166,5 +166,65 @@ fn model_and_rules(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parsers, skipping_noise, model_and_rules);
+/// A root module as real ones are: a call of the registry kms module (evaluated from its bundled
+/// source) with `for`-built inputs, and keys expanded by `for_each`, `count` and `dynamic`.
+fn terraform_module(instances: usize) -> String {
+    format!(
+        r#"locals {{
+  accounts = [for i in range({instances}) : format("%012d", 444455550000 + i)]
+}}
+module "kms" {{
+  source     = "terraform-aws-modules/kms/aws"
+  version    = "~> 4.0"
+  key_users  = [for a in local.accounts : "arn:aws:iam::${{a}}:root"]
+  key_administrators = ["arn:aws:iam::111122223333:role/admin"]
+  key_statements = [{{
+    sid        = "Service"
+    actions    = ["kms:Decrypt"]
+    resources  = ["*"]
+    principals = [{{ type = "Service", identifiers = ["logs.amazonaws.com"] }}]
+    condition  = [{{ test = "StringEquals", variable = "aws:SourceAccount", values = local.accounts }}]
+  }}]
+}}
+data "aws_iam_policy_document" "p" {{
+  for_each = toset(local.accounts)
+  dynamic "statement" {{
+    for_each = [each.key]
+    content {{
+      sid       = "A${{statement.key}}"
+      actions   = ["kms:Decrypt"]
+      resources = ["*"]
+      principals {{
+        type        = "AWS"
+        identifiers = ["arn:aws:iam::${{statement.value}}:root"]
+      }}
+    }}
+  }}
+}}
+resource "aws_kms_key" "each" {{
+  for_each = toset(local.accounts)
+  policy   = data.aws_iam_policy_document.p[each.key].json
+}}
+"#
+    )
+}
+
+fn evaluator(c: &mut Criterion) {
+    let reg = match Registry::builtin() {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let cfg = Config::default();
+    let mut g = c.benchmark_group("terraform_evaluate");
+    for n in [1usize, 10, 100] {
+        let text = terraform_module(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &text, |b, text| {
+            b.iter(|| kmslint::check_bytes("main.tf", black_box(text.as_bytes()), &cfg, &reg))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parsers, skipping_noise, model_and_rules, evaluator);
 criterion_main!(benches);

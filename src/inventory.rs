@@ -5,10 +5,10 @@
 
 use crate::base::source::SourceFile;
 use crate::base::trust::{Account, Trust, TrustConfig};
-use crate::ir::{PolicySite, SiteBody};
-use crate::model::condition::{KeyKind, Tri};
-use crate::model::principal::{Classified, PrincipalKind};
-use crate::model::{Effect, Policy};
+use crate::ir::{Dialect, PolicySite, SiteBody, Value};
+use crate::model::condition::{KeyKind, RestrictingValue, Tri};
+use crate::model::principal::PrincipalKind;
+use crate::model::{Effect, Policy, PrincipalRef};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -42,11 +42,12 @@ impl TagNames {
 /// One external principal's access to a key.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Access {
-    /// Statement Sid, or `#n`.
+    /// Statement Sid, or `#n` (the `statement` of findings); `grantee` for a grant.
     pub statement: String,
     /// As written: an ARN, an account id, `*`.
     pub principal: String,
-    /// The account, when known.
+    /// The account id when known; when not, where it comes from (`param:VendorAccount`,
+    /// `var.admins`, `unique-id:AROA…`); none for any account or an organization.
     pub account: Option<String>,
     /// The organization, for access through an `aws:PrincipalOrgID`/`OrgPaths` condition.
     pub organization: Option<String>,
@@ -79,6 +80,9 @@ pub struct KeyRecord {
     pub owner: Option<String>,
     pub justification: Option<String>,
     pub external_access: Vec<Access>,
+    /// Why AWS would reject the key policy (KMS016), when it would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<String>,
     /// Unsuppressed findings on this key, by severity.
     pub errors: usize,
     pub warnings: usize,
@@ -109,11 +113,57 @@ fn tag_value<'a>(tags: &'a BTreeMap<String, String>, name: &str) -> Option<&'a S
         .map(|(_, v)| v)
 }
 
-/// The account id a principal names, when it names one.
-fn account_id(class: &Classified) -> Option<String> {
-    match &class.account {
+/// Where an account that cannot be known comes from: `param:VendorAccount` for a CloudFormation
+/// parameter, the expression otherwise (`var.admins`, `emrEc2Role.Arn`).
+fn source_of(v: &Value) -> Option<String> {
+    let why = v.unknown_why()?;
+    let expr = why.expression();
+    Some(if why.reason.starts_with("parameter `") {
+        format!("param:{expr}")
+    } else {
+        expr
+    })
+}
+
+/// The `account` of an access: the id when known, else where it comes from; never the ARN or a
+/// fragment of one.
+fn account_of(p: &PrincipalRef) -> Option<String> {
+    match &p.class.account {
         Some(Account::Id(id)) => Some(id.clone()),
+        Some(Account::Unknown(_)) => {
+            Some(
+                source_of(&p.value).unwrap_or_else(|| match (p.class.kind, p.value.as_lit()) {
+                    (PrincipalKind::CanonicalUser, Some(id)) => format!("canonical-user:{id}"),
+                    (_, Some(id)) if id.starts_with("AROA") || id.starts_with("AIDA") => {
+                        format!("unique-id:{id}")
+                    }
+                    _ => "unknown".to_string(),
+                }),
+            )
+        }
         _ => None,
+    }
+}
+
+/// The account of a restricting condition value: its id, or where it comes from.
+fn restriction_account(r: &RestrictingValue) -> Option<String> {
+    if matches!(r.kind, KeyKind::Org | KeyKind::OrgPath) {
+        return None;
+    }
+    if let Some(src) = source_of(&r.value) {
+        return Some(src);
+    }
+    match &r.trust {
+        Trust::Unknown(_) => Some("unknown".to_string()),
+        _ => Some(r.subject.clone()),
+    }
+}
+
+/// A statement as findings name it (its Sid, or `#n`).
+fn statement_name(st: &crate::model::Statement) -> String {
+    match &st.sid {
+        Some(s) if !s.is_empty() => s.clone(),
+        _ => st.label(),
     }
 }
 
@@ -124,7 +174,7 @@ fn configured_name(cfg: &TrustConfig, account: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The external access a key policy grants.
+/// The external access a key policy grants (the statements AWS would reject grant none).
 pub fn external_access(policy: &Policy, cfg: &TrustConfig) -> Vec<Access> {
     let mut out = Vec::new();
     for st in policy
@@ -137,14 +187,14 @@ pub fn external_access(policy: &Policy, cfg: &TrustConfig) -> Vec<Access> {
             .iter()
             .map(|(v, _)| {
                 if st.not_action {
-                    format!("all but {}", v.render())
+                    format!("all but {}", v.render_as(policy.dialect))
                 } else {
-                    v.render()
+                    v.render_as(policy.dialect)
                 }
             })
             .collect();
         let base = |principal: &str, account: Option<String>, trust: Trust, via: &str| Access {
-            statement: st.label(),
+            statement: statement_name(st),
             principal: principal.to_string(),
             name: configured_name(cfg, account.as_deref()),
             account,
@@ -155,7 +205,7 @@ pub fn external_access(policy: &Policy, cfg: &TrustConfig) -> Vec<Access> {
             conditions: st.conditions.clone(),
         };
         for p in &st.principals {
-            let account = account_id(&p.class);
+            let account = account_of(p);
             if st.not_principal {
                 out.push(base(&p.class.text, account, Trust::Any, "not-principal"));
                 continue;
@@ -173,10 +223,14 @@ pub fn external_access(policy: &Policy, cfg: &TrustConfig) -> Vec<Access> {
                         Tri::False => out.push(base(&p.class.text, None, Trust::Any, "principal")),
                         _ => {
                             for r in external {
-                                let known = r.subject != "?";
                                 let org = matches!(r.kind, KeyKind::Org | KeyKind::OrgPath);
-                                let acct = (known && !org).then(|| r.subject.clone());
-                                let mut a = base(&p.class.text, acct, r.trust.clone(), "condition");
+                                let known = !matches!(r.trust, Trust::Unknown(_));
+                                let mut a = base(
+                                    &p.class.text,
+                                    restriction_account(r),
+                                    r.trust.clone(),
+                                    "condition",
+                                );
                                 a.organization = (known && org).then(|| r.subject.clone());
                                 out.push(a);
                             }
@@ -207,12 +261,13 @@ pub fn record(
     let mut external = policy.map(|p| external_access(p, cfg)).unwrap_or_default();
     if let SiteBody::Grant(g) = &site.body {
         let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
-        for (role, p) in crate::model::grant_principals(g, cfg, key_account) {
-            let (class, trust) = (p.class, p.trust);
-            if matches!(trust, Trust::SelfAccount | Trust::NotApplicable) {
+        let dialect = Dialect::of_resource_type(&site.resource_type);
+        for (role, p) in crate::model::grant_principals(g, cfg, key_account, dialect) {
+            if matches!(p.trust, Trust::SelfAccount | Trust::NotApplicable) {
                 continue;
             }
-            let account = account_id(&class);
+            let account = account_of(&p);
+            let (class, trust) = (p.class, p.trust);
             external.push(Access {
                 statement: role.to_string(),
                 principal: class.text.clone(),
@@ -247,6 +302,9 @@ pub fn record(
         justification: tag_value(&tags, tag_names.justification()).cloned(),
         tags,
         external_access: external,
+        rejected: policy
+            .and_then(|p| p.rejected.first())
+            .map(|r| r.reason.clone()),
         errors: 0,
         warnings: 0,
         notes: 0,
@@ -278,7 +336,8 @@ pub struct AccountTotals {
     pub unknown: BTreeSet<String>,
     /// Organizations whose every account may use a key (through `aws:PrincipalOrgID`).
     pub organizations: BTreeSet<String>,
-    /// Grants to any account at all (`*` with no condition that pins the caller, NotPrincipal).
+    /// Statements (and grants) open to any account at all (`*` with no condition that pins
+    /// the caller, NotPrincipal), each counted once however many principals it names.
     pub anyone: usize,
 }
 
@@ -298,6 +357,7 @@ pub fn totals(records: &[KeyRecord]) -> Totals {
         ..Totals::default()
     };
     for r in records {
+        let mut open: BTreeSet<&str> = BTreeSet::new();
         for a in &r.external_access {
             let ext = &mut t.external_accounts;
             if let Some(org) = &a.organization {
@@ -305,10 +365,12 @@ pub fn totals(records: &[KeyRecord]) -> Totals {
                 continue;
             }
             if a.trust == Trust::Any {
-                ext.anyone += 1;
+                if open.insert(a.statement.as_str()) {
+                    ext.anyone += 1;
+                }
                 continue;
             }
-            let id = a.account.clone().unwrap_or_else(|| a.principal.clone());
+            let id = a.account.clone().unwrap_or_else(|| "unknown".to_string());
             match a.trust {
                 Trust::Trusted => ext.trusted.insert(id),
                 Trust::Untrusted => ext.untrusted.insert(id),

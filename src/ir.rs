@@ -58,6 +58,33 @@ impl Why {
     pub fn as_str(&self) -> &str {
         &self.reason
     }
+
+    /// The expression the reason names, as a report shows it in place of the value: `var.admins`,
+    /// `PartnerAccount` (a parameter), `emrEc2Role.Arn`, `templatefile(...)`. Reasons name their
+    /// expression first in backquotes, or bare before "has no default" / "is only known after
+    /// apply" and the like; a reason that names none is shown by what it says.
+    pub fn expression(&self) -> String {
+        let r = self.reason.as_str();
+        // `parameter `X` has no Default`, `` `Ref X` is … ``, `` `R.Arn` is a resource attribute ``.
+        if let Some(inner) = r.split('`').nth(1).filter(|i| !i.is_empty()) {
+            let inner = inner.strip_prefix("Ref ").unwrap_or(inner);
+            return inner.trim().to_string();
+        }
+        // Terraform: `var.x has no default …`, `aws_s3_bucket.b.arn is only known after apply`.
+        for marker in [
+            " has no default",
+            " is only known after apply",
+            " depends on the count/for_each expansion",
+            " is read from the provider",
+        ] {
+            if let Some((expr, _)) = r.split_once(marker) {
+                if !expr.is_empty() && !expr.contains(' ') {
+                    return expr.to_string();
+                }
+            }
+        }
+        format!("unknown: {r}")
+    }
 }
 
 impl std::fmt::Display for Why {
@@ -76,6 +103,36 @@ impl From<String> for Why {
 impl From<&str> for Why {
     fn from(reason: &str) -> Self {
         Why::input(reason)
+    }
+}
+
+/// How a report writes a value: in the words of the file it comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    #[default]
+    CloudFormation,
+    /// Terraform configurations and plans, and bare policies.
+    Terraform,
+}
+
+impl Dialect {
+    /// The dialect of a site's resource type (`AWS::KMS::Key` is CloudFormation).
+    pub fn of_resource_type(resource_type: &str) -> Self {
+        if resource_type.starts_with("AWS::") {
+            Dialect::CloudFormation
+        } else {
+            Dialect::Terraform
+        }
+    }
+
+    /// How the key's own account is written in a value.
+    pub fn own_account(self) -> &'static str {
+        match self {
+            Dialect::CloudFormation => "${AWS::AccountId}",
+            // `data.aws_caller_identity.<name>.account_id` is where it comes from; the name is
+            // not kept, so say what it is.
+            Dialect::Terraform => "<the key's own account>",
+        }
     }
 }
 
@@ -171,14 +228,29 @@ impl Value {
         })
     }
 
-    /// Human-readable form: self account as `${AWS::AccountId}`, unknown parts as `${?}`.
+    /// Human-readable form, CloudFormation style: the own account as `${AWS::AccountId}`, an
+    /// unknown part as the expression it stands for (`${PartnerAccount}`, `${var.admins}`).
     pub fn render(&self) -> String {
+        self.render_as(Dialect::CloudFormation)
+    }
+
+    /// Human-readable form in the dialect of the file the value comes from: Terraform has no
+    /// `AWS::AccountId`, so its own account is named in words there.
+    pub fn render_as(&self, dialect: Dialect) -> String {
+        // A Terraform value that is one expression is written as one: `var.admins`.
+        if let (Dialect::Terraform, [Part::Unknown(w)]) = (dialect, self.parts.as_slice()) {
+            return w.expression();
+        }
         let mut s = String::new();
         for p in &self.parts {
             match p {
                 Part::Lit(t) => s.push_str(t),
-                Part::SelfAccount => s.push_str("${AWS::AccountId}"),
-                Part::Unknown(_) => s.push_str("${?}"),
+                Part::SelfAccount => s.push_str(dialect.own_account()),
+                Part::Unknown(w) => {
+                    s.push_str("${");
+                    s.push_str(&w.expression());
+                    s.push('}');
+                }
             }
         }
         s
@@ -384,6 +456,8 @@ pub struct Extracted {
     /// Parts of a policy that only some deployments have (a branch of `Fn::If`): a finding
     /// inside `scope` names the condition.
     pub conditional: Vec<Conditional>,
+    /// Values of a site that crossed a module call (Terraform module instances).
+    pub via: Vec<SiteVia>,
 }
 
 /// A part of the input deployed only under a condition.
@@ -408,6 +482,21 @@ pub struct DuplicateId {
     pub name: String,
     /// Every declaration, in order; the last is the one deployed.
     pub locs: Vec<Loc>,
+}
+
+/// A value of a module instance's site that the caller supplied: a finding inside `arg` (the
+/// caller's argument) is shown at `at` (where the module uses the value) with `arg` as a related
+/// location, and a finding at `at` also shows `arg`. With no `at`, every finding of the site
+/// shows `arg` and the note (a bundled module source, which version was assumed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteVia {
+    /// The site's resource address.
+    pub resource: String,
+    pub at: Option<Loc>,
+    pub arg: Loc,
+    pub note: String,
+    /// Shown only with a finding no other crossing of the site explains (the module call).
+    pub fallback: bool,
 }
 
 #[cfg(test)]

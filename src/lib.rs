@@ -38,7 +38,7 @@ mod suppress;
 
 pub use base::aws::is_account_id;
 pub use base::date::Date;
-pub use base::severity::Severity;
+pub use base::severity::{RuleLevel, Severity};
 pub use check::{
     check_bytes, check_policy_text, scan, scan_keys, Options, Report, Scan, Totals, UnitReport,
 };

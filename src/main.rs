@@ -171,6 +171,10 @@ struct ScanArgs {
     /// Terraform variable file (repeatable; later files win).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Terraform variable, as `terraform plan -var` takes it (repeatable; applied after the
+    /// --var-file files, later ones win).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     jobs: usize,
@@ -339,6 +343,7 @@ fn prepare(args: &ScanArgs, reg: &Registry) -> Result<(Options, Config), miette:
         paths,
         stdin,
         var_files: args.var_files.clone(),
+        vars: args.vars.clone(),
         key_account: args.key_account.clone(),
         jobs: args.jobs,
         today: None,

@@ -2,23 +2,11 @@
 //! turned off, and severities changed in `[rules]`, seen in the JSON report and the exit code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{kmslint, run};
+
 use std::path::Path;
-
-fn kmslint() -> Command {
-    let mut c = Command::cargo_bin("kmslint").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
-    c
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'
 Resources:

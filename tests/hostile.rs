@@ -2,24 +2,17 @@
 //! other files are still checked, and nothing panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::Path;
 
 const BAD_TEMPLATE: &str = "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n      KeyPolicy:\n        Statement:\n          - Effect: Allow\n            Principal: '*'\n            Action: kms:Decrypt\n            Resource: '*'\n";
 
 fn run(dir: &Path) -> (i32, serde_json::Value, String) {
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
-        .args(["--isolated", "--format", "json"])
-        .arg(dir)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        v,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    common::run_json(
+        common::kmslint()
+            .args(["--isolated", "--format", "json"])
+            .arg(dir),
     )
 }
 
@@ -141,8 +134,7 @@ fn oversized_file_is_a_finding_not_a_skip() {
     )
     .unwrap();
     std::fs::write(dir.path().join("big.yaml"), BAD_TEMPLATE).unwrap();
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--format", "json"])
         .arg(dir.path())
         .output()
@@ -202,8 +194,7 @@ fn deep_nesting_is_a_parse_error() {
 type Found = (String, String, i64, i64, String);
 
 fn run_args(args: &[&str], dir: &Path) -> (i32, Vec<Found>) {
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--isolated", "--format", "json"])
         .args(args)
         .arg(dir)
@@ -419,8 +410,7 @@ fn terraform_file_over_the_size_limit_is_kms000() {
         "[scan]\nmax_file_size = 64\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--format", "json"])
         .arg(dir.path())
         .output()
@@ -450,8 +440,7 @@ fn file_function_honours_the_size_limit() {
         "[scan]\nmax_file_size = 300\n",
     )
     .unwrap();
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--format", "json"])
         .arg(dir.path())
         .output()
@@ -482,8 +471,7 @@ fn binary_terraform_file_is_kms000_and_others_still_run() {
 #[test]
 fn missing_var_file_is_a_usage_error() {
     let dir = tf_dir("locals {\n  top = \"*\"\n}\n");
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--isolated", "--var-file", "no/such.tfvars"])
         .arg(dir.path())
         .output()
@@ -500,8 +488,7 @@ fn missing_var_file_is_a_usage_error() {
 fn missing_path_among_others_is_a_usage_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ok.yaml"), BAD_TEMPLATE).unwrap();
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .arg("--isolated")
         .arg(dir.path())
         .arg(dir.path().join("gone.yaml"))
@@ -618,8 +605,7 @@ fn file_function_does_not_follow_a_symlink_out_of_the_root() {
 fn standard_input_honours_the_size_limit() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("k.toml"), "[scan]\nmax_file_size = 64\n").unwrap();
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args(["--format", "json", "--config"])
         .arg(dir.path().join("k.toml"))
         .arg("-")

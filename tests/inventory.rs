@@ -1,7 +1,8 @@
 //! `kmslint inventory` on a mixed CloudFormation + Terraform repository, checked field by field.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 use std::path::Path;
 
@@ -10,8 +11,7 @@ fn repo() -> std::path::PathBuf {
 }
 
 fn inventory(format: &str) -> (i32, String) {
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .current_dir(repo())
         .args(["inventory", "--format", format, "."])
         .output()
@@ -62,7 +62,8 @@ fn json_inventory_field_by_field() {
     assert_eq!(access[0]["name"], "log-archive");
     assert_eq!(access[0]["trust"], "trusted");
     assert_eq!(access[0]["via"], "principal");
-    assert_eq!(access[0]["statement"], "\"LogArchive\"");
+    // The statement as findings name it (their `statement` field): the Sid, unquoted.
+    assert_eq!(access[0]["statement"], "LogArchive");
     assert_eq!(
         access[0]["actions"],
         serde_json::json!(["kms:Decrypt", "kms:DescribeKey"])
@@ -153,8 +154,7 @@ fn markdown_and_text_inventories() {
 
 #[test]
 fn justification_rule_is_off_by_default() {
-    let out = Command::cargo_bin("kmslint")
-        .unwrap()
+    let out = common::kmslint()
         .args([
             "--isolated",
             "--format",

@@ -4,6 +4,8 @@
 //! with and without them are identical. Skips cleanly without ../shared.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use kmslint::Config;
 use kmslint::Registry;
 use kmslint::{scan, Options};
@@ -11,11 +13,9 @@ use std::path::Path;
 
 #[test]
 fn prefilter_never_hides_a_finding_on_the_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
+    let Some(corpus) = common::shared_path("corpus") else {
         return;
-    }
+    };
     same_findings_with_and_without_skipping(&corpus, 100);
 }
 
@@ -23,11 +23,9 @@ fn prefilter_never_hides_a_finding_on_the_corpus() {
 /// resource scans exist for.
 #[test]
 fn prefilter_never_hides_a_finding_on_a_synthetic_corpus() {
-    let generator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/make_synthetic.py");
-    if !generator.is_file() {
-        eprintln!("skipped: {} is absent", generator.display());
+    let Some(generator) = common::shared_path("bench/make_synthetic.py") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("synth");
     let made = std::process::Command::new("python3")

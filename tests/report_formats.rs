@@ -6,46 +6,12 @@
 //! `$KMSLINT_SHARED/corpus`) is data, not a tool: without it that test is skipped with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::{kmslint, require, run, shared_path};
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-fn kmslint() -> Command {
-    let mut c = Command::cargo_bin("kmslint").unwrap();
-    c.env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    c
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ci_tools() -> bool {
-    std::env::var("KMSLINT_CI_TOOLS").is_ok_and(|v| v == "1")
-}
-
-/// Skips (returns false) with a message, or fails under CI.
-fn require(ok: bool, what: &str) -> bool {
-    if !ok {
-        assert!(!ci_tools(), "KMSLINT_CI_TOOLS=1 but {what}");
-        eprintln!("skipped: {what}");
-    }
-    ok
-}
-
-fn shared() -> PathBuf {
-    std::env::var_os("KMSLINT_SHARED").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        PathBuf::from,
-    )
-}
 
 const SUPPRESSED_YAML: &str = r#"Resources:
   LogsKey:
@@ -531,11 +497,9 @@ fn sarif_validates_against_the_official_schema() {
 
 #[test]
 fn sarif_over_the_real_world_corpus_validates() {
-    let corpus = shared().join("corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: no real-world corpus at {}", corpus.display());
+    let Some(corpus) = shared_path("corpus") else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("corpus.sarif");
     let (code, _, err) = run(kmslint()

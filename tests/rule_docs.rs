@@ -47,3 +47,23 @@ fn rule_docs_are_generated_and_checked_in() {
         stale.join(", ")
     );
 }
+
+/// docs/custom-rules.md lists the facts and placeholders rules can use, generated from the one
+/// vocabulary table; `KMSLINT_BLESS=1` rewrites the generated part.
+#[test]
+fn the_vocabulary_in_the_custom_rules_guide_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/custom-rules.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- vocabulary:start -->\n", "<!-- vocabulary:end -->");
+    let a = text.find(start).expect("start marker") + start.len();
+    let b = text.find(end).expect("end marker");
+    let generated = kmslint::report::rule_vocabulary();
+    if text[a..b] != generated {
+        let bless = std::env::var("KMSLINT_BLESS").is_ok_and(|v| v == "1");
+        assert!(
+            bless,
+            "docs/custom-rules.md is out of date: run KMSLINT_BLESS=1 cargo test --test rule_docs"
+        );
+        std::fs::write(&path, format!("{}{generated}{}", &text[..a], &text[b..])).unwrap();
+    }
+}

@@ -83,6 +83,7 @@ const KMS_DEFAULT: &str = "Default key policy (AWS KMS) — The default key poli
 const ENCRYPTION_CONTEXT_LOGS: &str = "Encrypt log data in CloudWatch Logs using AWS KMS — \"Condition\": {\"ArnLike\": {\"kms:EncryptionContext:aws:logs:arn\": \"arn:aws:logs:region:account-id:log-group:log-group-name\"}} limits the key to log groups of that account.";
 const CFN_IF: &str = "AWS CloudFormation Fn::If — Returns one value if the specified condition evaluates to true and another value if the specified condition evaluates to false (either may be deployed).";
 const DUPLICATE: &str = "RFC 8259, Objects — The names within an object SHOULD be unique ... When the names within an object are not unique, the behavior of software that receives such an object is unpredictable.";
+const PRINCIPALS_EXIST: &str = "AWS KMS API Reference, PutKeyPolicy — Each statement in the key policy must contain one or more principals. The principals in the key policy must exist and be visible to AWS KMS. (An account id has 12 digits.)";
 const EFFECT: &str = "IAM JSON policy elements: Effect — The Effect element is required and specifies whether the statement results in an allow or an explicit deny. (A value known only at deploy time may be Allow.)";
 
 struct Case {
@@ -177,8 +178,10 @@ const CASES: &[Case] = &[
     allow(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#, "", &["KMS009"], ROOT_DELEGATES),
     allow(r#"{"AWS": "arn:aws:iam::222222222222:role/Reader"}"#, "", NONE, SAME_ZONE),
     allow(r#"{"AWS": "arn:aws:iam::222222222222:user/alice"}"#, "", NONE, SAME_ZONE),
-    allow(r#"{"AWS": "999988887777"}"#, "", &["KMS002", "KMS009"], ACCOUNT_PRINCIPAL),
-    allow(r#"{"AWS": "arn:aws:iam::999988887777:root"}"#, "", &["KMS002", "KMS009"], ACCOUNT_PRINCIPAL),
+    // One finding per principal: an untrusted root is KMS002 (which names it); KMS009 is the note
+    // for trusted accounts.
+    allow(r#"{"AWS": "999988887777"}"#, "", &["KMS002"], ACCOUNT_PRINCIPAL),
+    allow(r#"{"AWS": "arn:aws:iam::999988887777:root"}"#, "", &["KMS002"], ACCOUNT_PRINCIPAL),
     allow(r#"{"AWS": "arn:aws:iam::999988887777:role/X"}"#, "", K2, ZONE_OF_TRUST),
     allow(r#"{"AWS": "arn:aws:iam::999988887777:user/bob"}"#, "", K2, ZONE_OF_TRUST),
     allow(r#"{"AWS": "arn:aws:sts::999988887777:assumed-role/X/session"}"#, "", K2, ROLE_SESSION),
@@ -187,10 +190,10 @@ const CASES: &[Case] = &[
     allow(r#"{"AWS": "arn:aws:iam::444455556666:role/VendorRead"}"#, "", NONE, SAME_ZONE),
     allow(r#"{"AWS": "arn:aws:sts::444455556666:assumed-role/VendorRead/s1"}"#, "", NONE, ROLE_SESSION),
     allow(r#"{"AWS": "arn:aws:iam::444455556666:role/Other"}"#, "", K2, ZONE_OF_TRUST),
-    allow(r#"{"AWS": "arn:aws:iam::444455556666:root"}"#, "", &["KMS002", "KMS009"], ZONE_OF_TRUST),
+    allow(r#"{"AWS": "arn:aws:iam::444455556666:root"}"#, "", &["KMS002"], ZONE_OF_TRUST),
     allow(r#"{"AWS": "arn:aws:iam::*:root"}"#, "", K1, PARTIAL_WILDCARD),
     allow(r#"{"AWS": "arn:aws:iam::*:role/Admin"}"#, "", K1, PARTIAL_WILDCARD),
-    allow(r#"{"AWS": "arn:aws-cn:iam::999988887777:root"}"#, "", &["KMS002", "KMS009"], ACCOUNT_PRINCIPAL),
+    allow(r#"{"AWS": "arn:aws-cn:iam::999988887777:root"}"#, "", &["KMS002"], ACCOUNT_PRINCIPAL),
     allow(r#"{"AWS": "arn:aws-us-gov:iam::222222222222:role/R"}"#, "", NONE, SAME_ZONE),
     allow(r#"{"AWS": "arn:aws-us-gov:iam::999988887777:role/R"}"#, "", K2, ZONE_OF_TRUST),
     allow(r#"{"AWS": "arn:aws-cn:iam::111111111111:root"}"#, "", NONE, KMS_DEFAULT),
@@ -203,7 +206,7 @@ const CASES: &[Case] = &[
     allow(r#"{"Federated": "cognito-identity.amazonaws.com"}"#, "", K1, S3_FEDERATED),
     allow(r#"{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}"#, "", K5, UNKNOWN_PRINCIPAL),
     allow(r#"{"AWS": "AROAEXAMPLEID1234567"}"#, "", K5, UNKNOWN_PRINCIPAL),
-    allow(r#"{"AWS": "arn:aws:iam::12345:root"}"#, "", K5, UNKNOWN_PRINCIPAL),
+    allow(r#"{"AWS": "arn:aws:iam::12345:root"}"#, "", &["KMS016"], PRINCIPALS_EXIST),
     allow(r#"{"AWS": "*", "Service": "logs.amazonaws.com"}"#, "", &["KMS001", "KMS008"], OR_PRINCIPALS),
     allow(r#"{"AWS": {"Ref": "PartnerAccount"}}"#, "", K5, UNKNOWN_PRINCIPAL),
     allow(r#"{"Fn::If": ["IsProd", {"AWS": "arn:aws:iam::222222222222:role/R"}, {"AWS": "arn:aws:iam::999988887777:role/X"}]}"#, "", K2, CFN_IF),
@@ -231,6 +234,10 @@ const CASES: &[Case] = &[
     allow(W, r#"{"StringEquals": {"aws:principalaccount": "999988887777"}}"#, K2, KEY_CASE),
     allow(W, r#"{"StringEquals": {"aws:PrincipalAccount": {"Ref": "AWS::AccountId"}}}"#, NONE, KMS_DEFAULT),
     allow(W, r#"{"StringEquals": {"aws:PrincipalAccount": {"Ref": "Partner"}}}"#, K5, UNKNOWN_PRINCIPAL),
+    // An ARN is judged by its account field: an unknown partition leaves `*` a wildcard, and a
+    // fixed account that account.
+    allow(W, r#"{"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${Partner}:iam::*:role/x"}}}"#, &["KMS001"], ARN_OPS),
+    allow(W, r#"{"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": "arn:${Partner}:iam::222222222222:role/x"}}}"#, NONE, ARN_OPS),
     // kms:CallerAccount
     allow(W, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, NONE, CALLER_ACCOUNT),
     allow(W, r#"{"StringEquals": {"kms:CallerAccount": "999988887777"}}"#, K2, AA_CALLER_ACCOUNT),
@@ -395,7 +402,8 @@ const CASES: &[Case] = &[
     // ---- I. Key administration for other accounts (KMS004) ----
     act(r#"{"AWS": "arn:aws:iam::222222222222:role/Admin"}"#, "", "\"kms:*\"", &["KMS004"], KMS_ADMIN),
     act(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#, "", "\"kms:PutKeyPolicy\"", &["KMS004", "KMS009"], KMS_ADMIN),
-    act(r#"{"AWS": "arn:aws:iam::999988887777:role/X"}"#, "", "\"kms:ScheduleKeyDeletion\"", &["KMS002", "KMS004"], KMS_ADMIN),
+    // An untrusted account that can administer the key is one KMS002 that says so.
+    act(r#"{"AWS": "arn:aws:iam::999988887777:role/X"}"#, "", "\"kms:ScheduleKeyDeletion\"", &["KMS002"], KMS_ADMIN),
     act(r#"{"AWS": "arn:aws:iam::111111111111:role/KeyAdmin"}"#, "", "\"kms:*\"", NONE, KMS_DEFAULT),
     act(r#"{"AWS": "arn:aws:iam::222222222222:role/Admin"}"#, "", "\"*\"", &["KMS004"], KMS_ADMIN),
     Case { not_action: true, ..act(r#"{"AWS": "arn:aws:iam::222222222222:role/Admin"}"#, "", r#"["kms:Decrypt"]"#, &["KMS004"], NOT_ACTION) },
@@ -406,8 +414,9 @@ const CASES: &[Case] = &[
     act(W, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, "\"kms:*\"", NONE, KMS_DEFAULT),
     act(r#"{"AWS": "arn:aws:iam::222222222222:role/Admin"}"#, "", "\"KMS:PUTKEYPOLICY\"", &["KMS004"], ACTION_CASE),
     act(r#"{"AWS": "arn:aws:iam::444455556666:role/VendorRead"}"#, "", "\"kms:*\"", &["KMS004"], KMS_ADMIN),
-    act(W, "", "\"kms:*\"", &["KMS001", "KMS004"], KMS_ADMIN),
-    act(r#"{"AWS": {"Ref": "Partner"}}"#, "", "\"kms:ScheduleKeyDeletion\"", &["KMS004", "KMS005"], UNKNOWN_PRINCIPAL),
+    act(W, "", "\"kms:*\"", &["KMS001"], KMS_ADMIN),
+    // Unknown is not external: the principal is KMS005 alone.
+    act(r#"{"AWS": {"Ref": "Partner"}}"#, "", "\"kms:ScheduleKeyDeletion\"", &["KMS005"], UNKNOWN_PRINCIPAL),
 
     // ---- J. Account roots (KMS009) bounded by conditions ----
     allow(r#"{"AWS": "arn:aws:iam::222222222222:root"}"#, r#"{"StringEquals": {"kms:CallerAccount": "111111111111"}}"#, NONE, AND_OR),
@@ -555,8 +564,13 @@ fn messages_name_statement_principal_and_account() {
         m.contains("arn:aws:iam::999988887777:root") && m.contains("account 999988887777"),
         "{m}"
     );
-    let m = msg("KMS009", "#2");
-    assert!(m.contains("#2") && m.contains("999988887777"), "{m}");
+    // The untrusted root is one finding (KMS002), not also a KMS009 note.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.rule == "KMS009" && f.statement.as_deref() == Some("#2")),
+        "{findings:#?}"
+    );
     let m = msg("KMS004", "LogArchiveAdmin");
     for part in [
         "\"LogArchiveAdmin\"",

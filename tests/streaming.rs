@@ -4,7 +4,10 @@
 //! and that a closed standard output still leaves every other output complete.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use assert_cmd::Command;
+mod common;
+
+use common::kmslint;
+
 use kmslint::Config;
 use kmslint::Registry;
 use kmslint::{Options, Scan};
@@ -31,12 +34,6 @@ fn repository(dir: &Path) {
             std::fs::write(module.join("main.tf"), tf).unwrap();
         }
     }
-}
-
-fn kmslint() -> Command {
-    let mut c = Command::cargo_bin("kmslint").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
-    c
 }
 
 #[test]

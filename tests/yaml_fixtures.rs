@@ -120,3 +120,23 @@ fn the_same_template_with_crlf_and_a_bom_gives_the_same_values() -> Result<(), P
     assert_eq!(found, Some(needle));
     Ok(())
 }
+
+/// A quoted scalar followed by a comment spans the scalar only, quotes included: the report
+/// underlines `'*'`, not `'*' # note`.
+#[test]
+fn quoted_scalar_spans_stop_before_a_comment() -> Result<(), ParseError> {
+    let text = "Principal:\n  AWS:\n    - '*' # note\n    - \"a\\\"b\"   # x\n    - 'it''s' #\nK: 'v'   # c\nL: !Sub \"${A}\" # d\nM: plain # e\n";
+    let root = parse_yaml(text)?;
+    let aws = at(&root, &["Principal", "AWS"])
+        .map(Node::items)
+        .unwrap_or(&[]);
+    let spans: Vec<&str> = aws.iter().map(|n| slice(text, n.span)).collect();
+    assert_eq!(spans, ["'*'", "\"a\\\"b\"", "'it''s'"]);
+    assert_eq!(root.get("K").map(|n| slice(text, n.span)), Some("'v'"));
+    assert_eq!(
+        root.get("L").map(|n| slice(text, n.span)),
+        Some("!Sub \"${A}\"")
+    );
+    assert_eq!(root.get("M").map(|n| slice(text, n.span)), Some("plain"));
+    Ok(())
+}

@@ -50,3 +50,12 @@ impl Limits {
         })
     }
 }
+/// Most instances one `count`/`for_each` (or `for` expression, `dynamic` block) may expand to;
+/// more is a KMS000 naming this limit, never a silent partial check.
+pub const MAX_INSTANCES: usize = 1_000;
+/// Most resource and module instances one root module may expand to, across its modules.
+pub const MAX_UNIT_INSTANCES: usize = 10_000;
+/// Most module directories one root module may call (recursively).
+pub const MAX_MODULE_DIRS: usize = 256;
+/// Deepest chain of module calls followed from a root module.
+pub const MAX_MODULE_DEPTH: usize = 32;

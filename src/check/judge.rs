@@ -5,15 +5,16 @@ use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_OBJECT_KEYS, MAX_POLICY_NODES, MAX_STATEMENTS};
 use crate::base::severity::Severity;
+use crate::base::source::Loc;
 use crate::base::source::{FileId, SourceFile, Span};
 use crate::base::trust::TrustConfig;
 use crate::inventory::{self, KeyRecord, TagNames};
-use crate::ir::{Doc, DocKind, Extracted, SiteBody, Unit};
+use crate::ir::{Doc, DocKind, Extracted, SiteBody, SiteVia, Unit};
 use crate::parse::Node;
 use crate::rules::engine::{self, Levels};
 use crate::rules::facts::Subject;
 use crate::rules::registry::Registry;
-use crate::rules::{subjects, Finding, Related};
+use crate::rules::{merge, subjects, Finding, Group, Related, Words};
 use crate::suppress::{self, Suppression};
 
 /// What the stages after the front ends need: the rules, their levels, whom to trust, the
@@ -40,6 +41,8 @@ impl Judge<'_> {
         let metadata =
             template.map_or_else(Vec::new, |root| suppress::from_metadata(FileId(0), root));
         let findings = self.suppress(unit, metadata, findings);
+        // One finding per statement and rule, once suppressions have said which they cover.
+        let findings = merge::merge(findings, self.reg);
         recount(&mut keys, &findings);
         UnitReport {
             files,
@@ -89,7 +92,7 @@ impl Judge<'_> {
             }
         }
         let mut records = Vec::new();
-        for site in &extracted.sites {
+        for (site_index, site) in extracted.sites.iter().enumerate() {
             let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
             let mut policy = None;
             let mut subjects = match &site.body {
@@ -104,13 +107,18 @@ impl Judge<'_> {
                         findings.extend(self.error_findings(unit, &[e]));
                         continue;
                     }
-                    let p = crate::model::build(doc, self.trust, key_account);
+                    let p = crate::model::build_site(site, doc, self.trust);
                     let s = subjects::policy_subjects(&p, self.trust);
                     policy = Some(p);
                     s
                 }
                 SiteBody::DefaultPolicy => Vec::new(),
-                SiteBody::Grant(grant) => subjects::grant_subjects(grant, self.trust, key_account),
+                SiteBody::Grant(grant) => subjects::grant_subjects(
+                    grant,
+                    self.trust,
+                    key_account,
+                    crate::ir::Dialect::of_resource_type(&site.resource_type),
+                ),
             };
             let aliases: Vec<String> = extracted
                 .aliases
@@ -130,7 +138,10 @@ impl Judge<'_> {
                 self.trust,
                 self.tags,
             );
-            if policy.as_ref().is_some_and(|p| p.unknown.is_empty()) {
+            if policy
+                .as_ref()
+                .is_some_and(|p| p.unknown.is_empty() && p.rejected.is_empty())
+            {
                 subjects.push(subjects::key_subject(
                     site.loc,
                     shape.is_cross_account(),
@@ -140,7 +151,34 @@ impl Judge<'_> {
             }
             let mut site_findings = Vec::new();
             for s in subjects {
-                site_findings.extend(self.findings_for(unit, &s, Some(&site.resource)));
+                let mut found = self.findings_for(unit, &s, Some(&site.resource));
+                for f in &mut found {
+                    f.group = s.group.map(|index| Group {
+                        site: site_index,
+                        index,
+                    });
+                }
+                site_findings.extend(found);
+            }
+            // The alternatives of a conditional can hold the same statement: one finding each.
+            let mut seen = std::collections::HashSet::new();
+            site_findings.retain(|f| {
+                seen.insert((
+                    f.rule.clone(),
+                    f.file.path.clone(),
+                    f.span,
+                    f.message.clone(),
+                ))
+            });
+            let vias: Vec<&SiteVia> = extracted
+                .via
+                .iter()
+                .filter(|v| v.resource == site.resource)
+                .collect();
+            if !vias.is_empty() {
+                for f in &mut site_findings {
+                    relocate(unit, f, &vias);
+                }
             }
             let count = |sev: Severity| site_findings.iter().filter(|f| f.severity == sev).count();
             records.push(KeyRecord {
@@ -222,6 +260,7 @@ impl Judge<'_> {
                                 file: f.clone(),
                                 span: clamp(f, loc.span),
                                 message: msg.clone(),
+                                suppressible: false,
                             })
                         })
                         .collect(),
@@ -229,12 +268,98 @@ impl Judge<'_> {
                     statement: s.statement.clone(),
                     principal: s.principal.clone(),
                     account: s.account.clone(),
+                    principals: s.principals.clone(),
+                    accounts: s.account.iter().cloned().collect(),
                     suppressed: false,
                     suppression: None,
+                    group: None,
+                    words: Some(std::sync::Arc::new(Words {
+                        kind: s.kind,
+                        vars: s.vars.clone(),
+                        matched,
+                    })),
                 }
             })
             .collect()
     }
+}
+
+/// A finding of a module instance's site: one inside a caller's argument is shown where the
+/// module uses the value, with the argument as a related location; one whose span holds a use of
+/// a caller's argument also shows that argument; notes for the whole site (a bundled module
+/// source) are added to every finding. A suppression may sit at either place.
+fn relocate(unit: &Unit, f: &mut Finding, vias: &[&SiteVia]) {
+    let at = |loc: Loc| unit.file(loc.file).map(|file| (file.clone(), loc.span));
+    let same = |a: &std::sync::Arc<SourceFile>, b: &std::sync::Arc<SourceFile>| {
+        std::sync::Arc::ptr_eq(a, b)
+    };
+    let mut related: Vec<Related> = Vec::new();
+    for _ in 0..vias.len() {
+        let inside = vias.iter().find(|v| {
+            v.at.is_some()
+                && at(v.arg).is_some_and(|(file, span)| {
+                    same(&file, &f.file) && span.start <= f.span.start && f.span.end <= span.end
+                })
+        });
+        let Some((v, Some((file, span)))) = inside.map(|v| (v, v.at.and_then(at))) else {
+            break;
+        };
+        related.push(Related {
+            file: f.file.clone(),
+            span: f.span,
+            message: v.note.clone(),
+            suppressible: true,
+        });
+        f.file = file;
+        f.span = span;
+    }
+    let explained = !related.is_empty();
+    let mut fallbacks: Vec<&SiteVia> = Vec::new();
+    for v in vias {
+        if v.fallback {
+            fallbacks.push(v);
+            continue;
+        }
+        let shown = match v.at.and_then(at) {
+            None if v.at.is_none() => true,
+            Some((file, span)) => {
+                same(&file, &f.file) && f.span.start <= span.start && span.end <= f.span.end
+            }
+            None => false,
+        };
+        if !shown {
+            continue;
+        }
+        if let Some((file, span)) = at(v.arg) {
+            let dup = related
+                .iter()
+                .any(|r| same(&r.file, &file) && r.span == span && r.message == v.note);
+            if !dup {
+                related.push(Related {
+                    file: file.clone(),
+                    span: clamp(&file, span),
+                    message: v.note.clone(),
+                    suppressible: true,
+                });
+            }
+        }
+    }
+    // Nothing above names where the value came from: show the module call(s) of the instance.
+    if !explained && related.is_empty() {
+        for v in fallbacks {
+            if let Some((file, span)) = at(v.arg) {
+                if !same(&file, &f.file) || span != f.span {
+                    related.push(Related {
+                        file: file.clone(),
+                        span: clamp(&file, span),
+                        message: v.note.clone(),
+                        suppressible: false,
+                    });
+                }
+            }
+        }
+    }
+    f.related.extend(related);
 }
 
 /// Last line of defence for the reporters, which slice the file at the span: a span past the

@@ -43,6 +43,8 @@ pub struct Options {
     pub stdin: Option<(String, Vec<u8>)>,
     /// Terraform variable files given with `--var-file`.
     pub var_files: Vec<PathBuf>,
+    /// Terraform variables given with `--var NAME=VALUE`, applied after the `--var-file`s.
+    pub vars: Vec<String>,
     /// The account that owns the key, for bare policies and plans (`--key-account`).
     pub key_account: Option<String>,
     /// Worker threads; 0 = one per core.
@@ -120,6 +122,9 @@ pub struct Scan<'a> {
     explicit: HashSet<PathBuf>,
     /// What `file()` may read below: each directory argument, and each file argument's folder.
     roots: HashSet<PathBuf>,
+    /// Terraform module directories another scanned module calls: checked through that caller
+    /// (a root module's unit holds every module it calls), not alone.
+    called: HashSet<PathBuf>,
 }
 
 impl<'a> Scan<'a> {
@@ -148,6 +153,12 @@ impl<'a> Scan<'a> {
                 Err(message) => unreadable.push((p.clone(), message)),
             }
         }
+        for (i, v) in opts.vars.iter().enumerate() {
+            var_files.push(SourceFile::new(
+                PathBuf::from(format!("--var.{i}.tfvars")),
+                frontend::terraform::var_assignment(v),
+            ));
+        }
         let explicit: HashSet<PathBuf> =
             opts.paths.iter().filter(|p| p.is_file()).cloned().collect();
         let roots = opts
@@ -158,6 +169,8 @@ impl<'a> Scan<'a> {
                 _ => p.clone(),
             })
             .collect();
+        let called =
+            frontend::terraform::called_dirs(&found.modules, &|p| read_text(p, &limits).ok());
         Ok(Scan {
             opts,
             cfg,
@@ -169,6 +182,7 @@ impl<'a> Scan<'a> {
             unreadable,
             explicit,
             roots,
+            called,
         })
     }
 
@@ -215,7 +229,13 @@ impl<'a> Scan<'a> {
             .iter()
             .map(|(p, m)| Work::Unreadable(p, m))
             .chain(self.found.documents.iter().map(Work::Document))
-            .chain(self.found.modules.iter().map(|(d, f)| Work::Module(d, f)))
+            .chain(
+                self.found
+                    .modules
+                    .iter()
+                    .filter(|(d, _)| !self.called.contains(*d))
+                    .map(|(d, f)| Work::Module(d, f)),
+            )
             .collect();
         work.sort_by(|a, b| a.key().cmp(b.key()));
         if let Some((name, bytes)) = &opts.stdin {
@@ -299,7 +319,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// One Terraform module directory: its `.tf`, `.tf.json` and tfvars files, extracted together.
+    /// One Terraform root module directory: its `.tf`, `.tf.json` and tfvars files, extracted
+    /// together with every module it calls.
     fn module(&self, judge: &Judge<'_>, dir: &Path, files: &[PathBuf]) -> UnitReport {
         let mut unit = Unit::default();
         let mut errors = Vec::new();
@@ -307,11 +328,12 @@ impl<'a> Scan<'a> {
         for p in files {
             texts.push((p, read_text(p, &self.limits)));
         }
-        // A module without an `aws_kms_` resource has no key policy or grant: nothing to parse.
-        if texts
-            .iter()
-            .all(|(_, t)| t.as_ref().is_ok_and(|t| !t.contains("aws_kms_")))
-            && !self.opts.no_prefilter
+        // A module without an `aws_kms_` resource or a module call has no key policy or grant:
+        // nothing to parse.
+        if texts.iter().all(|(_, t)| {
+            t.as_ref()
+                .is_ok_and(|t| !frontend::terraform::may_hold_keys(t))
+        }) && !self.opts.no_prefilter
         {
             return UnitReport {
                 files: files.len(),
@@ -428,7 +450,7 @@ pub fn check_bytes(name: &str, bytes: &[u8], cfg: &Config, reg: &Registry) -> Ve
     let mut unit = Unit::single(file);
     // An empty root cannot be canonicalised: no file() is ever read.
     let extracted = frontend::terraform::extract_module(&mut unit, Path::new(""), &[]);
-    judge.check(&unit, &extracted).0
+    crate::rules::merge::merge(judge.check(&unit, &extracted).0, judge.reg)
 }
 
 /// Checks one bare key policy given as JSON text (as `aws kms get-key-policy` prints it), as if

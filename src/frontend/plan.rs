@@ -26,13 +26,36 @@ pub fn looks_like_plan(node: &Node) -> bool {
 
 pub fn extract_plan(file: FileId, text: &str, root: &Node) -> Extracted {
     let mut out = Extracted::default();
+    let late = after_unknown(root);
     if let Some(m) = values_root(root) {
-        walk(file, text, m, 0, &mut out);
+        walk(file, text, m, 0, &late, &mut out);
     }
     out
 }
 
-fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extracted) {
+/// `(address, attribute)` of every value `resource_changes` marks as only known after apply
+/// (`after_unknown`): `planned_values` leaves such a value out, it does not mean "unset".
+fn after_unknown(root: &Node) -> std::collections::HashSet<(String, String)> {
+    let mut out = std::collections::HashSet::new();
+    for rc in root.get("resource_changes").map(Node::items).unwrap_or(&[]) {
+        let Some(address) = rc.get("address").and_then(Node::as_str) else {
+            continue;
+        };
+        let Some(au) = rc.get("change").and_then(|c| c.get("after_unknown")) else {
+            continue;
+        };
+        for e in au.entries() {
+            if e.value.kind != NodeKind::Bool(false) && e.value.kind != NodeKind::Null {
+                out.insert((address.to_string(), e.key.clone()));
+            }
+        }
+    }
+    out
+}
+
+type Late = std::collections::HashSet<(String, String)>;
+
+fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out: &mut Extracted) {
     if depth > MAX_MODULE_DEPTH {
         out.errors.push(InputError {
             file,
@@ -76,9 +99,19 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extract
                 .and_then(|v| v.get(k))
                 .filter(|n| n.kind != NodeKind::Null)
         };
+        let is_late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
+        let late_doc = |attr: &str| {
+            unknown(
+                Why::input(format!(
+                    "the {attr} of {name} is only known after apply (after_unknown in the plan)"
+                )),
+                loc,
+            )
+        };
         let body = if is_key {
             match get("policy") {
                 Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
+                None if is_late("policy") => SiteBody::KeyPolicy(late_doc("policy")),
                 None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(unknown(
                     format!("the policy of {name} is only known after apply"),
                     loc,
@@ -87,9 +120,14 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extract
                 None => SiteBody::DefaultPolicy,
             }
         } else {
+            let principal = |attr: &str| match get(attr) {
+                Some(n) => Some(json_value(file, n)),
+                None if is_late(attr) => Some(late_doc(attr)),
+                None => None,
+            };
             SiteBody::Grant(Grant {
-                grantee: get("grantee_principal").map(|n| json_value(file, n)),
-                retiring: get("retiring_principal").map(|n| json_value(file, n)),
+                grantee: principal("grantee_principal"),
+                retiring: principal("retiring_principal"),
                 operations: get("operations")
                     .map(|n| n.items().iter().map(|i| json_value(file, i)).collect())
                     .unwrap_or_default(),
@@ -113,7 +151,7 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, out: &mut Extract
         });
     }
     for child in module.get("child_modules").map(Node::items).unwrap_or(&[]) {
-        walk(file, text, child, depth + 1, out);
+        walk(file, text, child, depth + 1, late, out);
     }
 }
 

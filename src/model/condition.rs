@@ -9,7 +9,7 @@
 use crate::base::aws::is_account_id;
 use crate::base::source::Loc;
 use crate::base::trust::{Account, Trust, TrustConfig};
-use crate::ir::{Doc, DocKind, Value};
+use crate::ir::{Doc, DocKind, Value, Why};
 use crate::model::principal::{arn_account, Scope};
 
 /// What an identity condition key names.
@@ -218,14 +218,22 @@ pub struct Analysis {
     pub scope: Scope,
     /// Only network conditions (VPC, endpoint, IP range) narrow the caller.
     pub network_restricted: bool,
-    /// A service principal is tied to a source account/resource (confused-deputy protection).
-    pub service_scoped: bool,
+    /// A service principal is tied to a source account/resource (confused-deputy protection):
+    /// unknown when the only source conditions name an account not known statically.
+    pub service_scoped: Tri,
     /// Values of the conditions that restrict the caller, with their trust.
     pub restricting: Vec<RestrictingValue>,
+    /// Encryption-context ARNs (`kms:EncryptionContext:aws:<service>:arn`) whose account is not
+    /// known statically: they would scope a service principal, to an account nobody can see yet.
+    /// Not in `restricting`: the caller chooses the encryption context, so they pin no AWS
+    /// principal.
+    pub source_unknown: Vec<RestrictingValue>,
     /// Why each condition that is present does not restrict the caller.
     pub notes: Vec<String>,
     /// Condition keys present, as written.
     pub keys: Vec<String>,
+    /// The Condition has alternatives (`Fn::If`, a conditional) that do not all restrict alike.
+    pub alternatives: bool,
 }
 
 impl Analysis {
@@ -234,10 +242,12 @@ impl Analysis {
             caller_restricted: Tri::False,
             scope: Scope::Any,
             network_restricted: false,
-            service_scoped: false,
+            service_scoped: Tri::False,
             restricting: Vec::new(),
+            source_unknown: Vec::new(),
             notes: Vec::new(),
             keys: Vec::new(),
+            alternatives: false,
         }
     }
 }
@@ -286,15 +296,19 @@ fn has_policy_variable(s: &str) -> bool {
     unescape(s).contains("${")
 }
 
-type Vals<'a> = Vec<(Option<&'a Value>, Loc, Option<&'a str>)>;
+type Vals<'a> = Vec<(Option<&'a Value>, Loc, Option<Why>)>;
 
 fn values_of(doc: &Doc) -> Vals<'_> {
     doc.flatten()
         .into_iter()
         .map(|d| match &d.kind {
             DocKind::Scalar(v) => (Some(v), d.loc, None),
-            DocKind::Unknown(r) => (None, d.loc, Some(r.as_str())),
-            _ => (None, d.loc, Some("the value is not a string")),
+            DocKind::Unknown(r) => (None, d.loc, Some(r.clone())),
+            _ => (
+                None,
+                d.loc,
+                Some(Why::unsupported("the value is not a string")),
+            ),
         })
         .collect()
 }
@@ -339,167 +353,124 @@ fn scope_of(vals: &[RestrictingValue]) -> Scope {
         .unwrap_or(Scope::Any)
 }
 
-/// Most alternatives of one `Condition` block analysed one by one.
-const MAX_CONDITION_ALTERNATIVES: usize = 64;
+/// At most this many alternatives of one Condition are analysed one by one; beyond, the
+/// alternatives are read together as before (a `Fn::If` under an operator then restricts
+/// nothing), which can only over-report.
+const MAX_CONDITION_ALTERNATIVES: usize = 32;
 
-/// Analyses the `Condition` element of one statement (`None` when it has none). A block with
-/// alternatives in it (`Fn::If` as the block, as an operator's value, or removing a key with
-/// `AWS::NoValue`) is analysed once per alternative: any of them may be deployed, so the
-/// statement is as open as its most open alternative, and every restricting value of every
-/// alternative is reported on.
+/// Analyses the `Condition` element of one statement (`None` when it has none). A condition with
+/// alternatives (`Fn::If`, a Terraform conditional) is analysed per alternative: any of them may
+/// be deployed, so it restricts only as much as the weakest of them.
 pub fn analyse(
     condition: Option<&Doc>,
     trust: &TrustConfig,
     key_account: Option<&str>,
 ) -> Analysis {
-    let Some(cond) = condition else {
-        return Analysis::empty();
-    };
-    let Some(alts) = alternatives(cond) else {
-        return analyse_one(Some(cond), trust, key_account);
-    };
-    if alts.len() > MAX_CONDITION_ALTERNATIVES {
-        let mut a = Analysis::empty();
-        a.caller_restricted = Tri::Unknown;
-        a.scope = Scope::Unknown;
-        a.notes.push(format!(
-            "the Condition block has more than {MAX_CONDITION_ALTERNATIVES} alternatives"
-        ));
-        return a;
+    if let Some(cond) = condition {
+        if let Some(alts) = alternatives(cond).filter(|a| a.len() > 1) {
+            let each: Vec<Analysis> = alts
+                .iter()
+                .map(|c| analyse_one(Some(c), trust, key_account))
+                .collect();
+            return weakest(each);
+        }
     }
-    let mut all: Vec<Analysis> = alts
+    analyse_one(condition, trust, key_account)
+}
+
+/// The alternatives of a Condition whose operators or keys hold a `Choice`: one Condition per
+/// combination (None when there are too many).
+fn alternatives(doc: &Doc) -> Option<Vec<Doc>> {
+    match &doc.kind {
+        DocKind::Choice(alts) => {
+            let mut out = Vec::new();
+            for a in alts {
+                out.extend(alternatives(a)?);
+                if out.len() > MAX_CONDITION_ALTERNATIVES {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        DocKind::Map(entries) => {
+            let mut combos: Vec<Vec<crate::ir::DocEntry>> = vec![Vec::new()];
+            for e in entries {
+                let values = alternatives(&e.value)?;
+                let mut next = Vec::new();
+                for c in &combos {
+                    for v in &values {
+                        let mut c = c.clone();
+                        c.push(crate::ir::DocEntry {
+                            key: e.key.clone(),
+                            key_loc: e.key_loc,
+                            value: v.clone(),
+                        });
+                        next.push(c);
+                    }
+                }
+                if next.len() > MAX_CONDITION_ALTERNATIVES {
+                    return None;
+                }
+                combos = next;
+            }
+            Some(
+                combos
+                    .into_iter()
+                    .map(|es| Doc::new(DocKind::Map(es), doc.loc))
+                    .collect(),
+            )
+        }
+        // Values (lists of them) stay as they are: every value of a key is already allowed.
+        _ => Some(vec![doc.clone()]),
+    }
+}
+
+/// What a statement whose Condition is any one of several alternatives lets in: the weakest of
+/// them (restricted only if every alternative restricts).
+fn weakest(each: Vec<Analysis>) -> Analysis {
+    let all = |f: &dyn Fn(&Analysis) -> Tri| {
+        each.iter().fold(Tri::True, |acc, a| match (acc, f(a)) {
+            (Tri::False, _) | (_, Tri::False) => Tri::False,
+            (Tri::Unknown, _) | (_, Tri::Unknown) => Tri::Unknown,
+            _ => Tri::True,
+        })
+    };
+    let mut out = Analysis::empty();
+    out.caller_restricted = all(&|a| a.caller_restricted);
+    out.service_scoped = all(&|a| a.service_scoped);
+    out.scope = each.iter().map(|a| a.scope).max().unwrap_or(Scope::Any);
+    // Network-only when every alternative that does not pin the caller narrows the network.
+    let open: Vec<&Analysis> = each
         .iter()
-        .map(|c| analyse_one(Some(c), trust, key_account))
+        .filter(|a| a.caller_restricted != Tri::True)
         .collect();
-    // The most open alternative: not restricted before unknown before restricted, then the
-    // broadest scope, then no network or service scoping.
-    let rank = |a: &Analysis| {
-        let restricted = match a.caller_restricted {
-            Tri::False => 2,
-            Tri::Unknown => 1,
-            Tri::True => 0,
-        };
-        (
-            restricted,
-            a.scope,
-            !a.network_restricted,
-            !a.service_scoped,
-        )
-    };
-    let worst = (0..all.len()).max_by_key(|&i| rank(&all[i])).unwrap_or(0);
-    let count = all.len();
-    let mut out = all.swap_remove(worst);
-    if out.caller_restricted != Tri::True && !out.keys.is_empty() {
-        out.notes
-            .insert(0, format!("in one of its {count} deployable alternatives"));
-    }
-    for other in all {
-        for rv in other.restricting {
-            if !out.restricting.contains(&rv) {
-                out.restricting.push(rv);
+    out.network_restricted = !open.is_empty() && open.iter().all(|a| a.network_restricted);
+    out.alternatives = each
+        .iter()
+        .any(|a| a.caller_restricted != out.caller_restricted);
+    for a in each {
+        for v in a.restricting {
+            if !out.restricting.contains(&v) {
+                out.restricting.push(v);
+            }
+        }
+        for v in a.source_unknown {
+            if !out.source_unknown.contains(&v) {
+                out.source_unknown.push(v);
+            }
+        }
+        for n in a.notes {
+            if !out.notes.contains(&n) {
+                out.notes.push(n);
+            }
+        }
+        for k in a.keys {
+            if !out.keys.iter().any(|x| x.eq_ignore_ascii_case(&k)) {
+                out.keys.push(k);
             }
         }
     }
     out
-}
-
-/// The plain blocks a `Condition` with alternatives stands for, or `None` when it has none that
-/// matter (alternative values of one key are read as a list of values, which is the same).
-fn alternatives(cond: &Doc) -> Option<Vec<Doc>> {
-    let expand = |d: &Doc| -> Vec<Doc> {
-        match &d.kind {
-            DocKind::Choice(alts) => alts.clone(),
-            _ => vec![d.clone()],
-        }
-    };
-    let mut found = false;
-    let mut blocks: Vec<Doc> = Vec::new();
-    for block in expand(cond) {
-        found |= matches!(cond.kind, DocKind::Choice(_));
-        let DocKind::Map(ops) = &block.kind else {
-            blocks.push(block);
-            continue;
-        };
-        // Each operator, then each key, may be one of several maps or absent.
-        let mut partial: Vec<Vec<crate::ir::DocEntry>> = vec![Vec::new()];
-        for op in ops {
-            let mut op_alts: Vec<Doc> = Vec::new();
-            for op_value in expand(&op.value) {
-                found |= matches!(op.value.kind, DocKind::Choice(_));
-                let DocKind::Map(keys) = &op_value.kind else {
-                    op_alts.push(op_value);
-                    continue;
-                };
-                let mut key_sets: Vec<Vec<crate::ir::DocEntry>> = vec![Vec::new()];
-                for k in keys {
-                    let removable = matches!(&k.value.kind, DocKind::Choice(v)
-                        if v.iter().any(|x| matches!(x.kind, DocKind::Null)));
-                    let options: Vec<Option<crate::ir::DocEntry>> = if removable {
-                        found = true;
-                        let kept: Vec<Doc> = expand(&k.value)
-                            .into_iter()
-                            .filter(|x| !matches!(x.kind, DocKind::Null))
-                            .collect();
-                        let mut o = vec![None];
-                        if !kept.is_empty() {
-                            let value = if kept.len() == 1 {
-                                kept.into_iter().next().unwrap_or_else(|| k.value.clone())
-                            } else {
-                                Doc::new(DocKind::Choice(kept), k.value.loc)
-                            };
-                            o.push(Some(crate::ir::DocEntry { value, ..k.clone() }));
-                        }
-                        o
-                    } else {
-                        vec![Some(k.clone())]
-                    };
-                    key_sets = key_sets
-                        .into_iter()
-                        .flat_map(|set| {
-                            options.iter().map(move |o| {
-                                let mut set = set.clone();
-                                set.extend(o.clone());
-                                set
-                            })
-                        })
-                        .collect();
-                    if key_sets.len() > MAX_CONDITION_ALTERNATIVES {
-                        return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
-                    }
-                }
-                op_alts.extend(
-                    key_sets
-                        .into_iter()
-                        .map(|set| Doc::new(DocKind::Map(set), op_value.loc)),
-                );
-            }
-            partial = partial
-                .into_iter()
-                .flat_map(|set| {
-                    op_alts.iter().map(move |v| {
-                        let mut set = set.clone();
-                        set.push(crate::ir::DocEntry {
-                            value: v.clone(),
-                            ..op.clone()
-                        });
-                        set
-                    })
-                })
-                .collect();
-            if partial.len() > MAX_CONDITION_ALTERNATIVES {
-                return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
-            }
-        }
-        blocks.extend(
-            partial
-                .into_iter()
-                .map(|set| Doc::new(DocKind::Map(set), block.loc)),
-        );
-        if blocks.len() > MAX_CONDITION_ALTERNATIVES {
-            return Some(vec![cond.clone(); MAX_CONDITION_ALTERNATIVES + 1]);
-        }
-    }
-    found.then_some(blocks)
 }
 
 fn analyse_one(
@@ -531,6 +502,9 @@ fn analyse_one(
     let mut restricted = false;
     let mut restricted_unknown = false;
     let mut network = false;
+    // Source conditions that scope a service principal: to fixed accounts, or to unknown ones.
+    let mut source_fixed = false;
+    let mut source_unknown = false;
     // Every test, grouped by (operator, key): a key given twice (duplicate JSON keys, or the same
     // key in two spellings) keeps only one of its values in AWS's parser, so a group restricts
     // only when every one of its tests does.
@@ -601,10 +575,15 @@ fn analyse_one(
             match failed {
                 Some(note) => a.notes.push(dup_note(note)),
                 None => {
+                    let unknown = vals.iter().any(|v| matches!(v.trust, Trust::Unknown(_)));
                     if is_source_key(key) {
-                        a.service_scoped = true;
+                        if unknown {
+                            source_unknown = true;
+                        } else {
+                            source_fixed = true;
+                        }
                     }
-                    if vals.iter().any(|v| matches!(v.trust, Trust::Unknown(_))) {
+                    if unknown {
                         restricted_unknown = true;
                     } else {
                         restricted = true;
@@ -631,17 +610,42 @@ fn analyse_one(
                 ));
             }
         } else {
-            if tests
+            // The CloudWatch Logs / CloudTrail pattern: the encryption context names the source
+            // resource's ARN, in a fixed account (or in one only a deployment decides).
+            let scopes: Vec<EcScope> = tests
                 .iter()
-                .all(|t| encryption_context_scopes(&t.op, t.key, &t.values))
-            {
-                // The CloudWatch Logs / CloudTrail pattern: the encryption context names the
-                // source resource's ARN in a fixed account.
-                a.service_scoped = true;
+                .map(|t| encryption_context_scopes(&t.op, t.key, &t.values))
+                .collect();
+            if scopes.iter().all(|s| *s == EcScope::Fixed) {
+                source_fixed = true;
+            } else if scopes.iter().all(|s| *s != EcScope::No) {
+                source_unknown = true;
+                for t in tests {
+                    for (v, loc, _) in &t.values {
+                        let Some(v) = v else { continue };
+                        if let Account::Unknown(r) = arn_account(v).0 {
+                            a.source_unknown.push(RestrictingValue {
+                                key: t.key.to_string(),
+                                kind: KeyKind::Arn,
+                                value: (*v).clone(),
+                                loc: *loc,
+                                subject: v.render(),
+                                trust: Trust::Unknown(r),
+                            });
+                        }
+                    }
+                }
             }
             a.notes.push(dup_note(non_identity_note(&first.op, key)));
         }
     }
+    a.service_scoped = if source_fixed {
+        Tri::True
+    } else if source_unknown {
+        Tri::Unknown
+    } else {
+        Tri::False
+    };
     a.caller_restricted = if restricted {
         Tri::True
     } else if restricted_unknown {
@@ -658,18 +662,45 @@ fn analyse_one(
     a
 }
 
-/// `kms:EncryptionContext:aws:<service>:arn` with a fixed ARN in a fixed account.
-fn encryption_context_scopes(op: &Operator, key: &str, values: &Vals) -> bool {
+/// Whether a `kms:EncryptionContext:aws:<service>:arn` test ties a service to resources of
+/// fixed accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EcScope {
+    /// Every value is an ARN in a fixed account.
+    Fixed,
+    /// Every value is an ARN, some in an account not known statically.
+    Unknown,
+    No,
+}
+
+fn encryption_context_scopes(op: &Operator, key: &str, values: &Vals) -> EcScope {
     let k = key.to_ascii_lowercase();
-    k.starts_with("kms:encryptioncontext:")
+    let scoping = k.starts_with("kms:encryptioncontext:")
         && k.ends_with(":arn")
         && op.is_positive_match()
         && !op.if_exists
-        && !op.for_all
-        && !values.is_empty()
-        && values.iter().all(|(v, _, _)| {
-            v.is_some_and(|v| matches!(arn_account(v).0, Account::Id(_) | Account::Own))
-        })
+        && !op.for_all;
+    if !scoping || values.is_empty() {
+        return EcScope::No;
+    }
+    let mut unknown = false;
+    for (v, _, _) in values {
+        let Some(v) = v else {
+            unknown = true;
+            continue;
+        };
+        match arn_account(v).0 {
+            Account::Id(_) | Account::Own => {}
+            // An ARN whose account field is built from a parameter or variable.
+            Account::Unknown(_) if v.unknown_why().is_some() => unknown = true,
+            _ => return EcScope::No,
+        }
+    }
+    if unknown {
+        EcScope::Unknown
+    } else {
+        EcScope::Fixed
+    }
 }
 
 enum Block {
@@ -724,18 +755,28 @@ fn identity_test(
     let mut out = Vec::new();
     for (v, loc, unknown) in values {
         let Some(v) = v else {
-            let reason = unknown.unwrap_or("not known statically");
+            let why = unknown
+                .clone()
+                .unwrap_or_else(|| Why::input("not known statically"));
+            let reason = why.reason.clone();
+            let value = Value::unknown(why);
             out.push(RestrictingValue {
                 key: key.to_string(),
                 kind,
-                value: Value::unknown(reason),
+                subject: value.render(),
+                value,
                 loc: *loc,
-                subject: "?".into(),
-                trust: Trust::Unknown(reason.to_string()),
+                trust: Trust::Unknown(reason),
             });
             continue;
         };
-        if let Some(reason) = v.unknown_reason() {
+        // An ARN is judged by its account field: an unknown partition or resource name does not
+        // make `arn:${partition}:iam::*:role/x` any less a wildcard, or `…::111122223333:…` any
+        // less that account.
+        let arn_known = kind == KeyKind::Arn
+            && !matches!(arn_account(v).0, Account::Unknown(_))
+            && v.split(':').len() >= 6;
+        if let Some(reason) = v.unknown_reason().filter(|_| !arn_known) {
             out.push(RestrictingValue {
                 key: key.to_string(),
                 kind,
@@ -922,18 +963,12 @@ fn network_test(
     Ok(())
 }
 
-/// A VPC (endpoint) id chosen at deploy time: `vpc-` then a part only the deployment supplies,
-/// as a CloudFormation `AWS::EC2::VPC::Id` parameter gives (CloudFormation checks that it names
-/// an existing VPC of the deploying account, so it is one fixed VPC, never a pattern).
+/// A VPC id chosen at deploy time (`vpc-` and a part only the deployment supplies, as from a
+/// CloudFormation `AWS::EC2::VPC::Id` parameter, which must name a VPC of the account): one VPC.
 fn deployed_id(v: &Value, nk: NetKey) -> bool {
-    let prefix = match nk {
-        NetKey::Vpc => "vpc-",
-        NetKey::Vpce => "vpce-",
-        NetKey::Ip => return false,
-    };
-    matches!(v.parts.as_slice(),
-        [crate::ir::Part::Lit(p), crate::ir::Part::Unknown(w)]
-            if p == prefix && w.cause == crate::ir::Cause::Input)
+    use crate::ir::{Cause, Part};
+    matches!((nk, v.parts.as_slice()), (NetKey::Vpc, [Part::Lit(p), Part::Unknown(w)])
+        if p == "vpc-" && w.cause == Cause::Input)
 }
 
 /// S3's "The meaning of public": `aws:SourceIp` ranges "broader than /8 for IPv4 and /32 for IPv6

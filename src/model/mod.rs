@@ -6,12 +6,14 @@
 
 pub mod condition;
 pub mod principal;
+pub mod validate;
 
 use crate::base::source::Loc;
 use crate::base::trust::TrustConfig;
-use crate::ir::{Doc, DocKind, Value, Why};
+use crate::ir::{Dialect, Doc, DocKind, Value, Why};
 use condition::Analysis;
 use principal::{Classified, Trust};
+pub use validate::Rejection;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -71,6 +73,11 @@ pub struct Policy {
     pub duplicates: Vec<Duplicate>,
     /// The policy (or a statement) could not be known statically; each with its location.
     pub unknown: Vec<(Loc, Why)>,
+    /// Why AWS would reject the policy at deploy time (`validate`). The statements AWS objects
+    /// to are left out of `statements`: they grant nothing.
+    pub rejected: Vec<Rejection>,
+    /// How values are written in the file the policy comes from.
+    pub dialect: Dialect,
 }
 
 /// IAM wildcard match (`*` any run, `?` one character), case-insensitive as action names are.
@@ -102,6 +109,29 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
+/// What lets an account administer, disable or destroy a key: what another account should never
+/// get on it (KMS004) and what a message names when it does.
+pub const ADMIN_ACTIONS: &[&str] = &[
+    "kms:PutKeyPolicy",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:DisableKey",
+    "kms:EnableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKeyRotation",
+    "kms:DeleteImportedKeyMaterial",
+    "kms:ImportKeyMaterial",
+    "kms:UpdateKeyDescription",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ReplicateKey",
+    "kms:UpdatePrimaryRegion",
+    "kms:RotateKeyOnDemand",
+];
+
 /// The actions a statement lists, as a rule matches them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actions {
@@ -113,6 +143,12 @@ pub struct Actions {
 }
 
 impl Actions {
+    /// The administrative actions the statement allows (patterns as written), empty when none.
+    pub fn admin(&self) -> Vec<String> {
+        let names: Vec<String> = ADMIN_ACTIONS.iter().map(|a| (*a).to_string()).collect();
+        self.allowed_of(&names)
+    }
+
     /// Which of `names` the statement allows, as a message lists them: with `Action`, each
     /// pattern that matches one of the names (and every unknown action, which could be any);
     /// with `NotAction`, each name that no pattern excludes.
@@ -163,6 +199,7 @@ pub fn grant_principals(
     grant: &crate::ir::Grant,
     trust: &TrustConfig,
     key_account: Option<&str>,
+    dialect: Dialect,
 ) -> Vec<(&'static str, PrincipalRef)> {
     let mut out = Vec::new();
     for (role, doc) in [
@@ -176,7 +213,8 @@ pub fn grant_principals(
                 DocKind::Unknown(r) => Value::unknown(r.clone()),
                 _ => Value::unknown("the principal is not a string"),
             };
-            let class = principal::classify("AWS", &value);
+            let mut class = principal::classify("AWS", &value);
+            class.text = value.render_as(dialect);
             let trust = match &class.account {
                 Some(a) => trust.decide(a, value.as_lit(), key_account),
                 None => Trust::NotApplicable,
@@ -200,16 +238,46 @@ fn scalar_text(doc: &Doc) -> Option<String> {
     doc.as_value().and_then(Value::as_lit).map(str::to_string)
 }
 
-/// Builds the typed policy from a resolved document.
-pub fn build(doc: &Doc, trust: &TrustConfig, key_account: Option<&str>) -> Policy {
+/// Builds the typed policy of a site: from its document, in its file's dialect.
+pub fn build_site(site: &crate::ir::PolicySite, doc: &Doc, trust: &TrustConfig) -> Policy {
+    let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+    build_in(
+        doc,
+        trust,
+        key_account,
+        Dialect::of_resource_type(&site.resource_type),
+    )
+}
+
+/// Builds the typed policy from a resolved document; the statements AWS would reject are left
+/// out (their rejections say why).
+pub fn build_in(
+    doc: &Doc,
+    trust: &TrustConfig,
+    key_account: Option<&str>,
+    dialect: Dialect,
+) -> Policy {
     let mut policy = Policy {
         statements: Vec::new(),
         duplicates: Vec::new(),
         unknown: Vec::new(),
+        rejected: validate::rejections(doc),
+        dialect,
     };
     collect_duplicates(doc, &mut policy.duplicates);
     let mut index = 0;
-    add_document(doc, trust, key_account, &mut policy, &mut index);
+    let skip: Vec<Loc> = policy.rejected.iter().filter_map(|r| r.statement).collect();
+    add_document(doc, trust, key_account, &skip, &mut policy, &mut index);
+    for st in &mut policy.statements {
+        for p in &mut st.principals {
+            p.class.text = p.value.render_as(dialect);
+        }
+        for line in &mut st.conditions {
+            if dialect != Dialect::CloudFormation {
+                *line = line.replace(Dialect::CloudFormation.own_account(), dialect.own_account());
+            }
+        }
+    }
     policy
 }
 
@@ -219,6 +287,7 @@ fn add_document(
     doc: &Doc,
     trust: &TrustConfig,
     key_account: Option<&str>,
+    skip: &[Loc],
     policy: &mut Policy,
     index: &mut usize,
 ) {
@@ -226,7 +295,7 @@ fn add_document(
         DocKind::Map(_) => {}
         DocKind::Choice(alts) => {
             for alt in alts {
-                add_document(alt, trust, key_account, policy, index);
+                add_document(alt, trust, key_account, skip, policy, index);
             }
             return;
         }
@@ -257,6 +326,8 @@ fn add_document(
     for entry in doc.all("Statement", false) {
         for st in entry.value.flatten() {
             match &st.kind {
+                // A statement AWS rejects grants nothing (its KMS016 says why).
+                DocKind::Map(_) if skip.contains(&st.loc) => *index += 1,
                 DocKind::Map(_) => {
                     policy
                         .statements
@@ -351,7 +422,8 @@ fn condition_lines(cond: &Doc) -> Vec<String> {
                 .iter()
                 .map(|d| match &d.kind {
                     DocKind::Scalar(v) => v.render(),
-                    _ => "${?}".to_string(),
+                    DocKind::Unknown(w) => format!("${{{}}}", w.expression()),
+                    _ => "(not a string)".to_string(),
                 })
                 .collect();
             out.push(format!("{} {} {}", op.key, key.key, values.join(", ")));

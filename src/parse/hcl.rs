@@ -574,8 +574,14 @@ impl<'a> Lit<'a> {
 #[derive(Clone, Copy, Debug)]
 pub enum Piece<'a> {
     Lit(Lit<'a>),
-    Interp { expr: &'a Expression, span: Span },
-    Directive { span: Span },
+    Interp {
+        expr: &'a Expression,
+        span: Span,
+    },
+    Directive {
+        d: &'a hcl_edit::template::Directive,
+        span: Span,
+    },
 }
 
 fn lit<'a>(src: &'a str, l: &'a hcl_edit::Spanned<String>, style: LitStyle) -> Lit<'a> {
@@ -601,6 +607,7 @@ fn other_piece(el: &Element) -> Option<Piece<'_>> {
             span: span_of(i).unwrap_or_default(),
         }),
         Element::Directive(d) => Some(Piece::Directive {
+            d,
             span: directive_span(d),
         }),
     }

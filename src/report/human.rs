@@ -155,8 +155,53 @@ fn handler(style: Style) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-/// Renders one finding.
+/// Renders one finding. On a very long line of a JSON file (a `terraform show -json` plan), the
+/// snippet is the JSON path and a pretty-printed excerpt instead of the line.
 pub fn render_finding(f: &Finding, style: Style) -> String {
+    match excerpted(f) {
+        Some(e) => render_one(&e, style),
+        None => render_one(f, style),
+    }
+}
+
+/// The finding drawn on an excerpt of its file (`super::excerpt`), when it is on a long JSON line.
+fn excerpted(f: &Finding) -> Option<Finding> {
+    let same: Vec<usize> = (0..f.related.len())
+        .filter(|&i| Arc::ptr_eq(&f.related[i].file, &f.file))
+        .collect();
+    let mut spans = vec![f.span];
+    spans.extend(same.iter().map(|&i| f.related[i].span));
+    let e = super::excerpt::excerpt(&f.file, &spans)?;
+    let primary = (*e.spans.first()?)?;
+    let (l, c) = f.file.line_col(f.span.start);
+    let name = format!("{} → {}", super::shown_path(&f.file.path), e.path);
+    let file = SourceFile::new(name, e.text);
+    let mut out = f.clone();
+    out.help = format!(
+        "{}\nshown pretty-printed from {}:{l}:{c}",
+        f.help,
+        super::shown_path(&f.file.path)
+    );
+    out.span = primary;
+    out.related = Vec::new();
+    for (i, r) in f.related.iter().enumerate() {
+        let mut r = r.clone();
+        // A place outside the excerpt stays in the file: listed under help with its position.
+        let moved = same
+            .iter()
+            .position(|&j| j == i)
+            .and_then(|k| e.spans.get(k + 1).copied().flatten());
+        if let Some(s) = moved {
+            r.file = file.clone();
+            r.span = s;
+        }
+        out.related.push(r);
+    }
+    out.file = file;
+    Some(out)
+}
+
+fn render_one(f: &Finding, style: Style) -> String {
     let mut help = f.help.clone();
     for r in &f.related {
         if !Arc::ptr_eq(&r.file, &f.file) {

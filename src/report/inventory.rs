@@ -39,6 +39,15 @@ fn who(a: &Access) -> String {
     format!("{} [{}] {}", a.principal, a.trust.as_str(), account_text(a))
 }
 
+/// A statement as messages name it: `"Sid"`, or `#n`; a grant's role as is.
+fn statement_text(a: &Access) -> String {
+    if a.via == "grant" || a.statement.starts_with('#') {
+        a.statement.clone()
+    } else {
+        format!("\"{}\"", a.statement)
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
@@ -67,11 +76,13 @@ pub fn write_text(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         if k.default_policy {
             writeln!(out, "  default key policy: own account only")?;
         }
-        if k.external_access.is_empty() && !k.default_policy {
+        if let Some(why) = &k.rejected {
+            writeln!(out, "  AWS rejects this key policy: {why}")?;
+        } else if k.external_access.is_empty() && !k.default_policy {
             writeln!(out, "  no external access")?;
         }
         for a in &k.external_access {
-            writeln!(out, "  {} via {} in {}", who(a), a.via, a.statement)?;
+            writeln!(out, "  {} via {} in {}", who(a), a.via, statement_text(a))?;
             writeln!(out, "      actions: {}", a.actions.join(", "))?;
             for c in &a.conditions {
                 writeln!(out, "      condition: {c}")?;

@@ -22,13 +22,33 @@ struct JsonFinding<'a> {
     length: usize,
     resource: Option<&'a str>,
     statement: Option<&'a str>,
+    /// The first of `principals` (version 1 had one principal per finding).
     principal: Option<&'a str>,
+    /// The account of the first principal.
     account: Option<&'a str>,
+    /// Every principal of the statement the finding is about (one finding per statement and
+    /// rule), in document order.
+    principals: &'a [String],
+    /// Every account those principals (or conditions) name.
+    accounts: &'a [String],
+    /// The other places the finding points at: each further principal, a duplicate's first
+    /// occurrence, a `NotPrincipal` key.
+    related: Vec<JsonRelated<'a>>,
     suppressed: bool,
     /// Why it is suppressed: `{"reason", "until", "kind"}`, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<JsonSuppression<'a>>,
     help: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
 }
 
 #[derive(Serialize)]
@@ -84,6 +104,24 @@ fn json_finding(f: &Finding) -> JsonFinding<'_> {
         statement: f.statement.as_deref(),
         principal: f.principal.as_deref(),
         account: f.account.as_deref(),
+        principals: &f.principals,
+        accounts: &f.accounts,
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let (line, column) = r.file.line_col(r.span.start);
+                let (end_line, end_column) = r.file.line_col(r.span.end);
+                JsonRelated {
+                    message: &r.message,
+                    file: r.file.path.display().to_string(),
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                }
+            })
+            .collect(),
         suppressed: f.suppressed,
         suppression: f.suppression.as_ref().map(|s| JsonSuppression {
             reason: &s.reason,

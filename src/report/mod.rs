@@ -1,6 +1,7 @@
 //! Report stage: findings -> human (miette), JSON, SARIF and GitHub output. Only this stage
 //! formats output; it writes to any `io::Write` and never exits.
 
+pub mod excerpt;
 pub mod github;
 pub mod human;
 pub mod inventory;
@@ -86,6 +87,65 @@ pub fn rule_markdown(def: &crate::rules::schema::RuleDef) -> String {
         def.docs.trim(),
         def.help.trim()
     )
+}
+
+/// The rules' vocabulary as Markdown, for docs/custom-rules.md: per subject, the facts a `when`
+/// can test (with their type) and the placeholders a message can use.
+pub fn rule_vocabulary() -> String {
+    use crate::rules::facts::{FactType, SubjectKind, FACTS};
+    let mut out = String::from("| subject | facts | placeholders |\n|---|---|---|\n");
+    let subjects = [
+        SubjectKind::Principal,
+        SubjectKind::ConditionValue,
+        SubjectKind::Grant,
+        SubjectKind::Policy,
+        SubjectKind::Duplicate,
+        SubjectKind::ParseError,
+        SubjectKind::Suppression,
+    ];
+    for kind in subjects {
+        let facts: Vec<String> = kind.facts().map(|d| format!("`{}`", d.name)).collect();
+        let vars: Vec<String> = kind
+            .vars()
+            .map(|d| format!("`{{{}}}`", d.name))
+            .chain(["`{resource}`".to_string()])
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            kind.as_str(),
+            if facts.is_empty() {
+                "—".to_string()
+            } else {
+                facts.join(", ")
+            },
+            vars.join(", ")
+        ));
+    }
+    out.push_str("\n| fact | type | tests | meaning |\n|---|---|---|---|\n");
+    for d in FACTS {
+        let (ty, tests) = match d.ty {
+            FactType::Bool => ("yes/no".to_string(), "`true`, `false`"),
+            FactType::Word([]) => ("word".to_string(), "a word, a list, `{ in = [...] }`"),
+            FactType::Word(words) => (
+                words
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                "a word, a list, `{ in = [...] }`",
+            ),
+            FactType::List => (
+                "list".to_string(),
+                "`{ contains = \"…\" }`, `{ contains_any = [...] }`, `{ empty = … }`",
+            ),
+            FactType::Actions => (
+                "actions".to_string(),
+                "`{ allows_any = [...] }`, `{ empty = … }`",
+            ),
+        };
+        out.push_str(&format!("| `{}` | {ty} | {tests} | {} |\n", d.name, d.doc));
+    }
+    out
 }
 
 /// A path as shown in messages and reports: relative to the current directory when it is below

@@ -6,9 +6,11 @@
 //!   `security-severity` GitHub uses to rank alerts;
 //! * locations are relative to the current directory (`uriBaseId: %SRCROOT%`), with full regions
 //!   (columns in Unicode code points, as `columnKind` says);
-//! * `partialFingerprints` hash stable data only (rule, path, resource, statement, principal and
+//! * `partialFingerprints` hash stable data only (rule, path, resource, statement, principals and
 //!   the normalised text of the offending span; never line numbers), so an alert keeps its
-//!   identity when lines are added above it;
+//!   identity when lines are added above it, and a principal added to a statement's finding
+//!   makes it a new alert;
+//! * one result per statement and rule: every further principal is a `relatedLocation`;
 //! * suppressed findings are reported with their justification in `suppressions`.
 
 use super::{PrettyArray, Sink};
@@ -118,7 +120,7 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    properties: BTreeMap<&'static str, String>,
+    properties: BTreeMap<&'static str, serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -254,12 +256,19 @@ fn stable_hash(parts: &[&str]) -> String {
 pub fn fingerprint(f: &Finding) -> String {
     let path = super::shown_path(&f.file.path);
     let text = normalise(f.file.slice(f.span));
+    // A finding about one principal hashes it as before; one about several hashes them all, so
+    // that a principal added to the statement is a new alert, never hidden by a dismissed one.
+    let principals = if f.principals.len() > 1 {
+        f.principals.join("\n")
+    } else {
+        f.principal.clone().unwrap_or_default()
+    };
     stable_hash(&[
         &f.rule,
         &path,
         f.resource.as_deref().unwrap_or(""),
         f.statement.as_deref().unwrap_or(""),
-        f.principal.as_deref().unwrap_or(""),
+        &principals,
         &text,
     ])
 }
@@ -369,8 +378,11 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
         ("account", &f.account),
     ] {
         if let Some(v) = v {
-            properties.insert(k, v.clone());
+            properties.insert(k, serde_json::Value::String(v.clone()));
         }
+    }
+    if f.principals.len() > 1 {
+        properties.insert("principals", serde_json::json!(f.principals));
     }
     SarifResult {
         rule_id: f.rule.clone(),
@@ -393,10 +405,8 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> SarifResult {
 pub struct Writer<W: Write> {
     out: W,
     index: HashMap<String, usize>,
-    /// Occurrences of each base fingerprint in the current file. A fingerprint includes the
-    /// path, and a file's findings arrive together, so the map is cleared when the file changes.
+    /// Occurrences of each base fingerprint in the run.
     seen: HashMap<String, usize>,
-    seen_path: Option<std::path::PathBuf>,
     /// The log after the results array.
     tail: String,
     results: PrettyArray,
@@ -445,7 +455,6 @@ impl<W: Write> Writer<W> {
             out,
             index,
             seen: HashMap::new(),
-            seen_path: None,
             tail: tail.to_string(),
             results: PrettyArray::new(8),
         })
@@ -454,10 +463,8 @@ impl<W: Write> Writer<W> {
 
 impl<W: Write> Sink for Writer<W> {
     fn finding(&mut self, f: &Finding) -> std::io::Result<()> {
-        if self.seen_path.as_deref() != Some(f.file.path.as_path()) {
-            self.seen.clear();
-            self.seen_path = Some(f.file.path.clone());
-        }
+        // A Terraform module's file is checked once per root module that calls it: its findings
+        // come back in several units, so occurrences are counted over the whole run.
         let base = fingerprint(f);
         let n = self.seen.entry(base.clone()).or_insert(0);
         let fingerprint = occurrence_fingerprint(base, *n);

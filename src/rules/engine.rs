@@ -41,12 +41,27 @@ fn tri(b: bool) -> Tri {
 
 fn eval(cond: &Cond, s: &Subject, matched: &mut Matched) -> Tri {
     match cond {
-        Cond::All(cs) => cs
-            .iter()
-            .fold(Tri::True, |acc, c| and(acc, eval(c, s, matched))),
-        Cond::Any(cs) => cs
-            .iter()
-            .fold(Tri::False, |acc, c| or(acc, eval(c, s, matched))),
+        // Short-circuit: one false test decides an `all`, one true test an `any`.
+        Cond::All(cs) => {
+            let mut acc = Tri::True;
+            for c in cs {
+                acc = and(acc, eval(c, s, matched));
+                if acc == Tri::False {
+                    break;
+                }
+            }
+            acc
+        }
+        Cond::Any(cs) => {
+            let mut acc = Tri::False;
+            for c in cs {
+                acc = or(acc, eval(c, s, matched));
+                if acc == Tri::True {
+                    break;
+                }
+            }
+            acc
+        }
         Cond::Not(c) => match eval(c, s, &mut Matched::new()) {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
@@ -161,4 +176,99 @@ pub fn evaluate<'r>(
         .filter_map(|r| level(r, levels).map(|sev| (r, sev)))
         .filter_map(|(r, sev)| matches(r, subject).map(|m| (r, sev, m)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::source::Loc;
+    use crate::model::Actions;
+    use crate::rules::facts::SubjectKind;
+    use crate::rules::registry::parse_rule;
+
+    fn rule(when: &str, message: &str) -> Rule {
+        let text = format!(
+            "id = \"ORG-1\"\nname = \"t\"\nseverity = \"error\"\nsubject = [\"principal\"]\n\
+             summary = \"s\"\nmessage = \"{message}\"\nlabel = \"l\"\nhelp = \"h\"\ndocs = \"d\"\n\
+             [when]\n{when}\n"
+        );
+        match parse_rule("t.toml", &text) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn subject(actions: &[&str], keys: &[&str], trust: Fact) -> Subject {
+        let mut s = Subject::new(SubjectKind::Principal, Loc::default());
+        s.fact(
+            F::Actions,
+            Actions {
+                patterns: actions.iter().map(|a| Ok(a.to_string())).collect(),
+                not_action: false,
+            },
+        )
+        .fact(
+            F::ConditionKeys,
+            keys.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+        )
+        .fact(F::Kind, "aws")
+        .var(V::Statement, "\"S\"");
+        s.facts.insert(F::Trust, trust);
+        s
+    }
+
+    #[test]
+    fn list_tests_not_any_and_matched_items() {
+        let r = rule(
+            "actions = { allows_any = [\"kms:CreateGrant\"] }\nnot = { condition_keys = { contains = \"kms:GrantIsForAWSResource\" } }",
+            "{statement} can ({matched.actions})",
+        );
+        let open = subject(
+            &["kms:Decrypt", "kms:Create*"],
+            &[],
+            Fact::Str("trusted".into()),
+        );
+        let Some(m) = matches(&r, &open) else {
+            panic!("kms:Create* allows kms:CreateGrant")
+        };
+        assert_eq!(
+            render(&r.def.message, &open, "", &m),
+            "\"S\" can (kms:Create*)"
+        );
+        let guarded = subject(
+            &["kms:CreateGrant"],
+            &["kms:grantisforawsresource"],
+            Fact::Str("trusted".into()),
+        );
+        assert!(
+            matches(&r, &guarded).is_none(),
+            "the condition key is there"
+        );
+        let crypto = subject(&["kms:Decrypt"], &[], Fact::Str("trusted".into()));
+        assert!(matches(&r, &crypto).is_none());
+        let any = rule(
+            "any = [{ trust = \"untrusted\" }, { kind = \"wildcard\" }]",
+            "m",
+        );
+        assert!(matches(&any, &crypto).is_none());
+        assert!(matches(&any, &subject(&[], &[], Fact::Str("untrusted".into()))).is_some());
+    }
+
+    #[test]
+    fn unknown_facts_are_three_valued() {
+        let skip = rule("trust = \"untrusted\"", "m");
+        let unknown = subject(&[], &[], Fact::Unknown);
+        assert!(matches(&skip, &unknown).is_none(), "on_unknown = skip");
+        let negated = rule("not = { trust = \"untrusted\" }", "m");
+        assert!(
+            matches(&negated, &unknown).is_none(),
+            "not unknown is unknown"
+        );
+        // `any` with one true branch is true whatever the unknown one says.
+        let any = rule("any = [{ trust = \"untrusted\" }, { kind = \"aws\" }]", "m");
+        assert!(matches(&any, &unknown).is_some());
+        // `all` with one false test is false whatever the unknown one says.
+        let all = rule("trust = \"untrusted\"\nkind = \"service\"", "m");
+        assert!(matches(&all, &unknown).is_none());
+    }
 }

@@ -97,6 +97,9 @@ pub enum F {
     CrossAccount,
     HasTag,
     Problem,
+    Cause,
+    Administers,
+    Rejected,
 }
 
 pub struct FactDef {
@@ -178,7 +181,7 @@ pub const FACTS: &[FactDef] = &[
         name: "service_scoped",
         ty: FactType::Bool,
         subjects: &[S::Principal],
-        doc: "a source condition ties a service principal to a source account or resource",
+        doc: "a source condition (`aws:SourceAccount`, `aws:SourceArn`, an encryption-context ARN) ties a service principal to resources of fixed accounts (unknown when their account is)",
     },
     FactDef {
         fact: F::Actions,
@@ -237,6 +240,27 @@ pub const FACTS: &[FactDef] = &[
         doc: "the key carries the justification tag (`[inventory] justification_tag`)",
     },
     FactDef {
+        fact: F::Cause,
+        name: "cause",
+        ty: FactType::Word(&["none", "input", "unsupported", "reported"]),
+        subjects: &[S::Principal, S::ConditionValue, S::Grant, S::Policy],
+        doc: "why a value is not known: `none` (it is), `input` (only a deployment supplies it), `unsupported` (kmslint does not evaluate it), `reported` (a KMS000 already says why)",
+    },
+    FactDef {
+        fact: F::Administers,
+        name: "administers",
+        ty: FactType::Bool,
+        subjects: STATEMENT,
+        doc: "the statement allows an action that administers, disables or deletes the key (kms:PutKeyPolicy, kms:ScheduleKeyDeletion, kms:Disable*, …)",
+    },
+    FactDef {
+        fact: F::Rejected,
+        name: "rejected",
+        ty: FactType::Bool,
+        subjects: &[S::Policy],
+        doc: "AWS would reject the policy at deploy time (a malformed principal, `Effect`, statement, …)",
+    },
+    FactDef {
         fact: F::Problem,
         name: "problem",
         ty: FactType::Word(&["malformed", "unknown_rule", "missing_reason", "expired", "unused"]),
@@ -278,6 +302,8 @@ pub enum V {
     Rules,
     Until,
     Detail,
+    Admin,
+    AdminActions,
     Section,
 }
 
@@ -373,6 +399,16 @@ pub const VARS: &[VarDef] = &[
         subjects: &[S::Suppression],
     },
     VarDef {
+        var: V::Admin,
+        name: "admin",
+        subjects: STATEMENT,
+    },
+    VarDef {
+        var: V::AdminActions,
+        name: "admin_actions",
+        subjects: STATEMENT,
+    },
+    VarDef {
         var: V::Section,
         name: "section",
         subjects: &[S::DuplicateId],
@@ -441,6 +477,11 @@ pub struct Subject {
     pub statement: Option<String>,
     pub principal: Option<String>,
     pub account: Option<String>,
+    /// Every principal the finding is about (a condition value is about the statement's).
+    pub principals: Vec<String>,
+    /// Subjects of one statement (its index), or of one grant, share a group: a rule reports
+    /// them as one finding (see `merge`). None: every finding stands alone.
+    pub group: Option<usize>,
 }
 
 impl Subject {
@@ -454,6 +495,8 @@ impl Subject {
             statement: None,
             principal: None,
             account: None,
+            principals: Vec::new(),
+            group: None,
         }
     }
 
@@ -494,6 +537,32 @@ mod tests {
             assert!(names.insert(d.name), "fact {} twice", d.name);
             assert_eq!(FACTS.iter().filter(|e| e.fact == d.fact).count(), 1);
             assert_eq!(F::parse(d.name), Some(d.fact));
+        }
+        use F::*;
+        for f in [
+            Effect,
+            Element,
+            Kind,
+            Trust,
+            Root,
+            CallerRestricted,
+            CallerScope,
+            NetworkRestricted,
+            ServiceScoped,
+            Actions,
+            ConditionKeys,
+            Principals,
+            KeyKind,
+            Role,
+            Known,
+            CrossAccount,
+            HasTag,
+            Problem,
+            Cause,
+            Administers,
+            Rejected,
+        ] {
+            assert_eq!(f.def().fact, f, "{f:?} has no row in FACTS");
         }
         let mut names = std::collections::BTreeSet::new();
         for d in VARS {

@@ -7,14 +7,16 @@
 //!   and the condition that deploys a finding's part of it;
 //! * `schema`, `registry`: rule files and their validation;
 //! * `engine`: matching `when` against facts, and writing findings;
-//! * `finding`: what is reported.
+//! * `finding`: what is reported;
+//! * `merge`: one finding per statement (or grant) and rule.
 
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod merge;
 pub mod registry;
 pub mod schema;
 pub mod subjects;
 pub mod template;
 
-pub use finding::{Finding, Related, Suppressed};
+pub use finding::{Finding, Group, Related, Suppressed, Words};

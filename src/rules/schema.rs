@@ -111,6 +111,8 @@ pub fn compile(when: &toml::Table, subjects: &[SubjectKind]) -> Result<Cond, Str
     for (name, value) in when {
         all.push(compile_entry(name, value, subjects)?);
     }
+    // Cheap tests first: the engine stops at the first that fails.
+    all.sort_by_key(Cond::cost);
     Ok(Cond::All(all))
 }
 
@@ -242,6 +244,17 @@ fn tests_for(ty: FactType) -> &'static str {
 }
 
 impl Cond {
+    /// Relative cost of evaluating the clause: word and yes/no tests, then list tests, then the
+    /// action matching and combinators.
+    fn cost(&self) -> u8 {
+        match self {
+            Cond::Test(_, Test::Bool(_) | Test::In(_) | Test::Empty(_)) => 0,
+            Cond::Test(_, Test::Contains(_)) => 1,
+            Cond::Test(_, Test::AllowsAny(_)) => 2,
+            Cond::All(_) | Cond::Any(_) | Cond::Not(_) => 3,
+        }
+    }
+
     /// Whether the clause tests `fact` with a list test, so `{matched.<fact>}` has a value.
     pub fn matches_list(&self, fact: F) -> bool {
         match self {
@@ -249,5 +262,49 @@ impl Cond {
             Cond::Not(_) => false,
             Cond::Test(f, t) => *f == fact && matches!(t, Test::Contains(_) | Test::AllowsAny(_)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compiled(when: &str) -> Result<Cond, String> {
+        let table: toml::Table = match toml::from_str(when) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        compile(&table, &[SubjectKind::Principal])
+    }
+
+    #[test]
+    fn tests_must_fit_the_fact() {
+        assert!(compiled("effect = \"allow\"").is_ok());
+        assert!(compiled("actions = { allows_any = [\"kms:*\"] }").is_ok());
+        assert!(compiled("not = { condition_keys = { contains = \"x\" } }").is_ok());
+        assert!(compiled("any = [{ root = true }, { kind = \"service\" }]").is_ok());
+        let err = |w: &str| compiled(w).err().unwrap_or_default();
+        assert!(err("colour = \"red\"").contains("no fact `colour`"));
+        assert!(err("effect = \"alow\"").contains("never `alow`"));
+        assert!(err("root = \"yes\"").contains("true or false"));
+        assert!(err("actions = { contains = \"kms:*\" }").contains("not a test"));
+        assert!(err("key_kind = \"account\"").contains("subject `principal` has no fact"));
+        assert!(err("any = []").contains("lists nothing"));
+        assert!(err("not = [1]").contains("table of tests"));
+        assert!(err("effect = []").contains("no accepted values"));
+    }
+
+    #[test]
+    fn matched_placeholders_need_a_list_test() {
+        let Ok(c) = compiled(
+            "actions = { allows_any = [\"kms:*\"] }\nnot = { principals = { contains = \"*\" } }",
+        ) else {
+            panic!("compiles")
+        };
+        assert!(c.matches_list(F::Actions));
+        assert!(
+            !c.matches_list(F::Principals),
+            "a test under `not` matches nothing"
+        );
     }
 }

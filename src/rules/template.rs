@@ -92,6 +92,7 @@ pub fn deployment_notes(findings: &mut [Finding], conditional: &[Conditional], u
                     file: at_file.clone(),
                     span: c.at.span,
                     message: c.when.clone(),
+                    suppressible: false,
                 });
             }
         }

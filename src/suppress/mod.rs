@@ -167,13 +167,25 @@ pub fn apply(
         for (id, written) in &ids {
             let mut used = false;
             for f in findings.iter_mut() {
-                if f.rule != *id || !std::sync::Arc::ptr_eq(&f.file, file) {
+                let related_here = f
+                    .related
+                    .iter()
+                    .any(|r| r.suppressible && std::sync::Arc::ptr_eq(&r.file, file));
+                if f.rule != *id || !(std::sync::Arc::ptr_eq(&f.file, file) || related_here) {
                     continue;
                 }
+                let here = std::sync::Arc::ptr_eq(&f.file, file);
                 let covered = match &s.scope {
-                    Scope::Line(Some(line)) => file.lines().line_of(f.span.start) == *line,
+                    Scope::Line(Some(line)) => {
+                        (here && file.lines().line_of(f.span.start) == *line)
+                            || f.related.iter().any(|r| {
+                                r.suppressible
+                                    && std::sync::Arc::ptr_eq(&r.file, file)
+                                    && file.lines().line_of(r.span.start) == *line
+                            })
+                    }
                     Scope::Line(None) => false,
-                    Scope::Resource(r) => f.resource.as_deref() == Some(r.as_str()),
+                    Scope::Resource(r) => here && f.resource.as_deref() == Some(r.as_str()),
                 };
                 if covered {
                     used = true;

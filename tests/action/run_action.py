@@ -10,6 +10,14 @@ RUNNER_OS, ...); `${{ }}` expressions in `env:`, `with:` and `if:` are evaluated
   cached path (so the test does not run `cargo install`); a miss otherwise;
 * github/codeql-action/upload-sarif: records the upload and checks that the file is SARIF 2.1.0.
 
+The source build itself (`cargo install ... --root R` in the action's "Build kmslint" step) can be
+stubbed with --source-build-bin: a `cargo` first on PATH that logs its arguments (one per line, to
+the file given by --cargo-log) and copies that binary to R/bin/kmslint. The step's script runs
+unchanged; only `cargo` is a stand-in for a build that would take minutes.
+
+Nothing leaves the machine: the proxy variables point at a closed port on 127.0.0.1, with
+127.0.0.1 and localhost exempt, so a download from anywhere but a local test server fails.
+
 Prints the log and writes a JSON result (--result): job status, each step's outcome, the action's
 outputs, the job summary, the uploads and the workflow commands the steps printed.
 
@@ -21,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -37,10 +46,13 @@ CONTEXT = re.compile(r"\b(inputs|steps|github|runner|env)((?:\.[A-Za-z_][A-Za-z0
 
 
 class Job:
-    def __init__(self, action_dir, workspace, inputs, bin_path):
+    def __init__(self, action_dir, workspace, inputs, bin_path, runner_os="Linux",
+                 runner_arch="X64", source_build_bin=None, cargo_log=None):
         self.action_dir = action_dir
         self.workspace = workspace
         self.bin_path = bin_path
+        self.runner_os = runner_os
+        self.runner_arch = runner_arch
         with open(os.path.join(action_dir, "action.yml"), encoding="utf-8") as f:
             self.action = yaml.safe_load(f)
         self.inputs = {}
@@ -55,6 +67,8 @@ class Job:
         self.steps = {}
         self.failed = False
         self.path_additions = []
+        if source_build_bin:
+            self.path_additions.append(stub_cargo(self.temp, source_build_bin, cargo_log))
         self.summary = ""
         self.uploads = []
         self.log = []
@@ -80,7 +94,7 @@ class Job:
                 "sha": "0" * 40,
             }.get(parts[0], "")
         if context == "runner":
-            return {"os": "Linux", "arch": "X64", "temp": self.temp}.get(parts[0], "")
+            return {"os": self.runner_os, "arch": self.runner_arch, "temp": self.temp}.get(parts[0], "")
         return ""
 
     def substitute(self, text):
@@ -131,11 +145,14 @@ class Job:
                 "GITHUB_ACTION_PATH": self.action_dir,
                 "GITHUB_REPOSITORY": "example/infra",
                 "GITHUB_EVENT_NAME": "pull_request",
-                "RUNNER_OS": "Linux",
-                "RUNNER_ARCH": "X64",
+                "RUNNER_OS": self.runner_os,
+                "RUNNER_ARCH": self.runner_arch,
                 "RUNNER_TEMP": self.temp,
             }
         )
+        for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+            env[k] = "http://127.0.0.1:9"
+        env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1,localhost"
         env["PATH"] = os.pathsep.join(self.path_additions + [env.get("PATH", "")])
         return env
 
@@ -175,6 +192,8 @@ class Job:
         self.log.append(proc.stdout.rstrip("\n"))
         self.commands.extend(l for l in proc.stdout.splitlines() if l.startswith("::"))
         record["outputs"] = parse_outputs(files["GITHUB_OUTPUT"])
+        with open(files["GITHUB_OUTPUT"], encoding="utf-8") as f:
+            record["output_file"] = f.read()
         with open(files["GITHUB_PATH"], encoding="utf-8") as f:
             self.path_additions = [l.strip() for l in f if l.strip()] + self.path_additions
         with open(files["GITHUB_STEP_SUMMARY"], encoding="utf-8") as f:
@@ -229,6 +248,31 @@ class Job:
         }
 
 
+def stub_cargo(temp, binary, log):
+    """A directory holding a `cargo` that stands in for `cargo install ... --root R`."""
+    d = os.path.join(temp, "stub-cargo")
+    os.makedirs(d, exist_ok=True)
+    log = log or os.path.join(temp, "cargo-args.log")
+    script = f"""#!/usr/bin/env bash
+set -eu
+printf '%s\\n' "$@" > {shlex.quote(log)}
+root=
+while [ "$#" -gt 0 ]; do
+  if [ "$1" = --root ]; then root=$2; fi
+  shift
+done
+[ -n "$root" ] || {{ echo "stub cargo: no --root" >&2; exit 101; }}
+mkdir -p "$root/bin"
+cp {shlex.quote(binary)} "$root/bin/kmslint"
+echo "stub cargo: installed {shlex.quote(binary)} in $root/bin"
+"""
+    path = os.path.join(d, "cargo")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(script)
+    os.chmod(path, 0o755)
+    return d
+
+
 def parse_outputs(path):
     out = {}
     with open(path, encoding="utf-8") as f:
@@ -271,14 +315,24 @@ def main():
     ap.add_argument("--bin", help="an already-built kmslint (simulates a cache hit)")
     ap.add_argument("--input", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--result", help="write the JSON result here")
+    ap.add_argument("--runner-os", default="Linux", help="RUNNER_OS and runner.os (Linux)")
+    ap.add_argument("--runner-arch", default="X64", help="RUNNER_ARCH and runner.arch (X64)")
+    ap.add_argument("--source-build-bin", help="stub `cargo install` with this binary (see above)")
+    ap.add_argument("--cargo-log", help="where the stub cargo writes its arguments")
     args = ap.parse_args()
     inputs = dict(i.split("=", 1) for i in args.input)
-    job = Job(os.path.abspath(args.action_dir), os.path.abspath(args.workspace), inputs, args.bin)
+    job = Job(os.path.abspath(args.action_dir), os.path.abspath(args.workspace), inputs, args.bin,
+              args.runner_os, args.runner_arch, args.source_build_bin, args.cargo_log)
     problems = static_checks(job.action)
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 4
-    result = job.run()
+    try:
+        result = job.run()
+    finally:
+        # The runner's temp and home hold a copy of the binary: never leave them behind.
+        shutil.rmtree(job.temp, ignore_errors=True)
+        shutil.rmtree(job.home, ignore_errors=True)
     print(result["log"])
     print(f"job status: {result['status']}")
     if args.result:

@@ -339,8 +339,12 @@ impl<'a> Template<'a> {
         match name {
             "AWS::AccountId" => return Some(Doc::scalar(Value::self_account(), loc)),
             "AWS::NoValue" => return None,
+            // Known once the stack is deployed (its partition, region, name): never an account.
             "AWS::Partition" | "AWS::Region" | "AWS::URLSuffix" | "AWS::StackName"
-            | "AWS::StackId" => return Some(Doc::scalar(Value::lit(format!("${{{name}}}")), loc)),
+            | "AWS::StackId" => {
+                let why = Why::input(format!("`{name}` is set when the stack is deployed"));
+                return Some(Doc::scalar(Value::unknown(why), loc));
+            }
             "AWS::NotificationARNs" => {
                 return Some(self.unknown(whole, "`AWS::NotificationARNs` is set at deploy time"))
             }
@@ -466,15 +470,21 @@ impl<'a> Template<'a> {
     /// `Fn::ImportValue`: another stack's export, named in the reason.
     fn import_value(&self, arg: &Node, whole: &Node, depth: usize) -> Doc {
         let name = self.doc_at(&untagged(arg), depth);
-        let which = match parameters::literal_alternatives(&name) {
-            Some(names) if names.len() == 1 => format!("export `{}`", names[0]),
-            Some(names) => format!("one of the exports `{}`", names.join("`, `")),
-            None => "an export whose name is not known statically".to_string(),
+        // The export's name first: a report shows the value as `${Developer-ARN}`.
+        let reason = match parameters::literal_alternatives(&name) {
+            Some(names) if names.len() == 1 => format!(
+                "export `{}` of another stack (`Fn::ImportValue`) is known only at deploy time",
+                names[0]
+            ),
+            Some(names) => format!(
+                "one of the exports `{}` of other stacks (`Fn::ImportValue`) is known only at deploy time",
+                names.join("`, `")
+            ),
+            None => "`Fn::ImportValue` of an export whose name is not known statically is known \
+                     only at deploy time"
+                .to_string(),
         };
-        self.unknown(
-            whole,
-            format!("`Fn::ImportValue` reads {which} of another stack, known only at deploy time"),
-        )
+        self.unknown(whole, reason)
     }
 
     /// A `Fn::Sub` variable: from the variable map, else a parameter, resource or attribute.
@@ -740,9 +750,10 @@ fn dynamic_references(text: &str) -> Value {
             break;
         };
         v.push(Part::Lit(rest[..start].to_string()));
-        let reference = &rest[start..start + len + 2];
+        // `resolve:ssm:/path` first: a report shows the value as `${resolve:ssm:/path}`.
+        let inner = &rest[start + 2..start + len];
         v.push(Part::Unknown(Why::input(format!(
-            "dynamic reference `{reference}` is resolved by CloudFormation at deploy time"
+            "`{inner}` is a dynamic reference CloudFormation resolves at deploy time"
         ))));
         rest = &rest[start + len + 2..];
     }

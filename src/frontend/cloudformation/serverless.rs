@@ -169,7 +169,8 @@ impl Sls<'_> {
     fn resolve(&self, inner: &str, depth: usize) -> Value {
         if depth > MAX_VARIABLE_DEPTH {
             return Value::unknown(Why::unsupported(format!(
-                "`${{{inner}}}`: Serverless variables nested more than {MAX_VARIABLE_DEPTH} deep"
+                "`{}` nests Serverless variables more than {MAX_VARIABLE_DEPTH} deep",
+                inner.trim()
             )));
         }
         let mut options = split_top(inner).into_iter();
@@ -186,34 +187,35 @@ impl Sls<'_> {
                 Some(node) => match node.as_str() {
                     Some(text) => self.expand_at(text, depth + 1),
                     None => Value::unknown(Why::unsupported(format!(
-                        "`${{self:{address}}}` is not a single value"
+                        "`self:{address}` is not a single value"
                     ))),
                 },
                 None => match fallback {
                     Some(f) => self.fallback(f, depth),
-                    None => input(format!("`${{self:{address}}}` names nothing in the file")),
+                    None => input(format!("`self:{address}` names nothing in the file")),
                 },
             },
             "aws" if address == "accountId" => Value::self_account(),
             "aws" if address == "region" => Value::lit("${AWS::Region}"),
+            // Each reason starts with the variable as written, which a report shows as the value.
             "sls" if address == "stage" => {
-                input("the stage, which `serverless deploy --stage` chooses".into())
+                input("`sls:stage` is the stage `serverless deploy --stage` chooses".into())
             }
             "opt" => input(format!(
-                "the `--{address}` option given to `serverless deploy`"
+                "`opt:{address}` is the `--{address}` option given to `serverless deploy`"
             )),
             "env" => input(format!(
-                "environment variable `{address}`, read when `serverless deploy` runs"
+                "`env:{address}` is an environment variable, read when `serverless deploy` runs"
             )),
             "ssm" => input(format!(
-                "SSM parameter `{address}`, read when `serverless deploy` runs"
+                "`ssm:{address}` is an SSM parameter, read when `serverless deploy` runs"
             )),
             "cf" => input(format!(
-                "output `{address}` of another stack, read when `serverless deploy` runs"
+                "`cf:{address}` is another stack's output, read when `serverless deploy` runs"
             )),
-            "param" => input(format!("stage parameter `{address}`")),
+            "param" => input(format!("`param:{address}` is a stage parameter")),
             _ => Value::unknown(Why::unsupported(format!(
-                "Serverless variable `${{{first}}}` is not evaluated by kmslint"
+                "`{first}` is a Serverless variable kmslint does not evaluate"
             ))),
         }
     }
@@ -290,8 +292,8 @@ mod tests {
             Some("arn:aws:iam::222222222222:root")
         );
         assert_eq!(v("${aws:accountId}").as_deref(), Some("${AWS::AccountId}"));
-        assert_eq!(v("${env:X}").as_deref(), Some("${?}"));
-        assert_eq!(v("${opt:stage, 'dev'}").as_deref(), Some("${?}"));
+        assert_eq!(v("${env:X}").as_deref(), Some("${env:X}"));
+        assert_eq!(v("${opt:stage, 'dev'}").as_deref(), Some("${opt:stage}"));
         assert_eq!(
             v("${self:custom.missing, 'fallback'}").as_deref(),
             Some("fallback")
@@ -307,12 +309,15 @@ mod tests {
         assert!(s.whole("x ${self:custom.list}").is_none());
         assert!(s.whole("${self:custom.acct}").is_none());
         // A loop is cut off, as an unknown.
-        assert_eq!(v("${self:custom.loop}").as_deref(), Some("${?}"));
+        assert_eq!(
+            v("${self:custom.loop}").as_deref(),
+            Some("${self:custom.loop}")
+        );
         let w = s.expand("${env:AUDIT}").unwrap();
         assert!(w
             .unknown_reason()
             .unwrap()
-            .contains("environment variable `AUDIT`"));
+            .contains("`env:AUDIT` is an environment variable"));
     }
 
     #[test]

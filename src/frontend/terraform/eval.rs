@@ -1,21 +1,23 @@
-//! The evaluation context of one Terraform module directory and its expression evaluator:
-//! variables (defaults, tfvars), locals, references, templates, conditionals and traversals, the
+//! The expression evaluator of one Terraform module instance: variables (caller arguments,
+//! tfvars, defaults), locals, references, templates, conditionals, operators and traversals, the
 //! way Terraform would evaluate them where that is knowable before `apply`. Anything else
 //! (resource attributes, module outputs) becomes an explicit unknown whose reason names the
 //! expression. Every value keeps the location of the text it came from. Evaluation is bounded
 //! (steps, depth, reference chains, string length): a limit hit is a KMS000, never a hang.
 
+use super::decls::Decls;
 use super::json_text::*;
+use super::templates::Emit;
 use crate::base::diag::{code, InputError};
-use crate::base::limits::{DEFAULT_MAX_FILE_SIZE, MAX_EVAL_STEPS, MAX_VALUE_LEN};
+use crate::base::limits::{MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::base::source::{FileId, Loc, SourceFile, Span};
 use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
-use crate::parse::hcl::{self, span_of, Block, Body, Expression, Piece};
+use crate::parse::hcl::{self, span_of, Expression, Piece};
 use crate::parse::{Node, OffsetMap};
-use hcl_edit::expr::{BinaryOperator, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::expr::{ObjectKey, TraversalOperator};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Deepest chain of references (`local.a` -> `local.b` -> ...) followed.
@@ -35,32 +37,82 @@ pub enum Def<'a> {
     JsonExpr { file: FileId, node: &'a Node },
 }
 
-/// The evaluation context of one module directory.
-pub struct Module<'a> {
-    /// The unit's files when extraction started; `FileId(i)` is `files[i]`.
-    pub(super) files: &'a [Arc<SourceFile>],
-    /// Declared variables and their `default` (None: declared without default).
-    pub(super) vars: HashMap<String, Option<Def<'a>>>,
-    /// Values from tfvars files, later ones already overriding earlier ones.
-    pub(super) var_values: HashMap<String, Def<'a>>,
-    pub(super) locals: HashMap<String, Def<'a>>,
-    pub(super) policy_docs: HashMap<String, (FileId, &'a Block)>,
-    pub(super) module_dir: PathBuf,
+/// A value that crossed a module call: a finding at `arg` (the caller's argument) is shown at
+/// `at` (where the module uses it), and the other way round.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Via {
+    /// Where the module reads the value (`var.key_users`); `None`: every finding of the site.
+    pub at: Option<Loc>,
+    /// The caller's argument expression.
+    pub arg: Loc,
+    pub note: String,
+    /// Shown only with a finding no other crossing explains (the module call itself).
+    pub fallback: bool,
+}
+
+/// What every instance of one unit shares: the files, the errors, the budget.
+pub struct Shared<'a> {
+    /// The unit's files when evaluation started; `FileId(i)` is `files[i]`.
+    pub files: &'a [Arc<SourceFile>],
     /// Canonical scan root; `None` when it cannot be canonicalised (then no file is read).
-    pub(super) scan_root: Option<PathBuf>,
-    pub(super) stack: RefCell<Vec<String>>,
-    pub(super) errors: RefCell<Vec<InputError>>,
+    pub scan_root: Option<PathBuf>,
+    pub stack: RefCell<Vec<String>>,
+    pub errors: RefCell<Vec<InputError>>,
     /// Files read through `file()`/`templatefile()`: `FileId(files.len() + i)`.
-    pub(super) new_files: RefCell<Vec<Arc<SourceFile>>>,
+    pub new_files: RefCell<Vec<Arc<SourceFile>>>,
     /// Files read through `file()` larger than this are refused (`[scan] max_file_size`).
-    pub(super) max_file_size: u64,
+    pub max_file_size: u64,
     /// Expressions evaluated so far, and the current nesting of evaluation.
-    pub(super) steps: Cell<usize>,
-    pub(super) depth: Cell<usize>,
+    pub steps: Cell<usize>,
+    pub depth: Cell<usize>,
+    /// Set when a value read comes from a variable a caller, a tfvars file or `-var` can change.
+    pub tainted: Cell<bool>,
+    /// Errors Terraform itself would raise (`try()` and `can()` catch them).
+    pub faults: Cell<usize>,
+    /// Module-call crossings met while evaluating the current site.
+    pub vias: RefCell<Vec<Via>>,
+    /// Module and resource instances expanded so far.
+    pub instances: Cell<usize>,
+    /// The provider configuration of the key being evaluated (a global id), if known.
+    pub key_provider: Cell<Option<usize>>,
+    /// Every provider configuration of the unit: its account, when stated.
+    pub providers: RefCell<Vec<super::providers::Provider>>,
+}
+
+/// A caller's argument to a module instance, evaluated in the caller.
+#[derive(Clone, Debug)]
+pub struct Arg {
+    pub value: Doc,
+    pub tainted: bool,
+    /// The argument's expression in the caller.
+    pub loc: Loc,
+    /// Crossings the value already made (nested modules).
+    pub vias: Vec<Via>,
+}
+
+/// The evaluation context of one module instance.
+pub struct Module<'a> {
+    pub(super) sh: &'a Shared<'a>,
+    pub(super) d: &'a Decls<'a>,
+    /// Values from tfvars files and `--var`, later ones already overriding earlier ones (root).
+    pub(super) var_values: HashMap<String, Def<'a>>,
+    /// The caller's arguments; `None` for a root module, whose variables a caller, a tfvars file
+    /// or `-var` can change.
+    pub(super) args: Option<HashMap<String, Arg>>,
+    /// Address prefix: `""`, `module.a["x"].`.
+    pub(super) path: String,
+    /// The module call, when this instance's own text is not the user's (a bundled module):
+    /// every location inside it is shown at the call.
+    pub(super) pin: Option<Loc>,
+    /// Local provider names (`aws`, `aws.prod`) -> global provider ids.
+    pub(super) providers: HashMap<String, usize>,
+    /// Shown with every finding of this instance's sites (which bundled source was assumed).
+    pub(super) notes: Vec<Via>,
 }
 
 /// Scope of one evaluation: which file's text the expression's spans point into, an optional map
-/// when that text is itself decoded from somewhere else, and `templatefile()` variables.
+/// when that text is itself decoded from somewhere else, and bound names (`templatefile()`
+/// variables, `each`, `count`, iterators of `for` and `dynamic`).
 #[derive(Clone, Copy)]
 pub struct Scope<'s> {
     pub file: FileId,
@@ -69,10 +121,17 @@ pub struct Scope<'s> {
     /// From `src` to the file, when `src` is decoded (a template in a `.tf.json` string).
     pub map: Option<&'s OffsetMap>,
     pub tvars: Option<&'s HashMap<String, Doc>>,
+    /// Every location is shown here (a bundled module's text).
+    pub pin: Option<Loc>,
+    /// Inside `templatefile()`: only the template's variables are visible.
+    pub template: bool,
 }
 
 impl<'s> Scope<'s> {
     pub fn loc(&self, span: Option<Span>) -> Loc {
+        if let Some(p) = self.pin {
+            return p;
+        }
         Loc::new(self.file, self.file_span(span.unwrap_or_default()))
     }
 
@@ -87,34 +146,41 @@ impl<'s> Scope<'s> {
         span.and_then(|s| self.src.get(s.start..s.end))
             .unwrap_or("")
     }
+
+    /// The same scope with more names bound.
+    pub fn with<'t>(&self, vars: &'t HashMap<String, Doc>) -> Scope<'t>
+    where
+        's: 't,
+    {
+        Scope {
+            tvars: Some(vars),
+            ..*self
+        }
+    }
 }
 
-impl<'a> Module<'a> {
-    pub fn new(files: &'a [Arc<SourceFile>], module_dir: &Path, scan_root: &Path) -> Self {
-        Module {
+impl<'a> Shared<'a> {
+    pub fn new(files: &'a [Arc<SourceFile>], scan_root: &std::path::Path, max: u64) -> Self {
+        Shared {
             files,
-            vars: HashMap::new(),
-            var_values: HashMap::new(),
-            locals: HashMap::new(),
-            policy_docs: HashMap::new(),
-            module_dir: module_dir.to_path_buf(),
             scan_root: scan_root.canonicalize().ok(),
             stack: RefCell::new(Vec::new()),
             errors: RefCell::new(Vec::new()),
             new_files: RefCell::new(Vec::new()),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_file_size: max,
             steps: Cell::new(0),
             depth: Cell::new(0),
+            tainted: Cell::new(false),
+            faults: Cell::new(0),
+            vias: RefCell::new(Vec::new()),
+            instances: Cell::new(0),
+            key_provider: Cell::new(None),
+            providers: RefCell::new(Vec::new()),
         }
     }
 
-    /// Files read through `file()`/`templatefile()` larger than `bytes` are refused.
-    pub fn set_max_file_size(&mut self, bytes: u64) {
-        self.max_file_size = bytes;
-    }
-
     /// Records a limit hit (a KMS000 finding: the value was not checked) and returns the unknown
-    /// that stands for the value. Reported once per limit and module.
+    /// that stands for the value. Reported once per limit and unit.
     pub(super) fn limit(&self, loc: Loc, message: String) -> Doc {
         let mut errors = self.errors.borrow_mut();
         if !errors.iter().any(|e| e.message == message) {
@@ -126,126 +192,6 @@ impl<'a> Module<'a> {
             });
         }
         unknown(Why::reported(message), loc)
-    }
-
-    /// Accounts for `len` more bytes substituted into one string; `Some(reason)` when that
-    /// string would grow past `MAX_VALUE_LEN` (the bytes are then left out). Copying counts
-    /// towards the step budget too, one step per 256 bytes.
-    pub(super) fn built(&self, so_far: &mut usize, len: usize, loc: Loc) -> Option<Why> {
-        *so_far = so_far.saturating_add(len);
-        self.steps.set(self.steps.get().saturating_add(len / 256));
-        if *so_far > MAX_VALUE_LEN {
-            let Doc {
-                kind: DocKind::Unknown(reason),
-                ..
-            } = self.limit(loc, format!("a string longer than {MAX_VALUE_LEN} bytes"))
-            else {
-                return Some(Why::reported(String::new()));
-            };
-            return Some(reason);
-        }
-        None
-    }
-
-    /// A copy of a `templatefile()` variable: each use copies it, so each use costs its size.
-    pub(super) fn charged_clone(&self, d: &Doc) -> Doc {
-        self.steps.set(self.steps.get().saturating_add(doc_size(d)));
-        d.clone()
-    }
-
-    /// Runs one evaluation step one level deeper, unless a limit is hit.
-    pub(super) fn step(&self, loc: Loc, f: impl FnOnce() -> Doc) -> Doc {
-        let steps = self.steps.get().saturating_add(1);
-        self.steps.set(steps);
-        if steps > MAX_EVAL_STEPS {
-            return self.limit(
-                loc,
-                format!("the module needs more than {MAX_EVAL_STEPS} steps to evaluate"),
-            );
-        }
-        let depth = self.depth.get();
-        if depth >= MAX_EVAL_DEPTH {
-            return self.limit(
-                loc,
-                format!("expressions nested deeper than {MAX_EVAL_DEPTH} levels"),
-            );
-        }
-        self.depth.set(depth + 1);
-        let out = f();
-        self.depth.set(depth);
-        out
-    }
-
-    /// Records the `variable`, `locals` and `data "aws_iam_policy_document"` blocks of a `.tf`
-    /// file.
-    pub fn add_config(&mut self, file: FileId, body: &'a Body) {
-        for block in body.blocks() {
-            match (block.ident.as_str(), block.labels.as_slice()) {
-                ("variable", [name]) => {
-                    let default = block.body.get_attribute("default").map(|a| Def::Hcl {
-                        file,
-                        expr: &a.value,
-                    });
-                    self.vars.insert(name.as_str().to_string(), default);
-                }
-                ("locals", []) => {
-                    for a in block.body.attributes() {
-                        let def = Def::Hcl {
-                            file,
-                            expr: &a.value,
-                        };
-                        self.locals.insert(a.key.as_str().to_string(), def);
-                    }
-                }
-                ("data", [ty, name]) if ty.as_str() == "aws_iam_policy_document" => {
-                    self.policy_docs
-                        .insert(name.as_str().to_string(), (file, block));
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Declares a variable found elsewhere (`.tf.json`).
-    pub fn add_variable(&mut self, name: &str, default: Option<Def<'a>>) {
-        self.vars.insert(name.to_string(), default);
-    }
-
-    pub fn add_local(&mut self, name: &str, def: Def<'a>) {
-        self.locals.insert(name.to_string(), def);
-    }
-
-    /// Applies one tfvars file; call in Terraform's precedence order (`terraform.tfvars`, then
-    /// `*.auto.tfvars` in lexical order, then `--var-file`s) so later values win.
-    pub fn add_tfvars(&mut self, file: FileId, body: &'a Body) {
-        for a in body.attributes() {
-            let def = Def::Hcl {
-                file,
-                expr: &a.value,
-            };
-            self.var_values.insert(a.key.as_str().to_string(), def);
-        }
-    }
-
-    /// A `.tfvars.json` file: a JSON object of variable values.
-    pub fn add_tfvars_json(&mut self, file: FileId, root: &'a Node) {
-        for e in root.entries() {
-            let def = Def::Json {
-                file,
-                node: &e.value,
-            };
-            self.var_values.insert(e.key.clone(), def);
-        }
-    }
-
-    /// Errors met while evaluating (file() outside the root, invalid JSON in a policy string).
-    pub fn take_errors(&self) -> Vec<InputError> {
-        std::mem::take(&mut *self.errors.borrow_mut())
-    }
-
-    /// Files read through `file()`/`templatefile()`, to add to the unit in this order.
-    pub fn take_new_files(&self) -> Vec<Arc<SourceFile>> {
-        std::mem::take(&mut *self.new_files.borrow_mut())
     }
 
     pub(super) fn error(
@@ -278,6 +224,96 @@ impl<'a> Module<'a> {
                 .cloned(),
         }
     }
+}
+
+impl<'a> Module<'a> {
+    pub fn new(sh: &'a Shared<'a>, d: &'a Decls<'a>) -> Self {
+        Module {
+            sh,
+            d,
+            var_values: HashMap::new(),
+            args: None,
+            path: String::new(),
+            pin: None,
+            providers: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(super) fn limit(&self, loc: Loc, message: String) -> Doc {
+        self.sh.limit(loc, message)
+    }
+
+    /// A Terraform error (a missing attribute, an index out of range, a function's argument
+    /// it rejects): `try()` and `can()` catch it; elsewhere it is a value kmslint cannot know.
+    pub(super) fn fault(&self, reason: String, loc: Loc) -> Doc {
+        self.sh.faults.set(self.sh.faults.get().saturating_add(1));
+        unsupported(reason, loc)
+    }
+
+    /// Accounts for `len` more bytes substituted into one string; `Some(reason)` when that
+    /// string would grow past `MAX_VALUE_LEN` (the bytes are then left out). Copying counts
+    /// towards the step budget too, one step per 256 bytes.
+    pub(super) fn built(&self, so_far: &mut usize, len: usize, loc: Loc) -> Option<Why> {
+        *so_far = so_far.saturating_add(len);
+        let steps = &self.sh.steps;
+        steps.set(steps.get().saturating_add(len / 256));
+        if *so_far > MAX_VALUE_LEN {
+            let Doc {
+                kind: DocKind::Unknown(reason),
+                ..
+            } = self.limit(loc, format!("a string longer than {MAX_VALUE_LEN} bytes"))
+            else {
+                return Some(Why::reported(String::new()));
+            };
+            return Some(reason);
+        }
+        None
+    }
+
+    /// A copy of a bound value: each use copies it, so each use costs its size.
+    pub(super) fn charged_clone(&self, d: &Doc) -> Doc {
+        let steps = &self.sh.steps;
+        steps.set(steps.get().saturating_add(doc_size(d)));
+        d.clone()
+    }
+
+    /// Runs one evaluation step one level deeper, unless a limit is hit.
+    pub(super) fn step(&self, loc: Loc, f: impl FnOnce() -> Doc) -> Doc {
+        let steps = self.sh.steps.get().saturating_add(1);
+        self.sh.steps.set(steps);
+        if steps > MAX_EVAL_STEPS {
+            return self.limit(
+                loc,
+                format!("the module needs more than {MAX_EVAL_STEPS} steps to evaluate"),
+            );
+        }
+        let depth = self.sh.depth.get();
+        if depth >= MAX_EVAL_DEPTH {
+            return self.limit(
+                loc,
+                format!("expressions nested deeper than {MAX_EVAL_DEPTH} levels"),
+            );
+        }
+        self.sh.depth.set(depth + 1);
+        let out = f();
+        self.sh.depth.set(depth);
+        out
+    }
+
+    pub(super) fn src(&self, file: FileId) -> Option<Arc<SourceFile>> {
+        self.sh.src(file)
+    }
+
+    pub(super) fn error(
+        &self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+        code: &'static str,
+    ) {
+        self.sh.error(file, span, message, code)
+    }
 
     /// Scope for an expression of a unit file; the text is kept alive by `keep`.
     pub fn scope_in<'s>(&self, file: FileId, keep: &'s Arc<SourceFile>) -> Scope<'s> {
@@ -286,15 +322,18 @@ impl<'a> Module<'a> {
             src: &keep.text,
             map: None,
             tvars: None,
+            pin: self.pin,
+            template: false,
         }
     }
 
     /// Runs `f` with `name` on the reference stack, or returns an unknown if `name` is already
     /// being evaluated (a cycle) or the chain is too deep.
     pub(super) fn guarded(&self, name: &str, loc: Loc, f: impl FnOnce() -> Doc) -> Doc {
+        let name = format!("{}{name}", self.path);
         {
-            let stack = self.stack.borrow();
-            if stack.iter().any(|s| s == name) {
+            let stack = self.sh.stack.borrow();
+            if stack.contains(&name) {
                 // Terraform rejects the module ("Cycle: ..."): nothing in it is deployable.
                 return self.limit(loc, format!("{name} refers to itself (a reference cycle)"));
             }
@@ -305,9 +344,9 @@ impl<'a> Module<'a> {
                 );
             }
         }
-        self.stack.borrow_mut().push(name.to_string());
+        self.sh.stack.borrow_mut().push(name);
         let out = f();
-        self.stack.borrow_mut().pop();
+        self.sh.stack.borrow_mut().pop();
         out
     }
 
@@ -317,35 +356,104 @@ impl<'a> Module<'a> {
                 Some(f) => self.eval(self.scope_in(file, &f), expr),
                 None => unsupported("source file missing", Loc::default()),
             },
-            Def::Json { file, node } => json_value(file, node),
+            Def::Json { file, node } => self.pinned(json_value(file, node)),
             Def::JsonExpr { file, node } => self.eval_json_expr(file, node),
         }
     }
 
-    /// The value of `var.<name>`: tfvars, else default, else unknown.
+    /// A document whose locations are all shown at this instance's pin, if it has one.
+    pub(super) fn pinned(&self, d: Doc) -> Doc {
+        match self.pin {
+            Some(p) => repin(d, p),
+            None => d,
+        }
+    }
+
+    /// The value of `var.<name>`: the caller's argument, tfvars, the default, else unknown.
     pub fn var(&self, name: &str, loc: Loc) -> Doc {
         let key = format!("var.{name}");
-        if let Some(def) = self.var_values.get(name).copied() {
-            return self.guarded(&key, loc, || self.eval_def(def));
-        }
-        match self.vars.get(name) {
-            Some(Some(def)) => {
-                let def = *def;
-                self.guarded(&key, loc, || self.eval_def(def))
+        let decl = self.d.vars.get(name);
+        if let Some(args) = &self.args {
+            if let Some(arg) = args.get(name) {
+                if arg.tainted {
+                    self.sh.tainted.set(true);
+                }
+                let mut vias = self.sh.vias.borrow_mut();
+                for v in &arg.vias {
+                    if !vias.contains(v) {
+                        vias.push(v.clone());
+                    }
+                }
+                if self.pin.is_none() {
+                    let via = Via {
+                        at: Some(loc),
+                        arg: arg.loc,
+                        note: format!(
+                            "the value comes from the argument `{name}` of {}",
+                            self.path.trim_end_matches('.')
+                        ),
+                        fallback: false,
+                    };
+                    if !vias.contains(&via) {
+                        vias.push(via);
+                    }
+                }
+                drop(vias);
+                let v = self.charged_clone(&arg.value);
+                // An explicit `null` is null: the default does not apply (Terraform).
+                return match decl.and_then(|d| d.ty) {
+                    Some(ty) => self.convert(v, ty),
+                    None => v,
+                };
             }
-            Some(None) => unknown(
-                format!("{key} has no default and no value in terraform.tfvars or *.auto.tfvars"),
+        } else {
+            self.sh.tainted.set(true);
+        }
+        let def = self
+            .var_values
+            .get(name)
+            .copied()
+            .or_else(|| decl.and_then(|d| d.default));
+        let v = match (def, decl) {
+            (Some(def), _) => self.guarded(&key, loc, || self.eval_def(def)),
+            (None, Some(_)) if self.args.is_some() => unknown(
+                Why::input(format!(
+                    "{key} is required by {} and not set by its caller",
+                    self.path.trim_end_matches('.')
+                )),
                 loc,
             ),
-            None => unsupported(format!("{key} is not declared in this module"), loc),
+            (None, Some(_)) => unknown(
+                Why::input(format!(
+                    "{key} has no default and no value in terraform.tfvars or *.auto.tfvars"
+                )),
+                loc,
+            ),
+            (None, None) => {
+                return unsupported(format!("{key} is not declared in this module"), loc)
+            }
+        };
+        match decl.and_then(|d| d.ty) {
+            Some(ty) => self.convert(v, ty),
+            None => v,
         }
     }
 
     pub(super) fn var_def(&self, name: &str) -> Option<Def<'a>> {
+        if self.args.as_ref().is_some_and(|a| a.contains_key(name)) {
+            return None;
+        }
         self.var_values
             .get(name)
             .copied()
-            .or_else(|| self.vars.get(name).copied().flatten())
+            .or_else(|| self.d.vars.get(name).and_then(|v| v.default))
+    }
+
+    pub(super) fn local(&self, name: &str, loc: Loc) -> Doc {
+        match self.d.locals.get(name).copied() {
+            Some(def) => self.guarded(&format!("local.{name}"), loc, || self.eval_def(def)),
+            None => unsupported(format!("local.{name} is not defined in this module"), loc),
+        }
     }
 
     /// Evaluates an expression to a document (scalars become `DocKind::Scalar`).
@@ -361,10 +469,18 @@ impl<'a> Module<'a> {
             Expression::Bool(b) => Doc::scalar(Value::lit(b.value().to_string()), loc),
             Expression::Number(n) => {
                 let written = sc.text(span).trim();
-                let text = if written.is_empty() {
-                    n.value().to_string()
+                let text = if !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit()) {
+                    written.trim_start_matches('0').to_string()
                 } else {
-                    written.to_string()
+                    match written.parse::<f64>() {
+                        Ok(f) if !written.is_empty() => super::ops::fmt_num(f),
+                        _ => n.value().to_string(),
+                    }
+                };
+                let text = if text.is_empty() {
+                    "0".to_string()
+                } else {
+                    text
                 };
                 Doc::scalar(Value::lit(text), loc)
             }
@@ -422,104 +538,53 @@ impl<'a> Module<'a> {
                     None => unsupported(format!("`{name}` is not a known value here"), loc),
                 }
             }
-            Expression::Conditional(c) => match self.eval_bool(sc, &c.cond_expr) {
-                Some(true) => self.eval(sc, &c.true_expr),
-                Some(false) => self.eval(sc, &c.false_expr),
-                None => Doc::new(
-                    DocKind::Choice(vec![
-                        self.eval(sc, &c.true_expr),
-                        self.eval(sc, &c.false_expr),
-                    ]),
-                    loc,
-                ),
-            },
+            Expression::Conditional(c) => {
+                let was = self.sh.tainted.replace(false);
+                let cond = self.eval_bool(sc, &c.cond_expr);
+                let tainted = self.sh.tainted.get();
+                self.sh.tainted.set(was || tainted);
+                match cond {
+                    Some(true) if !tainted => self.eval(sc, &c.true_expr),
+                    Some(false) if !tainted => self.eval(sc, &c.false_expr),
+                    // Undecided, or decided by a value a caller, a tfvars file or `-var` can
+                    // change: either may be deployed.
+                    _ => choice(
+                        vec![self.eval(sc, &c.true_expr), self.eval(sc, &c.false_expr)],
+                        loc,
+                    ),
+                }
+            }
             Expression::FuncCall(f) => self.call(sc, f, loc),
             Expression::Traversal(t) => self.traversal(sc, t, loc),
-            Expression::UnaryOp(_) | Expression::BinaryOp(_) => match self.eval_bool(sc, expr) {
-                Some(b) => Doc::scalar(Value::lit(b.to_string()), loc),
-                None => unsupported(format!("`{}` is not evaluated", short(sc.text(span))), loc),
-            },
-            Expression::ForExpr(_) => unsupported(
-                format!("for expression `{}` is not evaluated", short(sc.text(span))),
-                loc,
-            ),
+            Expression::UnaryOp(u) => self.unary(sc, u, loc),
+            Expression::BinaryOp(b) => self.binary(sc, b, loc),
+            Expression::ForExpr(f) => self.for_expr(sc, f, loc),
         }
     }
 
     /// A condition, when it can be decided statically.
     pub(super) fn eval_bool(&self, sc: Scope<'_>, expr: &Expression) -> Option<bool> {
-        match expr {
-            Expression::Bool(b) => Some(*b.value()),
-            Expression::Parenthesis(p) => self.eval_bool(sc, p.inner()),
-            Expression::UnaryOp(u) if *u.operator.value() == UnaryOperator::Not => {
-                self.eval_bool(sc, &u.expr).map(|b| !b)
-            }
-            Expression::BinaryOp(b) => {
-                let op = *b.operator.value();
-                match op {
-                    BinaryOperator::And | BinaryOperator::Or => {
-                        let l = self.eval_bool(sc, &b.lhs_expr);
-                        let r = self.eval_bool(sc, &b.rhs_expr);
-                        let and = op == BinaryOperator::And;
-                        match (l, r) {
-                            (Some(l), Some(r)) => Some(if and { l && r } else { l || r }),
-                            (Some(x), None) | (None, Some(x)) if x != and => Some(x),
-                            _ => None,
-                        }
-                    }
-                    BinaryOperator::Eq | BinaryOperator::NotEq => {
-                        let l = self.eval(sc, &b.lhs_expr);
-                        let r = self.eval(sc, &b.rhs_expr);
-                        // `x != null` is decidable whenever x is null or known to be a value.
-                        let is_null = |d: &Doc| match &d.kind {
-                            DocKind::Null => Some(true),
-                            DocKind::Unknown(_) | DocKind::Choice(_) => None,
-                            DocKind::Scalar(v) if v.unknown_reason().is_some() => None,
-                            _ => Some(false),
-                        };
-                        if matches!(l.kind, DocKind::Null) || matches!(r.kind, DocKind::Null) {
-                            let same = is_null(&l)? == is_null(&r)?;
-                            return Some(same == (op == BinaryOperator::Eq));
-                        }
-                        let l = l.as_value().and_then(|v| v.as_lit().map(str::to_string))?;
-                        let r = r.as_value().and_then(|v| v.as_lit().map(str::to_string))?;
-                        Some((l == r) == (op == BinaryOperator::Eq))
-                    }
-                    _ => None,
-                }
-            }
-            _ => {
-                let d = self.eval(sc, expr);
-                match d.as_value().and_then(|v| v.as_lit()) {
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    _ => None,
-                }
-            }
-        }
+        let d = self.eval(sc, expr);
+        bool_of(&d)
     }
 
-    /// The string value of template pieces.
+    /// The string value of template pieces; directives (`%{ if }`, `%{ for }`) are expanded.
     pub(super) fn pieces_value(&self, sc: Scope<'_>, pieces: &[Piece<'_>]) -> Value {
         let mut v = Value::default();
         let mut built = 0usize;
-        for p in pieces {
-            match p {
-                Piece::Lit(l) => v.push(Part::Lit(l.decoded())),
-                Piece::Interp { expr, span } => {
-                    let d = self.eval(sc, expr);
-                    let value = as_string_value(&d, sc.text(Some(*span)));
-                    match self.built(&mut built, value.text_len(), sc.loc(Some(*span))) {
-                        Some(reason) => v.push(Part::Unknown(reason)),
-                        None => v.append(value),
-                    }
+        self.walk_pieces(sc, pieces, &mut |e| match e {
+            Emit::Piece(_, Piece::Lit(l)) => v.push(Part::Lit(l.decoded())),
+            Emit::Piece(sc, Piece::Interp { expr, span }) => {
+                let d = self.eval(sc, expr);
+                let value = as_string_value(&d, sc.text(Some(*span)));
+                match self.built(&mut built, value.text_len(), sc.loc(Some(*span))) {
+                    Some(reason) => v.push(Part::Unknown(reason)),
+                    None => v.append(value),
                 }
-                Piece::Directive { span } => v.push(Part::Unknown(Why::unsupported(format!(
-                    "template directive `{}` is not evaluated",
-                    short(sc.text(Some(*span)))
-                )))),
             }
-        }
+            Emit::Piece(_, Piece::Directive { .. }) => {}
+            Emit::Unknown(why) => v.push(Part::Unknown(why)),
+        });
         v
     }
 
@@ -530,7 +595,6 @@ impl<'a> Module<'a> {
             Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
             _ => None,
         };
-        let after_apply = || unknown(format!("{} is only known after apply", short(text)), loc);
         let Some(root) = t.expr.as_variable().map(|v| v.as_str()) else {
             let base = self.eval(sc, &t.expr);
             return self.apply_ops(sc, base, &ops, text, loc);
@@ -538,71 +602,45 @@ impl<'a> Module<'a> {
         if let Some(d) = sc.tvars.and_then(|v| v.get(root)) {
             return self.apply_ops(sc, self.charged_clone(d), &ops, text, loc);
         }
+        if sc.template {
+            return self.fault(format!("`{root}` is not a variable of this template"), loc);
+        }
+        let rest = |from: usize| ops.get(from..).unwrap_or(&[]);
         match root {
             "var" | "local" => {
                 let Some(name) = attr(0) else {
-                    return after_apply();
+                    return unsupported(format!("`{}` is not evaluated", short(text)), loc);
                 };
                 let base = if root == "var" {
                     self.var(name, loc)
                 } else {
-                    match self.locals.get(name).copied() {
-                        Some(def) => {
-                            self.guarded(&format!("local.{name}"), loc, || self.eval_def(def))
-                        }
-                        None => {
-                            unsupported(format!("local.{name} is not defined in this module"), loc)
-                        }
-                    }
+                    self.local(name, loc)
                 };
-                self.apply_ops(sc, base, ops.get(1..).unwrap_or(&[]), text, loc)
+                self.apply_ops(sc, base, rest(1), text, loc)
             }
-            "data" => {
-                let (Some(ty), Some(name)) = (attr(0), attr(1)) else {
-                    return after_apply();
-                };
-                // `data.x.y[0].attr`: an index from count/for_each is skipped, the data source
-                // has one configuration for all its instances.
-                let mut i = 2;
-                if matches!(
-                    ops.get(i),
-                    Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_))
-                ) {
-                    i += 1;
-                }
-                match (ty, attr(i)) {
-                    ("aws_caller_identity", Some("account_id")) => {
-                        Doc::scalar(Value::self_account(), loc)
-                    }
-                    ("aws_iam_policy_document", Some("json" | "minified_json")) => {
-                        match self.policy_docs.get(name).copied() {
-                            Some((file, block)) => {
-                                let key = format!("data.aws_iam_policy_document.{name}");
-                                self.guarded(&key, loc, || self.policy_document(file, block))
-                            }
-                            None => unsupported(
-                                format!("data.aws_iam_policy_document.{name} is not defined in this module"),
-                                loc,
-                            ),
-                        }
-                    }
-                    _ => unknown(
-                        format!("{} is read from the provider at plan time", short(text)),
-                        loc,
-                    ),
-                }
-            }
+            "data" => self.data_ref(sc, &ops, text, loc),
             "count" | "each" => unsupported(
-                format!("{} depends on the count/for_each expansion", short(text)),
+                format!(
+                    "{} is used outside a block with count/for_each",
+                    short(text)
+                ),
                 loc,
             ),
             "path" => match attr(0) {
                 // Paths are resolved against the module directory by file().
                 Some("module" | "root" | "cwd") => Doc::scalar(Value::lit("."), loc),
-                _ => after_apply(),
+                _ => unsupported(format!("`{}` is not evaluated", short(text)), loc),
             },
             "terraform" => unknown(format!("{} depends on the workspace", short(text)), loc),
-            _ => after_apply(),
+            "module" => unknown(
+                format!(
+                    "{} is an output of module {} (known from a plan)",
+                    short(text),
+                    attr(0).unwrap_or("?")
+                ),
+                loc,
+            ),
+            ty => self.resource_ref(sc, ty, &ops, text, loc),
         }
     }
 
@@ -614,9 +652,25 @@ impl<'a> Module<'a> {
         text: &str,
         loc: Loc,
     ) -> Doc {
-        for op in ops {
+        for (i, op) in ops.iter().enumerate() {
             d = match (&d.kind, op) {
                 (DocKind::Unknown(_), _) => return d,
+                (_, TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                    let rest = ops.get(i + 1..).unwrap_or(&[]);
+                    let items = match d.kind {
+                        DocKind::List(items) => items,
+                        DocKind::Null => Vec::new(),
+                        DocKind::Choice(_) => {
+                            return unsupported(format!("`{}` is a conditional", short(text)), loc)
+                        }
+                        _ => vec![d],
+                    };
+                    let out = items
+                        .into_iter()
+                        .map(|it| self.apply_ops(sc, it, rest, text, loc))
+                        .collect();
+                    return Doc::new(DocKind::List(out), loc);
+                }
                 (DocKind::Choice(alts), _) => {
                     let alts = alts
                         .iter()
@@ -627,31 +681,46 @@ impl<'a> Module<'a> {
                 (DocKind::Map(_), TraversalOperator::GetAttr(k)) => match d.get(k.as_str()) {
                     Some(v) => v.clone(),
                     None => {
-                        return unsupported(format!("{} has no such attribute", short(text)), loc)
+                        return self.fault(
+                            format!("{} has no attribute `{}`", short(text), k.as_str()),
+                            loc,
+                        )
                     }
                 },
-                (DocKind::List(items), TraversalOperator::LegacyIndex(i)) => {
-                    match usize::try_from(*i.value()).ok().and_then(|i| items.get(i)) {
+                (DocKind::Null, TraversalOperator::GetAttr(_)) => {
+                    return self.fault(format!("{} reads an attribute of null", short(text)), loc)
+                }
+                (DocKind::List(items), TraversalOperator::LegacyIndex(n)) => {
+                    match usize::try_from(*n.value()).ok().and_then(|n| items.get(n)) {
                         Some(v) => v.clone(),
-                        None => {
-                            return unsupported(format!("{} is out of range", short(text)), loc)
-                        }
+                        None => return self.fault(format!("{} is out of range", short(text)), loc),
                     }
                 }
                 (_, TraversalOperator::Index(e)) => {
                     let key = self.eval(sc, e);
+                    if let DocKind::Unknown(w) = &key.kind {
+                        return unknown(w.clone(), loc);
+                    }
                     let key = key.as_value().and_then(|v| v.as_lit().map(str::to_string));
-                    let found = match (&d.kind, key) {
-                        (DocKind::List(items), Some(k)) => {
-                            k.parse::<usize>().ok().and_then(|i| items.get(i)).cloned()
-                        }
-                        (DocKind::Map(_), Some(k)) => d.get(&k).cloned(),
+                    let found = match (&d.kind, &key) {
+                        (DocKind::List(items), Some(k)) => super::ops::parse_num(k)
+                            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                            .and_then(|n| items.get(n as usize))
+                            .cloned(),
+                        (DocKind::Map(_), Some(k)) => d.get(k).cloned(),
                         _ => None,
                     };
                     match found {
                         Some(v) => v,
+                        None if key.is_none() => {
+                            return unsupported(
+                                format!("the index in `{}` is not known statically", short(text)),
+                                loc,
+                            )
+                        }
                         None => {
-                            return unsupported(format!("`{}` is not evaluated", short(text)), loc)
+                            return self
+                                .fault(format!("`{}` has no such element", short(text)), loc)
                         }
                     }
                 }
@@ -671,11 +740,71 @@ pub fn unsupported(reason: impl Into<String>, loc: Loc) -> Doc {
     unknown(Why::unsupported(reason), loc)
 }
 
-pub(super) fn is_known(d: &Doc) -> bool {
+/// Alternatives, any of which may be deployed; identical ones are kept once.
+pub fn choice(alts: Vec<Doc>, loc: Loc) -> Doc {
+    let mut out: Vec<Doc> = Vec::new();
+    for a in alts {
+        let parts = match a.kind {
+            DocKind::Choice(inner) => inner,
+            kind => vec![Doc::new(kind, a.loc)],
+        };
+        for p in parts {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    if out.len() == 1 {
+        if let Some(one) = out.pop() {
+            return one;
+        }
+    }
+    Doc::new(DocKind::Choice(out), loc)
+}
+
+/// Every location of a document moved to `at`.
+pub fn repin(d: Doc, at: Loc) -> Doc {
+    let kind = match d.kind {
+        DocKind::List(items) => DocKind::List(items.into_iter().map(|i| repin(i, at)).collect()),
+        DocKind::Choice(items) => {
+            DocKind::Choice(items.into_iter().map(|i| repin(i, at)).collect())
+        }
+        DocKind::Map(entries) => DocKind::Map(
+            entries
+                .into_iter()
+                .map(|e| DocEntry {
+                    key: e.key,
+                    key_loc: at,
+                    value: repin(e.value, at),
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    Doc::new(kind, at)
+}
+
+/// The literal text of a scalar.
+pub(super) fn lit(d: &Doc) -> Option<&str> {
+    d.as_value().and_then(|v| v.as_lit())
+}
+
+/// A boolean, when decided.
+pub(super) fn bool_of(d: &Doc) -> Option<bool> {
+    match lit(d) {
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// Why a value is not (wholly) known at its top level: an unknown document or a scalar with an
+/// unknown part.
+pub(super) fn why_unknown(d: &Doc) -> Option<Why> {
     match &d.kind {
-        DocKind::Unknown(_) | DocKind::Choice(_) | DocKind::Null => false,
-        DocKind::Scalar(v) => v.unknown_reason().is_none(),
-        _ => true,
+        DocKind::Unknown(w) => Some(w.clone()),
+        DocKind::Scalar(v) => v.unknown_why().cloned(),
+        _ => None,
     }
 }
 
@@ -706,10 +835,14 @@ pub(super) fn as_string_value(d: &Doc, text: &str) -> Value {
                 ))),
             }
         }
-        DocKind::List(_) | DocKind::Map(_) => Value::unknown(Why::unsupported(format!(
-            "`{}` is not a string",
-            short(text)
-        ))),
+        // A value built with jsonencode(): its JSON text.
+        DocKind::List(_) | DocKind::Map(_) => match super::functions::json_text(d) {
+            Some(t) => Value::lit(t),
+            None => Value::unknown(Why::unsupported(format!(
+                "`{}` is not a string",
+                short(text)
+            ))),
+        },
     }
 }
 

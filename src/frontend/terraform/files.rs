@@ -3,7 +3,7 @@
 use super::eval::*;
 use crate::base::diag::code;
 use crate::base::source::{FileId, Loc, SourceFile, Span};
-use crate::ir::{Doc, DocKind, Why};
+use crate::ir::{Doc, DocKind, Part, Value, Why};
 use crate::parse::hcl::{self, Expression};
 use crate::parse::OffsetMap;
 use std::collections::HashMap;
@@ -18,59 +18,61 @@ impl<'a> Module<'a> {
         sc: Scope<'_>,
         path: &Expression,
         loc: Loc,
+        func: &str,
     ) -> Option<(FileId, Arc<SourceFile>)> {
         let p = self.eval(sc, path);
         let rel = p.as_value().and_then(|v| v.as_lit()).map(str::to_string)?;
         let rel = rel.strip_prefix("./").unwrap_or(&rel);
-        let joined = normalize(&self.module_dir.join(rel));
-        let inside = match (&self.scan_root, joined.canonicalize()) {
+        let joined = normalize(&self.d.dir.join(rel));
+        let inside = match (&self.sh.scan_root, joined.canonicalize()) {
             (Some(root), Ok(c)) => c.starts_with(root).then_some(c),
             _ => None,
         };
         let Some(canonical) = inside else {
             let msg = if joined.exists() {
-                format!("file() outside the scan root: {rel} is not read")
+                format!("{func}() outside the scan root: {rel} is not read")
             } else {
-                format!("file() names a file that does not exist: {rel}")
+                format!("{func}() names a file that does not exist: {rel}")
             };
             self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
             return None;
         };
+        // A checkout's `.git/` holds credentials (a CI token in `.git/config`), never policies.
+        let in_git = |p: &Path| p.components().any(|c| c.as_os_str() == ".git");
+        if in_git(&joined) || in_git(&canonical) {
+            let msg = format!("{func}() names a file inside .git/: {rel} is not read");
+            self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
+            return None;
+        }
         // Already read (the same policy file used twice)?
         let display = joined;
         let existing = self
+            .sh
             .files
             .iter()
-            .chain(self.new_files.borrow().iter())
+            .chain(self.sh.new_files.borrow().iter())
             .position(|f| f.path == display);
         if let Some(i) = existing {
             let id = FileId(i as u32);
             return self.src(id).map(|f| (id, f));
         }
-        let limit = self.max_file_size;
-        let text = match std::fs::metadata(&canonical) {
-            Ok(m) if m.len() > limit => Err(format!(
-                "file() names a file larger than the {limit}-byte limit ([scan] max_file_size): {rel}"
-            )),
-            _ => std::fs::read_to_string(&canonical)
-                .map_err(|e| format!("file() could not read {rel}: {e}")),
-        };
-        let text = match text {
+        let text = match read_regular(&canonical, self.sh.max_file_size) {
             Ok(t) => t,
-            Err(msg) => {
+            Err(why) => {
+                let msg = format!("{func}() could not read {rel}: {why}");
                 self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
                 return None;
             }
         };
         let f = SourceFile::new(display, text);
-        let mut new_files = self.new_files.borrow_mut();
-        let id = FileId((self.files.len() + new_files.len()) as u32);
+        let mut new_files = self.sh.new_files.borrow_mut();
+        let id = FileId((self.sh.files.len() + new_files.len()) as u32);
         new_files.push(f.clone());
         Some((id, f))
     }
 
     pub(super) fn file_policy(&self, sc: Scope<'_>, path: &Expression, loc: Loc) -> Doc {
-        match self.read_file(sc, path, loc) {
+        match self.read_file(sc, path, loc, "file") {
             Some((id, f)) => {
                 let whole = Loc::new(id, Span::new(0, f.text.len()));
                 let fsc = Scope {
@@ -78,6 +80,8 @@ impl<'a> Module<'a> {
                     src: &f.text,
                     map: None,
                     tvars: None,
+                    pin: self.pin,
+                    template: false,
                 };
                 self.parse_policy_text(fsc, &f.text, &OffsetMap::shifted(0), &[], whole)
             }
@@ -96,7 +100,7 @@ impl<'a> Module<'a> {
         loc: Loc,
         as_policy: bool,
     ) -> Doc {
-        let Some((id, f)) = self.read_file(sc, path, loc) else {
+        let Some((id, f)) = self.read_file(sc, path, loc, "templatefile") else {
             return unknown(
                 Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
                 loc,
@@ -134,6 +138,8 @@ impl<'a> Module<'a> {
             src: &f.text,
             map: None,
             tvars: Some(tvars),
+            pin: self.pin,
+            template: true,
         };
         let pieces = hcl::template_pieces(&f.text, &template);
         let whole = Loc::new(id, Span::new(0, f.text.len()));
@@ -163,4 +169,68 @@ pub(super) fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Reads a regular file of at most `limit` bytes. A named pipe, a device or a socket is refused
+/// before it is opened (opening a pipe with no writer would block the scan forever), and the file
+/// is opened non-blocking in case it was swapped for one in between.
+pub fn read_regular(path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file (a named pipe, a device or a directory)".into());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "it is larger than the {limit}-byte limit ([scan] max_file_size)"
+        ));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = opts.open(path).map_err(|e| e.to_string())?;
+    let meta = f.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    f.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "it is larger than the {limit}-byte limit ([scan] max_file_size)"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+}
+
+/// Longest excerpt of a `file()` value shown when the value is not a policy: such a file may
+/// hold anything (a credentials file read as a principal), and reports must not print it whole.
+pub const MAX_FILE_EXCERPT: usize = 64;
+
+/// The value of `file()` used as a plain string: whole when short and on one line; otherwise a
+/// clipped excerpt whose rest is an unknown part (not shown, never taken as safe).
+pub fn file_value(path: &Path, text: &str) -> Value {
+    let one_line = text.strip_suffix('\n').unwrap_or(text);
+    // JSON (a policy or a template of one, edited with replace() or jsondecode()) is kept whole.
+    let json = one_line.trim_start().starts_with(['{', '[']);
+    if json || (one_line.len() <= MAX_FILE_EXCERPT && !one_line.contains('\n')) {
+        return Value::lit(text);
+    }
+    let mut cut = MAX_FILE_EXCERPT.min(one_line.find('\n').unwrap_or(one_line.len()));
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut v = Value::lit(&text[..cut]);
+    v.push(Part::Unknown(Why::unsupported(format!(
+        "the rest of {} ({} bytes) is not shown",
+        path.display(),
+        text.len()
+    ))));
+    v
 }

@@ -3,6 +3,7 @@
 //! every element of the parsed policy keeps its span in the user's file.
 
 use super::eval::*;
+use super::templates::Emit;
 use crate::base::diag::code;
 use crate::base::source::{FileId, Loc, Span};
 use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
@@ -114,6 +115,8 @@ impl<'a> Module<'a> {
             src: &text,
             map: Some(&map),
             tvars: None,
+            pin: self.pin,
+            template: false,
         };
         let pieces = hcl::template_pieces(&text, &t);
         f(sc, &pieces)
@@ -130,49 +133,35 @@ impl<'a> Module<'a> {
         let mut map = OffsetMap::default();
         let mut parts = Vec::new();
         let mut built = 0usize;
-        for p in pieces {
-            match p {
-                Piece::Lit(l) => l.decode_into(&mut out, &mut map),
-                Piece::Interp { expr, span } => {
-                    map.push(out.len(), span.start);
-                    let loc = sc.loc(Some(*span));
-                    // `${jsonencode(...)}` inside a JSON heredoc: the JSON text itself.
-                    if let Some(text) = self.jsonencode_text(sc, expr) {
-                        match self.built(&mut built, text.len(), loc) {
-                            Some(reason) => {
-                                push_marker(&mut out, &mut parts, Part::Unknown(reason))
-                            }
-                            None => out.push_str(&text),
-                        }
-                        continue;
+        self.walk_pieces(sc, pieces, &mut |e| match e {
+            Emit::Piece(_, Piece::Lit(l)) => l.decode_into(&mut out, &mut map),
+            Emit::Piece(sc, Piece::Interp { expr, span }) => {
+                map.push(out.len(), span.start);
+                let loc = sc.loc(Some(*span));
+                // `${jsonencode(...)}` inside a JSON heredoc: the JSON text itself.
+                if let Some(text) = self.jsonencode_text(sc, expr) {
+                    match self.built(&mut built, text.len(), loc) {
+                        Some(reason) => push_marker(&mut out, &mut parts, Part::Unknown(reason)),
+                        None => out.push_str(&text),
                     }
-                    let d = self.eval(sc, expr);
-                    let value = as_string_value(&d, sc.text(Some(*span)));
-                    if let Some(reason) = self.built(&mut built, value.text_len(), loc) {
-                        push_marker(&mut out, &mut parts, Part::Unknown(reason));
-                        continue;
-                    }
-                    for part in value.parts {
-                        match part {
-                            Part::Lit(s) => out.push_str(&s),
-                            other => push_marker(&mut out, &mut parts, other),
-                        }
-                    }
+                    return;
                 }
-                Piece::Directive { span } => {
-                    map.push(out.len(), span.start);
-                    let reason = format!(
-                        "template directive `{}` is not evaluated",
-                        short(sc.text(Some(*span)))
-                    );
-                    push_marker(
-                        &mut out,
-                        &mut parts,
-                        Part::Unknown(Why::unsupported(reason)),
-                    );
+                let d = self.eval(sc, expr);
+                let value = as_string_value(&d, sc.text(Some(*span)));
+                if let Some(reason) = self.built(&mut built, value.text_len(), loc) {
+                    push_marker(&mut out, &mut parts, Part::Unknown(reason));
+                    return;
+                }
+                for part in value.parts {
+                    match part {
+                        Part::Lit(s) => out.push_str(&s),
+                        other => push_marker(&mut out, &mut parts, other),
+                    }
                 }
             }
-        }
+            Emit::Piece(_, Piece::Directive { .. }) => {}
+            Emit::Unknown(why) => push_marker(&mut out, &mut parts, Part::Unknown(why)),
+        });
         (out, map, parts)
     }
 
@@ -246,7 +235,7 @@ impl<'a> Module<'a> {
                     if let TraversalOperator::GetAttr(name) = op.value() {
                         let def = match root.as_str() {
                             "var" => self.var_def(name.as_str()),
-                            "local" => self.locals.get(name.as_str()).copied(),
+                            "local" => self.d.locals.get(name.as_str()).copied(),
                             _ => None,
                         };
                         if let Some(def) = def {
@@ -350,6 +339,8 @@ impl<'a> Module<'a> {
                     src: text,
                     map: None,
                     tvars: None,
+                    pin: self.pin,
+                    template: false,
                 };
                 self.parse_policy_text(sc, &inner, &map, &[], loc)
             }

@@ -1,26 +1,37 @@
-//! Terraform module directory -> `PolicySite`s: KMS keys (`aws_kms_key`, replica and external
-//! keys), `aws_kms_key_policy` and `aws_kms_grant`, from `.tf` and `.tf.json` files, with
-//! variables from tfvars resolved through `resolve::terraform`.
+//! Terraform root module -> `PolicySite`s: KMS keys (`aws_kms_key`, replica and external keys),
+//! `aws_kms_key_policy` and `aws_kms_grant`, from `.tf` and `.tf.json` files, in the root module
+//! and in every module instance it calls, evaluated the way `terraform plan` would (`graph`
+//! finds the modules, `decls` merges each directory's files, `instances` expands count/for_each
+//! and module calls, `eval` + `ops` + `functions` + `templates` evaluate expressions,
+//! `policy_document` renders `aws_iam_policy_document` as the AWS provider does).
 
-use crate::base::diag::{code, InputError};
 use crate::base::source::{FileId, SourceFile};
-use crate::ir::{Doc, DocKind, Value, Why};
-use crate::ir::{Extracted, Grant, PolicySite, SiteBody, Unit};
-use crate::parse::hcl::{self, span_of, Block, Body, Expression};
-use crate::parse::{json, Node, ParseError};
-use eval::{Module, Scope};
+use crate::ir::{Doc, Value};
+use crate::ir::{Extracted, Unit};
+use crate::parse::hcl::{self, Body, Expression};
+use crate::parse::{Node, ParseError};
+use decls::Decls;
+use eval::{Def, Module, Shared};
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
-mod eval;
+mod decls;
+pub(crate) mod eval;
 mod files;
 mod functions;
+mod graph;
+mod instances;
 mod json_text;
+mod ops;
 mod policy_document;
+mod providers;
+mod templates;
 mod tf_json;
+mod types;
 
 pub(crate) use eval::unknown;
+pub use graph::called_dirs;
 pub(crate) use json_text::{json_value, node_to_doc};
 
 /// Resource types whose `policy` is a key policy.
@@ -31,11 +42,8 @@ pub const KEY_TYPES: &[&str] = &[
     "aws_kms_replica_external_key",
 ];
 
-/// A tfvars file in the order to apply it: kind (rank), file name, id, and its tree.
-type VarsFile<'t> = (Kind, &'t str, FileId, Option<&'t Body>, Option<&'t Node>);
-
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Kind {
     Config,
     ConfigJson,
     /// tfvars, ranked by Terraform's precedence (higher wins), then by name.
@@ -44,7 +52,7 @@ enum Kind {
     Other,
 }
 
-fn classify(path: &Path) -> Kind {
+pub(crate) fn classify(path: &Path) -> Kind {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "terraform.tfvars" {
         Kind::Vars(0)
@@ -63,9 +71,10 @@ fn classify(path: &Path) -> Kind {
     }
 }
 
-/// Extracts every KMS policy site of one module directory. `unit.files` holds the module's
-/// `.tf`, `.tf.json` and tfvars files; `var_files` are `--var-file`s, applied last in order.
-/// Files read through `file()`/`templatefile()` are added to the unit.
+/// Extracts every KMS policy site of one root module directory and of every module instance it
+/// calls. `unit.files` holds the root's `.tf`, `.tf.json` and tfvars files; `var_files` are
+/// `--var-file`s (and `--var` values), applied last in order. The called modules' files and the
+/// files read through `file()`/`templatefile()` are added to the unit.
 pub fn extract_module(
     unit: &mut Unit,
     scan_root: &Path,
@@ -102,8 +111,8 @@ pub fn extract_module_limited(
         // Var files keep the order they were given in: rank by position, not name.
         order.push((kind, format!("{:08}", id.0), id));
     }
-    let files: Vec<Arc<SourceFile>> = unit.files.clone();
-    let Some(module_dir) = files
+    let Some(module_dir) = unit
+        .files
         .iter()
         .find(|f| matches!(classify(&f.path), Kind::Config | Kind::ConfigJson))
         .and_then(|f| f.path.parent())
@@ -112,163 +121,139 @@ pub fn extract_module_limited(
         return out;
     };
 
-    // Parse everything first: the module context borrows the trees.
-    let mut hcl_trees: Vec<(Kind, String, FileId, Body)> = Vec::new();
-    let mut json_trees: Vec<(Kind, String, FileId, Node)> = Vec::new();
+    // Parse everything first: the module contexts borrow the trees.
+    let mut root = graph::DirTrees::new(module_dir, false);
     for (kind, name, id) in &order {
-        let Some(f) = files.get(id.0 as usize) else {
-            continue;
-        };
-        match kind {
-            Kind::Config | Kind::Vars(_) => match parse_tf(&f.text, *kind, all_blocks) {
-                Ok(body) => hcl_trees.push((*kind, name.clone(), *id, body)),
-                Err(e) => out.errors.push(InputError {
-                    file: *id,
-                    span: e.span,
-                    message: e.message,
-                    code: code::HCL,
-                }),
-            },
-            Kind::ConfigJson | Kind::VarsJson(_) => match json::parse_json(&f.text) {
-                Ok(node) => json_trees.push((*kind, name.clone(), *id, node)),
-                Err(e) => out.errors.push(InputError {
-                    file: *id,
-                    span: e.span,
-                    message: e.message,
-                    code: code::JSON,
-                }),
-            },
-            Kind::Other => {}
+        if let Some(f) = unit.file(*id).cloned() {
+            root.parse(
+                *kind,
+                name.clone(),
+                *id,
+                &f.text,
+                all_blocks,
+                &mut out.errors,
+            );
         }
     }
-
-    let mut module = Module::new(&files, &module_dir, scan_root);
-    module.set_max_file_size(max_file_size);
-    for (kind, _, id, body) in &hcl_trees {
-        if *kind == Kind::Config {
-            module.add_config(*id, body);
-        }
-    }
-    for (kind, _, id, node) in &json_trees {
-        if *kind == Kind::ConfigJson {
-            tf_json::add_config(&mut module, *id, node);
-        }
-    }
-    // tfvars in precedence order; within a rank, lexical by file name.
-    let mut vars: Vec<VarsFile> = Vec::new();
-    for (kind, name, id, body) in &hcl_trees {
-        if let Kind::Vars(_) = kind {
-            vars.push((*kind, name, *id, Some(body), None));
-        }
-    }
-    for (kind, name, id, node) in &json_trees {
-        if let Kind::VarsJson(_) = kind {
-            vars.push((*kind, name, *id, None, Some(node)));
-        }
-    }
-    let rank = |k: Kind| match k {
-        Kind::Vars(r) | Kind::VarsJson(r) => r,
-        _ => 0,
+    let mut dirs = vec![root];
+    graph::load(
+        unit,
+        &mut dirs,
+        scan_root,
+        max_file_size,
+        all_blocks,
+        &mut out.errors,
+    );
+    let files: Vec<Arc<SourceFile>> = unit.files.clone();
+    let decls: Vec<Decls> = dirs.iter().map(decls_of).collect();
+    let Some(root_decls) = decls.first() else {
+        return out;
     };
-    // terraform.tfvars before terraform.tfvars.json, as Terraform loads them.
-    vars.sort_by(|a, b| (rank(a.0), a.1).cmp(&(rank(b.0), b.1)));
-    for (_, _, id, body, node) in vars {
-        if let Some(body) = body {
-            module.add_tfvars(id, body);
-        }
-        if let Some(node) = node {
-            module.add_tfvars_json(id, node);
-        }
+    let sh = Shared::new(&files, scan_root, max_file_size);
+    let mut module = Module::new(&sh, root_decls);
+    if let Some(root) = dirs.first() {
+        apply_tfvars(&mut module, root);
     }
+    module.register_providers(std::collections::HashMap::new());
+    module.collect(&decls, &mut out, &mut vec![0]);
 
-    // Keys that an `aws_kms_key_policy` sets the policy of.
-    let mut targeted: HashSet<String> = HashSet::new();
-    for (kind, _, _, body) in &hcl_trees {
-        if *kind != Kind::Config {
-            continue;
-        }
-        for b in body.blocks() {
-            if resource_type(b) == Some("aws_kms_key_policy") {
-                if let Some(a) = b.body.get_attribute("key_id") {
-                    collect_key_refs(&a.value, &mut targeted);
-                }
-            }
-        }
-    }
-    for (kind, _, _, node) in &json_trees {
-        if *kind == Kind::ConfigJson {
-            tf_json::collect_targets(node, &mut targeted);
-        }
-    }
-
-    for (kind, _, id, body) in &hcl_trees {
-        if *kind != Kind::Config {
-            continue;
-        }
-        let Some(f) = files.get(id.0 as usize) else {
-            continue;
-        };
-        let sc = module.scope_in(*id, f);
-        for b in body.blocks() {
-            if let Some(site) = block_site(&module, sc, b, &targeted) {
-                out.sites.push(site);
-            }
-            if resource_type(b) == Some("aws_kms_alias") {
-                out.aliases.extend(alias_of(&module, sc, b));
-            }
-        }
-    }
-    for (kind, _, id, node) in &json_trees {
-        if *kind == Kind::ConfigJson {
-            if let Some(f) = files.get(id.0 as usize) {
-                let sites = tf_json::sites(&module, *id, f, node, &targeted);
-                out.sites.extend(sites);
-            }
-        }
-    }
-
-    out.errors.extend(module.take_errors());
-    for f in module.take_new_files() {
+    out.errors
+        .extend(std::mem::take(&mut *sh.errors.borrow_mut()));
+    for f in std::mem::take(&mut *sh.new_files.borrow_mut()) {
         unit.add(f);
     }
     out
 }
 
-/// `aws_kms_alias` -> (target key's address, alias name), when both are known statically.
-fn alias_of(module: &Module<'_>, sc: Scope<'_>, b: &Block) -> Vec<(String, String)> {
-    let name = b.body.get_attribute("name").and_then(|a| {
-        module
-            .eval(sc, &a.value)
-            .as_value()
-            .and_then(|v| v.as_lit().map(str::to_string))
-    });
-    let mut keys = HashSet::new();
-    if let Some(a) = b.body.get_attribute("target_key_id") {
-        collect_key_refs(&a.value, &mut keys);
-    }
-    let Some(name) = name else {
-        return Vec::new();
+/// The declarations of one directory: its `.tf` files, then `.tf.json`, then override files.
+fn decls_of(d: &graph::DirTrees) -> Decls<'_> {
+    let mut decls = Decls {
+        dir: d.dir.clone(),
+        bundled: d.bundled,
+        ..Decls::default()
     };
-    let mut out: Vec<(String, String)> =
-        keys.into_iter().map(|addr| (addr, name.clone())).collect();
-    out.sort();
-    out.dedup();
-    out
+    let configs = || d.hcl.iter().filter(|(k, ..)| *k == Kind::Config);
+    for (_, _, id, body) in configs().filter(|(_, n, ..)| !decls::is_override(n)) {
+        decls.add_config(*id, body, false, &d.targets);
+    }
+    for (_, _, id, node) in d.json.iter().filter(|(k, ..)| *k == Kind::ConfigJson) {
+        tf_json::add_config(&mut decls, *id, node);
+        decls.json.push((*id, node));
+    }
+    for (_, _, id, body) in configs().filter(|(_, n, ..)| decls::is_override(n)) {
+        decls.add_config(*id, body, true, &d.targets);
+    }
+    decls
+}
+
+/// tfvars in Terraform's precedence order (`terraform.tfvars`, `terraform.tfvars.json`,
+/// `*.auto.tfvars[.json]` by file name, then `--var-file`s and `--var`s as given): later win.
+fn apply_tfvars<'a>(module: &mut Module<'a>, d: &'a graph::DirTrees) {
+    let rank = |k: Kind| match k {
+        Kind::Vars(r) | Kind::VarsJson(r) => Some(r),
+        _ => None,
+    };
+    type Entry<'t> = (u8, u8, &'t str, Option<&'t Body>, Option<&'t Node>, FileId);
+    let mut vars: Vec<Entry<'a>> = Vec::new();
+    for (kind, name, id, body) in &d.hcl {
+        if let Some(r) = rank(*kind) {
+            vars.push((r, 0, name, Some(body), None, *id));
+        }
+    }
+    for (kind, name, id, node) in &d.json {
+        if let Some(r) = rank(*kind) {
+            // terraform.tfvars.json after terraform.tfvars; auto files by name alone.
+            let sub = u8::from(r == 0);
+            vars.push((r, sub, name, None, Some(node), *id));
+        }
+    }
+    vars.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    for (_, _, _, body, node, id) in vars {
+        if let Some(body) = body {
+            for a in body.attributes() {
+                let def = Def::Hcl {
+                    file: id,
+                    expr: &a.value,
+                };
+                module.var_values.insert(a.key.as_str().to_string(), def);
+            }
+        }
+        if let Some(node) = node {
+            for e in node.entries() {
+                let def = Def::Json {
+                    file: id,
+                    node: &e.value,
+                };
+                module.var_values.insert(e.key.clone(), def);
+            }
+        }
+    }
 }
 
 /// Can a key policy, grant or alias depend on this top-level block? Keys, grants, aliases and
-/// key policies are `aws_kms_*` resources; what their expressions can reach in the module is
-/// `var.*`, `local.*` and `data.aws_iam_policy_document.*` (any other reference is only known
-/// after apply, with or without its block). A label the scan cannot read plainly is kept.
+/// key policies are `aws_kms_*` resources; what their expressions can reach is `var.*`,
+/// `local.*`, policy documents, the caller identity and partition, IAM roles, users, groups and
+/// policies (their ARNs), module calls (instances) and providers (accounts); any other reference
+/// is only known after apply, with or without its block. A label the scan cannot read plainly is
+/// kept.
 fn block_matters(b: &hcl::TopBlock) -> bool {
     let first = b.labels.first().copied();
     if first.is_some_and(|l| l.contains('\\')) {
         return true;
     }
     match (b.ident, first) {
-        ("variable" | "locals", _) => true,
-        ("resource", Some(ty)) => ty.starts_with("aws_kms_"),
-        ("data", Some(ty)) => ty == "aws_iam_policy_document",
+        ("variable" | "locals" | "module" | "provider", _) => true,
+        ("resource", Some(ty)) => {
+            ty.starts_with("aws_kms_")
+                || matches!(
+                    ty,
+                    "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy"
+                )
+        }
+        ("data", Some(ty)) => matches!(
+            ty,
+            "aws_iam_policy_document" | "aws_caller_identity" | "aws_partition"
+        ),
         ("resource" | "data", None) => true,
         _ => false,
     }
@@ -279,7 +264,7 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
 /// is most of the cost. When the blanked text does not parse, the whole file is parsed, so an
 /// error in a block that matters is reported exactly as before; a syntax error in a block that
 /// cannot matter is left to `terraform validate`.
-fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError> {
+pub(crate) fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError> {
     if kind == Kind::Config && !all_blocks {
         if let Some(body) = hcl::parse_hcl_keeping(text, block_matters) {
             return Ok(body);
@@ -288,15 +273,8 @@ fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError
     hcl::parse_hcl(text)
 }
 
-fn resource_type(b: &Block) -> Option<&str> {
-    match (b.ident.as_str(), b.labels.as_slice()) {
-        ("resource", [ty, _]) => Some(ty.as_str()),
-        _ => None,
-    }
-}
-
 /// `aws_kms_key.X.id`, `.arn`, `.key_id` (any key type) anywhere in an expression.
-fn collect_key_refs(expr: &Expression, out: &mut HashSet<String>) {
+pub(crate) fn collect_key_refs(expr: &Expression, out: &mut HashSet<String>) {
     use hcl_edit::expr::TraversalOperator;
     match expr {
         Expression::Traversal(t) => {
@@ -325,72 +303,41 @@ fn collect_key_refs(expr: &Expression, out: &mut HashSet<String>) {
     }
 }
 
-fn block_site(
-    module: &Module<'_>,
-    sc: Scope<'_>,
-    b: &Block,
-    targeted: &HashSet<String>,
-) -> Option<PolicySite> {
-    let ty = resource_type(b)?;
-    let name = b.labels.get(1)?.as_str();
-    let address = format!("{ty}.{name}");
-    let first = b.labels.first().and_then(span_of);
-    let last = b.labels.last().and_then(span_of);
-    let loc = match (first, last) {
-        (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
-        _ => sc.loc(span_of(b)),
-    };
-    let body = if KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy" {
-        match b.body.get_attribute("policy") {
-            Some(a) => match module.eval_policy(sc, &a.value) {
-                Doc {
-                    kind: DocKind::Null,
-                    ..
-                } if ty != "aws_kms_key_policy" => SiteBody::DefaultPolicy,
-                d => SiteBody::KeyPolicy(d),
-            },
-            // A key whose policy an aws_kms_key_policy sets is reported through that resource.
-            None if targeted.contains(&address) => return None,
-            None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(Doc::new(
-                DocKind::Unknown(Why::unsupported("aws_kms_key_policy without a policy")),
-                loc,
-            )),
-            None => SiteBody::DefaultPolicy,
-        }
-    } else if ty == "aws_kms_grant" {
-        let get = |attr: &str| {
-            b.body
-                .get_attribute(attr)
-                .map(|a| module.eval(sc, &a.value))
-        };
-        let operations = match get("operations") {
-            Some(d) => match d.kind {
-                DocKind::List(items) => items,
-                _ => vec![d],
-            },
-            None => Vec::new(),
-        };
-        SiteBody::Grant(Grant {
-            grantee: get("grantee_principal"),
-            retiring: get("retiring_principal"),
-            operations,
-        })
-    } else {
-        return None;
-    };
-    let tags = b
-        .body
-        .get_attribute("tags")
-        .map(|a| tags_of(&module.eval(sc, &a.value)))
-        .unwrap_or_default();
-    Some(PolicySite {
-        resource: address,
-        resource_type: ty.to_string(),
-        loc,
-        key_account: None,
-        body,
-        tags,
+/// Could a module directory's file define a key, key policy or grant, or call a module that
+/// does? A byte test: `aws_kms_` anywhere, or a `module "…"` block at the start of a line.
+pub fn may_hold_keys(text: &str) -> bool {
+    if memchr::memmem::find(text.as_bytes(), b"aws_kms_").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(text.as_bytes(), b"module").any(|at| {
+        let before = text.get(..at).unwrap_or("");
+        let line_start = before.rsplit('\n').next().unwrap_or("");
+        let after = text.get(at + 6..).unwrap_or("");
+        line_start.trim().is_empty()
+            && after.trim_start_matches([' ', '\t']).starts_with('"')
+            && after.starts_with([' ', '\t'])
     })
+}
+
+/// `--var NAME=VALUE` as a line of a tfvars file: VALUE is an HCL expression when it is one
+/// Terraform would read as such (a list, a map, a quoted string, a number, a bool), else the
+/// string itself, as `terraform plan -var` reads it.
+pub fn var_assignment(arg: &str) -> String {
+    let (name, value) = arg.split_once('=').unwrap_or((arg, ""));
+    let v = value.trim();
+    let expr = v.starts_with(['[', '{', '"'])
+        || v == "true"
+        || v == "false"
+        || v == "null"
+        || v.parse::<f64>().is_ok();
+    let value = if expr && hcl::parse_hcl(&format!("x = {v}\n")).is_ok() {
+        v.to_string()
+    } else {
+        serde_json::Value::String(value.to_string())
+            .to_string()
+            .replace("${", "$${")
+    };
+    format!("{} = {value}\n", name.trim())
 }
 
 /// Literal-keyed tags with string values.
@@ -402,525 +349,4 @@ pub fn tags_of(d: &Doc) -> Vec<(String, Value)> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::base::source::Loc;
-    use crate::ir::Part;
-    use std::path::PathBuf;
-
-    pub(crate) fn case_dir(name: &str) -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("testdata/terraform")
-            .join(name)
-    }
-
-    /// The module files of a directory, as discovery would hand them over.
-    pub(crate) fn load_dir(dir: &Path) -> Unit {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        paths.sort();
-        let mut unit = Unit::default();
-        for p in paths {
-            if classify(&p) == Kind::Other || !p.is_file() {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(&p) {
-                unit.add(SourceFile::new(p, text));
-            }
-        }
-        unit
-    }
-
-    pub(crate) fn run(name: &str) -> (Unit, Extracted) {
-        let dir = case_dir(name);
-        let mut unit = load_dir(&dir);
-        let out = extract_module(&mut unit, &dir, &[]);
-        (unit, out)
-    }
-
-    /// Every scalar or unknown leaf of a document.
-    pub(crate) fn leaves<'d>(d: &'d Doc, out: &mut Vec<&'d Doc>) {
-        match &d.kind {
-            DocKind::Scalar(_) | DocKind::Unknown(_) => out.push(d),
-            DocKind::List(items) | DocKind::Choice(items) => {
-                items.iter().for_each(|i| leaves(i, out))
-            }
-            DocKind::Map(entries) => entries.iter().for_each(|e| leaves(&e.value, out)),
-            DocKind::Null => {}
-        }
-    }
-
-    fn key_locs(d: &Doc, out: &mut Vec<Loc>) {
-        match &d.kind {
-            DocKind::Map(entries) => entries.iter().for_each(|e| {
-                out.push(e.key_loc);
-                key_locs(&e.value, out);
-            }),
-            DocKind::List(items) | DocKind::Choice(items) => {
-                items.iter().for_each(|i| key_locs(i, out))
-            }
-            _ => {}
-        }
-    }
-
-    pub(crate) fn site_leaves(out: &Extracted) -> Vec<(String, &Doc)> {
-        let mut v = Vec::new();
-        for s in &out.sites {
-            let mut ls = Vec::new();
-            match &s.body {
-                SiteBody::KeyPolicy(d) => leaves(d, &mut ls),
-                SiteBody::Grant(g) => {
-                    g.grantee.iter().for_each(|d| leaves(d, &mut ls));
-                    g.retiring.iter().for_each(|d| leaves(d, &mut ls));
-                }
-                SiteBody::DefaultPolicy => {}
-            }
-            v.extend(ls.into_iter().map(|d| (s.resource.clone(), d)));
-        }
-        v
-    }
-
-    fn slice(unit: &Unit, loc: Loc) -> String {
-        unit.file(loc.file)
-            .map(|f| f.slice(loc.span).to_string())
-            .unwrap_or_default()
-    }
-
-    fn position(unit: &Unit, loc: Loc) -> Option<(String, usize, usize)> {
-        let f = unit.file(loc.file)?;
-        let name = f.path.file_name()?.to_str()?.to_string();
-        let (l, c) = f.line_col(loc.span.start);
-        Some((name, l, c))
-    }
-
-    fn is_unknown(d: &Doc) -> bool {
-        match &d.kind {
-            DocKind::Unknown(_) => true,
-            DocKind::Scalar(v) => v.unknown_reason().is_some(),
-            _ => false,
-        }
-    }
-
-    /// Checks each `expected.findings` line against the extracted documents: a finding must sit
-    /// on a leaf (or an error) at exactly that line and column, of the right kind.
-    fn check_expected(name: &str) -> Result<(), String> {
-        let (unit, out) = run(name);
-        let expected = std::fs::read_to_string(case_dir(name).join("expected.findings"))
-            .map_err(|e| e.to_string())?;
-        let leaves = site_leaves(&out);
-        for line in expected
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        {
-            let (rule, at) = line.split_once(' ').ok_or(format!("bad line {line}"))?;
-            let mut it = at.rsplitn(3, ':');
-            let col: usize = it.next().and_then(|c| c.parse().ok()).ok_or("col")?;
-            let ln: usize = it.next().and_then(|c| c.parse().ok()).ok_or("line")?;
-            let file = it.next().ok_or("file")?.to_string();
-            let want = Some((file, ln, col));
-            let ok = match rule {
-                "KMS000" => out
-                    .errors
-                    .iter()
-                    .any(|e| position(&unit, Loc::new(e.file, e.span)) == want),
-                "KMS006" => out.sites.iter().any(|s| match &s.body {
-                    SiteBody::KeyPolicy(d) => {
-                        let mut keys = Vec::new();
-                        key_locs(d, &mut keys);
-                        keys.iter().any(|k| position(&unit, *k) == want)
-                    }
-                    _ => false,
-                }),
-                "KMS005" => leaves
-                    .iter()
-                    .any(|(_, d)| is_unknown(d) && position(&unit, d.loc) == want),
-                _ => leaves.iter().any(|(_, d)| {
-                    let text = slice(&unit, d.loc);
-                    position(&unit, d.loc) == want
-                        && !is_unknown(d)
-                        && (text.starts_with('"') || text.starts_with("\\\""))
-                }),
-            };
-            if !ok {
-                let found: Vec<String> = leaves
-                    .iter()
-                    .map(|(_, d)| format!("{:?} {:?}", position(&unit, d.loc), d.kind))
-                    .collect();
-                return Err(format!(
-                    "{name}: no match for `{line}`; errors {:?}; leaves:\n{}",
-                    out.errors,
-                    found.join("\n")
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    #[test]
-    fn every_fixture_points_at_its_findings() -> Result<(), String> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/terraform");
-        let mut names: Vec<String> = std::fs::read_dir(&root)
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().join("expected.findings").is_file())
-            .filter_map(|e| e.file_name().to_str().map(str::to_string))
-            .collect();
-        names.sort();
-        assert!(names.len() >= 20, "fixtures missing: {names:?}");
-        let failures: Vec<String> = names
-            .iter()
-            .filter(|n| n.as_str() != "plan")
-            .filter_map(|n| check_expected(n).err())
-            .collect();
-        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-        Ok(())
-    }
-
-    fn principal_texts(unit: &Unit, out: &Extracted) -> Vec<String> {
-        site_leaves(out)
-            .iter()
-            .map(|(_, d)| slice(unit, d.loc))
-            .collect()
-    }
-
-    #[test]
-    fn heredoc_spans_slice_the_principal_exactly() {
-        for case in [
-            "heredoc_eof",
-            "heredoc_indented",
-            "heredoc_single_letter",
-            "jsonencode",
-            "replica_key",
-            "external_key",
-        ] {
-            let (unit, out) = run(case);
-            assert!(out.errors.is_empty(), "{case}: {:?}", out.errors);
-            let texts = principal_texts(&unit, &out);
-            assert!(
-                texts.contains(&"\"arn:aws:iam::444455556666:root\"".to_string()),
-                "{case}: {texts:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn quoted_json_spans_include_escaped_quotes() {
-        let (unit, out) = run("quoted_json");
-        let texts = principal_texts(&unit, &out);
-        assert!(
-            texts.contains(&"\\\"arn:aws:iam::444455556666:root\\\"".to_string()),
-            "{texts:?}"
-        );
-    }
-
-    fn policy(out: &Extracted, resource: &str) -> Option<Doc> {
-        out.sites.iter().find_map(|s| match &s.body {
-            SiteBody::KeyPolicy(d) if s.resource == resource => Some(d.clone()),
-            _ => None,
-        })
-    }
-
-    fn statements(d: &Doc) -> Vec<&Doc> {
-        d.get("Statement").map(|s| s.flatten()).unwrap_or_default()
-    }
-
-    #[test]
-    fn caller_identity_is_self_account() {
-        let (_, out) = run("caller_identity");
-        let d = policy(&out, "aws_kms_key.this");
-        let d = d.as_ref().map(statements).unwrap_or_default();
-        let aws: Vec<Value> = d
-            .iter()
-            .filter_map(|s| s.get("Principal")?.get("AWS")?.as_value().cloned())
-            .collect();
-        assert_eq!(aws.len(), 2);
-        for v in aws {
-            assert!(v.parts.contains(&Part::SelfAccount), "{v:?}");
-            assert!(v.unknown_reason().is_none(), "{v:?}");
-        }
-    }
-
-    #[test]
-    fn policy_document_has_the_json_shape() {
-        let (unit, out) = run("doc_secure_transport");
-        let d = policy(&out, "aws_kms_key.logs")
-            .unwrap_or_else(|| Doc::scalar(Value::default(), Loc::default()));
-        let st = statements(&d);
-        assert_eq!(st.len(), 2);
-        let everyone = st.get(1).copied();
-        let effect = everyone
-            .and_then(|s| s.get("Effect"))
-            .and_then(|e| e.as_value());
-        assert_eq!(effect.and_then(|v| v.as_lit()), Some("Allow"));
-        let p = everyone.and_then(|s| s.get("Principal"));
-        let aws = p
-            .and_then(|p| p.get("AWS"))
-            .map(|a| a.flatten())
-            .unwrap_or_default();
-        assert_eq!(aws.len(), 1);
-        assert_eq!(
-            aws.first().map(|a| slice(&unit, a.loc)),
-            Some("\"*\"".into())
-        );
-        let svc = p
-            .and_then(|p| p.get("Service"))
-            .map(|a| a.flatten())
-            .unwrap_or_default();
-        assert_eq!(svc.len(), 1);
-        let cond = everyone.and_then(|s| s.get("Condition"));
-        let vals = cond
-            .and_then(|c| c.get("Bool"))
-            .and_then(|b| b.get("aws:SecureTransport"))
-            .map(|v| v.flatten())
-            .unwrap_or_default();
-        assert_eq!(
-            vals.first()
-                .and_then(|v| v.as_value())
-                .and_then(|v| v.as_lit()),
-            Some("true")
-        );
-        // The first statement had no `effect`: the default is "Allow".
-        let root_effect = st
-            .first()
-            .and_then(|s| s.get("Effect"))
-            .and_then(|e| e.as_value());
-        assert_eq!(root_effect.and_then(|v| v.as_lit()), Some("Allow"));
-    }
-
-    #[test]
-    fn override_replaces_by_sid_and_source_is_merged() {
-        let (_, out) = run("doc_override");
-        let d = policy(&out, "aws_kms_key.this")
-            .unwrap_or_else(|| Doc::scalar(Value::default(), Loc::default()));
-        let st = statements(&d);
-        assert_eq!(st.len(), 1, "{st:?}");
-        let id = st
-            .first()
-            .and_then(|s| s.get("Principal")?.get("AWS"))
-            .map(|a| a.flatten())
-            .unwrap_or_default();
-        let v = id
-            .first()
-            .and_then(|d| d.as_value())
-            .and_then(|v| v.as_lit());
-        assert_eq!(v, Some("arn:aws:iam::444455556666:root"));
-
-        let (_, out) = run("doc_source");
-        let d = policy(&out, "aws_kms_key.this")
-            .unwrap_or_else(|| Doc::scalar(Value::default(), Loc::default()));
-        let sids: Vec<String> = statements(&d)
-            .iter()
-            .filter_map(|s| s.get("Sid")?.as_value()?.as_lit().map(str::to_string))
-            .collect();
-        assert_eq!(sids, ["Open", "Root", "DenyOutside"]);
-        let open = statements(&d)
-            .first()
-            .and_then(|s| s.get("Principal"))
-            .cloned();
-        assert_eq!(
-            open.as_ref()
-                .and_then(|p| p.as_value())
-                .and_then(|v| v.as_lit()),
-            Some("*")
-        );
-    }
-
-    #[test]
-    fn variables_follow_terraform_precedence() {
-        let (unit, out) = run("tfvars_override");
-        let mut texts = principal_texts(&unit, &out);
-        texts.retain(|t| t.contains("arn:"));
-        assert_eq!(texts, ["\"arn:aws:iam::444455556666:root\""]);
-        let (_, out) = run("var_no_default");
-        let reasons: Vec<String> = site_leaves(&out)
-            .iter()
-            .filter_map(|(_, d)| match &d.kind {
-                DocKind::Unknown(r) => Some(r.reason.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(reasons.len(), 1);
-        assert!(
-            reasons.iter().all(|r| r.contains("var.partner_principal")),
-            "{reasons:?}"
-        );
-    }
-
-    #[test]
-    fn file_outside_the_root_is_refused_and_not_read() {
-        let (unit, out) = run("file_outside");
-        assert_eq!(unit.files.len(), 1, "the outside file must not be added");
-        assert_eq!(out.errors.len(), 1);
-        assert!(out
-            .errors
-            .iter()
-            .all(|e| e.message.contains("outside the scan root")));
-        let d = policy(&out, "aws_kms_key.this");
-        assert!(matches!(d.map(|d| d.kind), Some(DocKind::Unknown(_))));
-    }
-
-    #[test]
-    fn file_and_templatefile_are_read_inside_the_root() {
-        for case in ["file_policy", "templatefile"] {
-            let (unit, out) = run(case);
-            assert!(out.errors.is_empty(), "{case}: {:?}", out.errors);
-            assert!(unit.files.len() >= 2, "{case}: file added to the unit");
-        }
-        let (unit, out) = run("templatefile");
-        let leaves = site_leaves(&out);
-        let selfs = leaves
-            .iter()
-            .filter(|(_, d)| {
-                d.as_value()
-                    .is_some_and(|v| v.parts.contains(&Part::SelfAccount))
-            })
-            .count();
-        assert_eq!(selfs, 1);
-        let partner = leaves.iter().find(|(_, d)| {
-            d.as_value().and_then(|v| v.as_lit()) == Some("arn:aws:iam::444455556666:root")
-        });
-        assert_eq!(
-            partner.map(|(_, d)| slice(&unit, d.loc)),
-            Some("\"arn:aws:iam::${partner}:root\"".into())
-        );
-    }
-
-    #[test]
-    fn key_policy_resource_and_default_policy() {
-        let (_, out) = run("key_policy");
-        let names: Vec<(&str, bool)> = out
-            .sites
-            .iter()
-            .map(|s| (s.resource.as_str(), s.body == SiteBody::DefaultPolicy))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                ("aws_kms_key_policy.this", false),
-                ("aws_kms_key.plain", true)
-            ]
-        );
-    }
-
-    #[test]
-    fn grant_and_tags() {
-        let (unit, out) = run("grant");
-        let g = out.sites.iter().find_map(|s| match &s.body {
-            SiteBody::Grant(g) => Some(g),
-            _ => None,
-        });
-        let grantee = g
-            .and_then(|g| g.grantee.as_ref())
-            .map(|d| slice(&unit, d.loc));
-        assert_eq!(
-            grantee.as_deref(),
-            Some("\"arn:aws:iam::444455556666:role/Decrypter\"")
-        );
-        assert_eq!(g.map(|g| g.operations.len()), Some(2));
-        let (_, out) = run("jsonencode");
-        let tags = out
-            .sites
-            .first()
-            .map(|s| s.tags.clone())
-            .unwrap_or_default();
-        assert_eq!(tags, [("Team".to_string(), Value::lit("platform"))]);
-    }
-
-    #[test]
-    fn conditional_gives_a_choice_unless_decided() {
-        let (_, out) = run("conditional");
-        let st = |r: &str| policy(&out, r).and_then(|d| d.get("Statement").cloned());
-        let undecided = st("aws_kms_key.this").map(|s| s.flatten().len());
-        assert_eq!(undecided, Some(2));
-        let decided = st("aws_kms_key.known");
-        let sids: Vec<String> = decided
-            .map(|s| {
-                s.flatten()
-                    .iter()
-                    .filter_map(|s| s.get("Sid")?.as_value()?.as_lit().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        assert_eq!(sids, ["Root"]);
-    }
-
-    #[test]
-    fn broken_file_is_an_error_and_the_others_still_run() {
-        let (_, out) = run("broken_hcl");
-        assert_eq!(out.errors.len(), 1);
-        assert!(out.errors.iter().all(|e| e.code == code::HCL));
-        assert_eq!(out.sites.len(), 1);
-    }
-
-    fn module_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut has_tf = false;
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() && !p.is_symlink() {
-                module_dirs(&p, out);
-            } else if matches!(classify(&p), Kind::Config | Kind::ConfigJson) {
-                has_tf = true;
-            }
-        }
-        if has_tf {
-            out.push(dir.to_path_buf());
-        }
-    }
-
-    /// Files in the corpus that Terraform itself rejects (`terraform fmt` reports the same error)
-    /// or whose policy text is not valid JSON: their errors are right.
-    const CORPUS_REALLY_BROKEN: &[&str] = &[
-        "example_AdminPolicyDocument/main.tf",
-        "example_StarActionPolicyDocument/main.tf",
-        "S3BucketVersioning/main.tf",
-        "policy_without_principal/test/negative1.tf",
-        "example_KMSKeyIsEnabled/main.tf",
-        "example_KMSKeyWildcardPrincipal/fail.tf",
-    ];
-
-    /// Real-world modules (read-only, next to the repository when present): extraction must not
-    /// panic, and Terraform accepts these files, so a parse error is our bug unless listed.
-    #[test]
-    fn corpus_modules_extract_without_panic() {
-        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-        if !corpus.is_dir() {
-            return;
-        }
-        let mut dirs = Vec::new();
-        module_dirs(&corpus, &mut dirs);
-        let (mut sites, mut parse_errors) = (0, Vec::new());
-        for dir in &dirs {
-            let mut unit = load_dir(dir);
-            let out = extract_module(&mut unit, &corpus, &[]);
-            sites += out.sites.len();
-            for e in out
-                .errors
-                .iter()
-                .filter(|e| e.code == code::HCL || e.code == code::JSON)
-            {
-                let path = unit
-                    .file(e.file)
-                    .map(|f| f.path.display().to_string())
-                    .unwrap_or_default();
-                if CORPUS_REALLY_BROKEN.iter().any(|b| path.ends_with(b)) {
-                    continue;
-                }
-                parse_errors.push(format!("{} {path}: {}", e.code, e.message));
-            }
-        }
-        eprintln!(
-            "corpus: {} modules, {sites} sites, {} parse errors",
-            dirs.len(),
-            parse_errors.len()
-        );
-        for e in &parse_errors {
-            eprintln!("  {e}");
-        }
-        assert!(parse_errors.is_empty());
-    }
-}
+pub(crate) mod tests;

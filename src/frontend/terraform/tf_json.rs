@@ -1,6 +1,7 @@
 //! Terraform's JSON configuration syntax (`.tf.json`): the same blocks as objects, with
 //! string values that are templates.
 
+use super::decls::Decls;
 use super::eval::{Def, Module};
 use super::{tags_of, KEY_TYPES};
 use crate::base::source::{FileId, Loc, SourceFile};
@@ -32,7 +33,7 @@ fn labelled<'n>(root: &'n Node, kind: &str) -> Vec<(&'n str, crate::base::source
     out
 }
 
-pub(super) fn add_config<'a>(module: &mut Module<'a>, file: FileId, root: &'a Node) {
+pub(super) fn add_config<'a>(module: &mut Decls<'a>, file: FileId, root: &'a Node) {
     for (name, _, body) in labelled(root, "variable") {
         let default = objects(body)
             .into_iter()

@@ -1,6 +1,7 @@
 //! The builder: saphyr-parser's event stream folded into spanned `Node`s with an explicit stack.
 
 use super::aliases::{self, Anchors};
+use super::lenient::closing_quote;
 use crate::base::source::Span;
 use crate::parse::{Entry, Node, NodeKind, ParseError, MAX_DEPTH};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
@@ -326,7 +327,18 @@ impl<'a> Builder<'a> {
         } else {
             // A tagged value's span starts at its tag: `!Sub '…'` is one value to the user.
             let from = props.tag.map_or(begin, |(t, _)| t);
-            Span::new(from, self.trim_end(begin, end))
+            // A quoted scalar ends at its closing quote: saphyr's end can run over a comment
+            // after it (`- '*' # note`).
+            let quote = match style {
+                ScalarStyle::SingleQuoted => Some(b'\''),
+                ScalarStyle::DoubleQuoted => Some(b'"'),
+                _ => None,
+            };
+            let to = quote
+                .filter(|q| bytes.get(begin) == Some(q))
+                .and_then(|q| closing_quote(self.text, begin, q))
+                .map_or(end, |close| (close + 1).min(end.max(begin)));
+            Span::new(from, self.trim_end(begin, to))
         };
         let tag_name = tag.map(|t| self.tag_name(t, props.tag));
         let kind = match style {

@@ -84,7 +84,7 @@ pub(super) fn parse_leniently(text: &str, first: &ParseError) -> Option<Node> {
 }
 
 /// Offset of the quote that closes the flow scalar opened at `start`.
-fn closing_quote(text: &str, start: usize, quote: u8) -> Option<usize> {
+pub(super) fn closing_quote(text: &str, start: usize, quote: u8) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut p = start + 1;
     while p < bytes.len() {

@@ -39,3 +39,15 @@ resource "aws_kms_key" "known" {
     Statement = [var.public ? local.open : local.closed]
   })
 }
+
+# A condition on a constant is decided: only its branch is deployed.
+locals {
+  env = "prod"
+}
+
+resource "aws_kms_key" "constant" {
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [local.env == "dev" ? local.open : local.closed]
+  })
+}

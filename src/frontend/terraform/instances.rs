@@ -1,0 +1,520 @@
+//! Module instances: each resource with `count`/`for_each` expanded into its instances, and each
+//! module call evaluated with the caller's arguments (defaults only where unset), per instance,
+//! recursively. Every key, key policy, grant and alias found becomes a site named by its
+//! instance address (`module.shared_key["logs"].aws_kms_key.this`).
+
+use super::decls::{Call, Decls, Target};
+use super::eval::*;
+use super::ops::elements;
+use super::KEY_TYPES;
+use crate::base::limits::{MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_UNIT_INSTANCES};
+use crate::base::source::Loc;
+use crate::ir::{Doc, DocEntry, DocKind, Extracted, Grant, PolicySite, SiteBody, Value, Why};
+use crate::parse::hcl::{span_of, Block, Expression};
+use std::collections::{HashMap, HashSet};
+
+/// `count` as a block's instance sees it.
+pub(super) fn count_doc(index: Doc) -> Doc {
+    let loc = index.loc;
+    Doc::new(
+        DocKind::Map(vec![DocEntry {
+            key: "index".into(),
+            key_loc: loc,
+            value: index,
+        }]),
+        loc,
+    )
+}
+
+/// `each` as a block's instance sees it.
+pub(super) fn each_doc(key: Doc, value: Doc) -> Doc {
+    let loc = key.loc;
+    Doc::new(
+        DocKind::Map(vec![
+            DocEntry {
+                key: "key".into(),
+                key_loc: loc,
+                value: key,
+            },
+            DocEntry {
+                key: "value".into(),
+                key_loc: loc,
+                value,
+            },
+        ]),
+        loc,
+    )
+}
+
+/// One instance of a block: its address suffix (`[0]`, `["logs"]`) and the names it binds.
+pub(super) type Instance = (String, HashMap<String, Doc>);
+
+/// Meta-arguments of a module call, not passed to the module.
+const META: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+/// The resource types whose instances are sites.
+fn is_site_type(ty: &str) -> bool {
+    KEY_TYPES.contains(&ty)
+        || matches!(ty, "aws_kms_key_policy" | "aws_kms_grant" | "aws_kms_alias")
+}
+
+/// Could a module whose source is not on disk build a key policy from these arguments?
+fn could_reach_key(call: &Call<'_>) -> bool {
+    let kmsish = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("kms") || s.contains("key_polic") || s.contains("key_statement")
+    };
+    call.block.body.attributes().any(|a| {
+        let k = a.key.as_str();
+        (k == "source" && a.value.as_str().is_some_and(kmsish)) || (!META.contains(&k) && kmsish(k))
+    })
+}
+
+impl<'a> Module<'a> {
+    /// The instances of a block with `count` or `for_each`. A count or collection that is not
+    /// known gives one instance (`[*]`) whose `count.index`/`each` are unknown; one that a
+    /// caller, a tfvars file or `-var` can change and that is empty by default too.
+    pub(super) fn expand(&self, sc: Scope<'_>, block: &Block, what: &str) -> Vec<Instance> {
+        let loc = sc.loc(span_of(block));
+        let count = block.body.get_attribute("count");
+        let for_each = block.body.get_attribute("for_each");
+        let (attr, is_count) = match (count, for_each) {
+            (Some(c), _) => (c, true),
+            (None, Some(f)) => (f, false),
+            (None, None) => return vec![(String::new(), HashMap::new())],
+        };
+        let was = self.sh.tainted.replace(false);
+        let v = self.eval(sc, &attr.value);
+        let tainted = self.sh.tainted.get();
+        self.sh.tainted.set(was || tainted);
+        let alts = match v.kind {
+            DocKind::Choice(alts) => alts,
+            kind => vec![Doc::new(kind, v.loc)],
+        };
+        let mut out: Vec<Instance> = Vec::new();
+        let mut generic: Option<Why> = None;
+        for alt in alts {
+            if is_count {
+                match super::ops::num(&alt) {
+                    Some(n) if n >= 0.0 => {
+                        let n = n as usize;
+                        if n > MAX_INSTANCES {
+                            self.limit(
+                                loc,
+                                format!("{what} has count = {n}: more than the limit of {MAX_INSTANCES} instances"),
+                            );
+                            return Vec::new();
+                        }
+                        for i in 0..n {
+                            let key = format!("[{i}]");
+                            if out.iter().any(|(k, _)| *k == key) {
+                                continue;
+                            }
+                            let mut vars = HashMap::new();
+                            vars.insert(
+                                "count".into(),
+                                count_doc(Doc::scalar(
+                                    Value::lit(i.to_string()),
+                                    attr.value_loc(sc),
+                                )),
+                            );
+                            out.push((key, vars));
+                        }
+                    }
+                    _ => {
+                        generic = Some(why_unknown(&alt).unwrap_or_else(|| {
+                            Why::unsupported("the count is not a number known statically")
+                        }))
+                    }
+                }
+                continue;
+            }
+            let els = match &alt.kind {
+                // A set of strings: each element is its own key.
+                DocKind::List(items) => Ok(items
+                    .iter()
+                    .map(|d| (d.clone(), d.clone()))
+                    .collect::<Vec<_>>()),
+                DocKind::Null => Ok(Vec::new()),
+                _ => elements(&alt),
+            };
+            match els {
+                Ok(els) => {
+                    if els.len() > MAX_INSTANCES {
+                        self.limit(
+                            loc,
+                            format!(
+                                "{what} has a for_each over {} elements: more than the limit of {MAX_INSTANCES} instances",
+                                els.len()
+                            ),
+                        );
+                        return Vec::new();
+                    }
+                    for (k, val) in els {
+                        let Some(ks) = lit(&k).map(str::to_string) else {
+                            generic = Some(why_unknown(&k).unwrap_or_else(|| {
+                                Why::unsupported("a for_each key that is not a string")
+                            }));
+                            continue;
+                        };
+                        let key = format!("[{}]", serde_json::Value::String(ks));
+                        if out.iter().any(|(k, _)| *k == key) {
+                            continue;
+                        }
+                        let mut vars = HashMap::new();
+                        vars.insert("each".into(), each_doc(k, val));
+                        out.push((key, vars));
+                    }
+                }
+                Err(w) => {
+                    generic = Some(w.unwrap_or_else(|| {
+                        Why::unsupported("the for_each is not a map or a set of strings")
+                    }))
+                }
+            }
+        }
+        if generic.is_none() && out.is_empty() && tainted {
+            generic = Some(Why::input(format!(
+                "{what}: `{}` has no element by default, and a caller, a tfvars file or -var can \
+                 give it some",
+                short(sc.text(span_of(&attr.value)))
+            )));
+        }
+        if let Some(why) = generic {
+            let u = |w: &Why| unknown(w.clone(), loc);
+            let mut vars = HashMap::new();
+            if is_count {
+                vars.insert("count".into(), count_doc(u(&why)));
+            } else {
+                vars.insert("each".into(), each_doc(u(&why), u(&why)));
+            }
+            out.push(("[*]".into(), vars));
+        }
+        out
+    }
+
+    /// Every site of this instance and of the module instances it calls.
+    pub fn collect(&self, dirs: &'a [Decls<'a>], out: &mut Extracted, chain: &mut Vec<usize>) {
+        let targeted = self.targeted();
+        for (file, block) in self.d.resources.iter().copied() {
+            if block.ident.as_str() != "resource" {
+                continue;
+            }
+            let (Some(ty), Some(name)) = (block.labels.first(), block.labels.get(1)) else {
+                continue;
+            };
+            let (ty, name) = (ty.as_str(), name.as_str());
+            if !is_site_type(ty) {
+                continue;
+            }
+            let Some(f) = self.src(file) else { continue };
+            let sc = self.scope_in(file, &f);
+            let local = format!("{ty}.{name}");
+            for (suffix, vars) in self.expand(sc, block, &local) {
+                if !self.count_instance(sc.loc(span_of(block))) {
+                    return;
+                }
+                let address = format!("{}{local}{suffix}", self.path);
+                let isc = sc.with(&vars);
+                self.sh.key_provider.set(self.provider_of(file, block));
+                self.sh.vias.borrow_mut().clear();
+                if ty == "aws_kms_alias" {
+                    out.aliases.extend(self.alias_of(isc, block, &suffix));
+                    continue;
+                }
+                if let Some(site) = self.block_site(isc, block, ty, &local, address, &targeted) {
+                    self.push_site(out, site);
+                }
+            }
+        }
+        for (file, node) in self.d.json.iter().copied() {
+            if let Some(f) = self.src(file) {
+                for mut site in super::tf_json::sites(self, file, &f, node, &targeted) {
+                    site.resource = format!("{}{}", self.path, site.resource);
+                    self.push_site(out, site);
+                }
+            }
+        }
+        for call in &self.d.calls {
+            self.call_module(call, dirs, out, chain);
+        }
+    }
+
+    fn count_instance(&self, loc: Loc) -> bool {
+        let n = self.sh.instances.get() + 1;
+        self.sh.instances.set(n);
+        if n > MAX_UNIT_INSTANCES {
+            self.limit(
+                loc,
+                format!("the root module expands to more than {MAX_UNIT_INSTANCES} instances"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn push_site(&self, out: &mut Extracted, site: PolicySite) {
+        let vias: Vec<Via> = std::mem::take(&mut *self.sh.vias.borrow_mut());
+        for v in vias.iter().chain(&self.notes) {
+            out.via.push(crate::ir::SiteVia {
+                resource: site.resource.clone(),
+                at: v.at,
+                arg: v.arg,
+                note: v.note.clone(),
+                fallback: v.fallback,
+            });
+        }
+        out.sites.push(site);
+    }
+
+    /// Keys whose policy an `aws_kms_key_policy` of this module sets.
+    fn targeted(&self) -> HashSet<String> {
+        let mut t = HashSet::new();
+        for (_, b) in &self.d.resources {
+            if b.labels.first().map(|l| l.as_str()) == Some("aws_kms_key_policy") {
+                if let Some(a) = b.body.get_attribute("key_id") {
+                    super::collect_key_refs(&a.value, &mut t);
+                }
+            }
+        }
+        for (_, node) in &self.d.json {
+            super::tf_json::collect_targets(node, &mut t);
+        }
+        t
+    }
+
+    /// One module call: each of its instances, evaluated with the caller's arguments.
+    fn call_module(
+        &self,
+        call: &Call<'a>,
+        dirs: &'a [Decls<'a>],
+        out: &mut Extracted,
+        chain: &mut Vec<usize>,
+    ) {
+        let Some(f) = self.src(call.file) else { return };
+        let sc = self.scope_in(call.file, &f);
+        let label = sc.loc(call.block.labels.first().and_then(span_of));
+        let idx = match &call.target {
+            Target::Dir(i) => *i,
+            Target::Missing(why) => {
+                if could_reach_key(call) {
+                    out.sites.push(PolicySite {
+                        resource: format!("{}module.{}", self.path, call.name),
+                        resource_type: "module".into(),
+                        loc: label,
+                        key_account: None,
+                        body: SiteBody::KeyPolicy(unknown(Why::input(why.clone()), label)),
+                        tags: Vec::new(),
+                    });
+                }
+                return;
+            }
+        };
+        let Some(decls) = dirs.get(idx) else { return };
+        if chain.contains(&idx) || chain.len() >= MAX_MODULE_DEPTH {
+            self.limit(
+                label,
+                format!(
+                    "module.{} calls itself, or module calls nest deeper than {MAX_MODULE_DEPTH}",
+                    call.name
+                ),
+            );
+            return;
+        }
+        let what = format!("module.{}", call.name);
+        for (suffix, vars) in self.expand(sc, call.block, &what) {
+            if !self.count_instance(label) {
+                return;
+            }
+            let csc = sc.with(&vars);
+            let child = self.child(csc, call, decls, &suffix, label);
+            chain.push(idx);
+            child.collect(dirs, out, chain);
+            chain.pop();
+        }
+    }
+
+    /// The instance `suffix` of a module call, its arguments evaluated here.
+    fn child(
+        &self,
+        sc: Scope<'_>,
+        call: &Call<'a>,
+        decls: &'a Decls<'a>,
+        suffix: &str,
+        label: Loc,
+    ) -> Module<'a> {
+        let mut args = HashMap::new();
+        for a in call.block.body.attributes() {
+            let k = a.key.as_str();
+            if META.contains(&k) {
+                continue;
+            }
+            let was = self.sh.tainted.replace(false);
+            let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
+            let value = self.eval(sc, &a.value);
+            let vias = std::mem::replace(&mut *self.sh.vias.borrow_mut(), saved);
+            let tainted = self.sh.tainted.get();
+            self.sh.tainted.set(was);
+            args.insert(
+                k.to_string(),
+                Arg {
+                    value,
+                    tainted,
+                    loc: sc.loc(span_of(&a.value)),
+                    vias,
+                },
+            );
+        }
+        // Providers: the default `aws` is inherited; `providers = { aws = aws.x }` maps names.
+        let mut inherited = HashMap::new();
+        if let Some(p) = self.providers.get("aws") {
+            inherited.insert("aws".to_string(), *p);
+        }
+        if let Some(Expression::Object(o)) =
+            call.block.body.get_attribute("providers").map(|a| &a.value)
+        {
+            for (k, v) in o.iter() {
+                let name = crate::parse::hcl::object_key_name(sc.src, k).unwrap_or_default();
+                let target = sc.text(span_of(v.expr())).trim().to_string();
+                if let Some(id) = self.providers.get(&target) {
+                    inherited.insert(name, *id);
+                }
+            }
+        }
+        let pin = if decls.bundled {
+            Some(self.pin.unwrap_or(label))
+        } else {
+            self.pin
+        };
+        let mut notes = self.notes.clone();
+        if let Some(n) = &call.note {
+            notes.push(Via {
+                at: None,
+                arg: label,
+                note: n.clone(),
+                fallback: false,
+            });
+        }
+        if self.pin.is_none() {
+            notes.push(Via {
+                at: None,
+                arg: label,
+                note: format!(
+                    "in the instance {}module.{}{suffix} of this module call",
+                    self.path, call.name
+                ),
+                fallback: true,
+            });
+        }
+        let mut child = Module::new(self.sh, decls);
+        child.args = Some(args);
+        child.path = format!("{}module.{}{suffix}.", self.path, call.name);
+        child.pin = pin;
+        child.notes = notes;
+        child.register_providers(inherited);
+        child
+    }
+
+    /// `aws_kms_alias` -> (target key's address, alias name), when both are known statically.
+    fn alias_of(&self, sc: Scope<'_>, b: &Block, suffix: &str) -> Vec<(String, String)> {
+        let name = b
+            .body
+            .get_attribute("name")
+            .and_then(|a| lit(&self.eval(sc, &a.value)).map(str::to_string));
+        let mut keys = HashSet::new();
+        if let Some(a) = b.body.get_attribute("target_key_id") {
+            super::collect_key_refs(&a.value, &mut keys);
+        }
+        let Some(name) = name else {
+            return Vec::new();
+        };
+        let _ = suffix;
+        let mut out: Vec<(String, String)> = keys
+            .into_iter()
+            .map(|addr| (format!("{}{addr}", self.path), name.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn block_site(
+        &self,
+        sc: Scope<'_>,
+        b: &'a Block,
+        ty: &str,
+        local: &str,
+        address: String,
+        targeted: &HashSet<String>,
+    ) -> Option<PolicySite> {
+        let first = b.labels.first().and_then(span_of);
+        let last = b.labels.last().and_then(span_of);
+        let loc = match (first, last) {
+            (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
+            _ => sc.loc(span_of(b)),
+        };
+        let attr = |name: &str| self.d.attribute(local, b, name);
+        let body = if KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy" {
+            match attr("policy") {
+                Some(e) => match self.eval_policy(sc, e) {
+                    Doc {
+                        kind: DocKind::Null,
+                        ..
+                    } if ty != "aws_kms_key_policy" => SiteBody::DefaultPolicy,
+                    d => SiteBody::KeyPolicy(d),
+                },
+                // A key whose policy an aws_kms_key_policy sets is reported through that resource.
+                None if targeted.contains(local) => return None,
+                None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(unknown(
+                    Why::unsupported("aws_kms_key_policy without a policy"),
+                    loc,
+                )),
+                None => SiteBody::DefaultPolicy,
+            }
+        } else if ty == "aws_kms_grant" {
+            let get = |name: &str| attr(name).map(|e| self.eval(sc, e));
+            let operations = match get("operations") {
+                Some(d) => match d.kind {
+                    DocKind::List(items) => items,
+                    _ => vec![d],
+                },
+                None => Vec::new(),
+            };
+            SiteBody::Grant(Grant {
+                grantee: get("grantee_principal"),
+                retiring: get("retiring_principal"),
+                operations,
+            })
+        } else {
+            return None;
+        };
+        let tags = attr("tags")
+            .map(|e| super::tags_of(&self.eval(sc, e)))
+            .unwrap_or_default();
+        Some(PolicySite {
+            resource: address,
+            resource_type: ty.to_string(),
+            loc,
+            key_account: None,
+            body,
+            tags,
+        })
+    }
+}
+
+trait ValueLoc {
+    fn value_loc(&self, sc: Scope<'_>) -> Loc;
+}
+
+impl ValueLoc for hcl_edit::structure::Attribute {
+    fn value_loc(&self, sc: Scope<'_>) -> Loc {
+        sc.loc(span_of(&self.value))
+    }
+}

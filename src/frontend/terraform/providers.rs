@@ -1,0 +1,358 @@
+//! Providers and references to what they read or create: `data.aws_caller_identity` is the
+//! key's own account only when it uses the key's provider configuration; another configuration
+//! is another account, known when its `assume_role.role_arn` or a single `allowed_account_ids`
+//! names it. IAM roles, users and policies declared in the module with the key's provider are in
+//! the key's own account. Everything else a resource or data source holds is only known after
+//! apply.
+
+use super::eval::*;
+use crate::base::aws::is_account_id;
+use crate::base::source::Loc;
+use crate::ir::{Doc, DocKind, Part, Value, Why};
+use crate::parse::hcl::{span_of, Block, Expression};
+use hcl_edit::expr::TraversalOperator;
+use std::collections::HashMap;
+
+/// One provider configuration of the unit.
+#[derive(Clone, Debug)]
+pub struct Provider {
+    /// How messages name it: `aws`, `aws.prod`, `aws.prod in module.x`.
+    pub name: String,
+    /// Its account, when the configuration states it.
+    pub account: Option<String>,
+}
+
+/// The local name a `provider = aws.x` attribute refers to.
+fn provider_name(e: &Expression, src: &str) -> String {
+    let t = span_of(e)
+        .and_then(|s| src.get(s.start..s.end))
+        .unwrap_or("aws");
+    t.trim().to_string()
+}
+
+impl<'a> Module<'a> {
+    /// Registers this instance's provider configurations: the inherited ones (`inherited`, from
+    /// the caller's `providers` argument or its default `aws`) and the module's own blocks.
+    pub(super) fn register_providers(&mut self, inherited: HashMap<String, usize>) {
+        self.providers = inherited;
+        for (local, file, block) in &self.d.providers {
+            let account = self.src(*file).and_then(|f| {
+                let sc = self.scope_in(*file, &f);
+                provider_account(self, sc, block)
+            });
+            let mut all = self.sh.providers.borrow_mut();
+            let where_ = self.path.trim_end_matches('.');
+            let name = if where_.is_empty() {
+                local.clone()
+            } else {
+                format!("{local} in {where_}")
+            };
+            all.push(Provider { name, account });
+            self.providers.insert(local.clone(), all.len() - 1);
+        }
+        if !self.providers.contains_key("aws") {
+            let mut all = self.sh.providers.borrow_mut();
+            all.push(Provider {
+                name: "aws".into(),
+                account: None,
+            });
+            self.providers.insert("aws".into(), all.len() - 1);
+        }
+    }
+
+    /// The global provider id a block uses (`provider = aws.x`, else the default `aws`).
+    pub(super) fn provider_of(
+        &self,
+        file: crate::base::source::FileId,
+        block: &Block,
+    ) -> Option<usize> {
+        let local = match (block.body.get_attribute("provider"), self.src(file)) {
+            (Some(a), Some(f)) => provider_name(&a.value, &f.text),
+            _ => "aws".to_string(),
+        };
+        self.providers.get(&local).copied()
+    }
+
+    /// The account of provider `p`, relative to the key being checked: the key's own account,
+    /// an account id, or unknown.
+    fn account_of(&self, p: Option<usize>, what: &str) -> Value {
+        let key = self
+            .sh
+            .key_provider
+            .get()
+            .or_else(|| self.providers.get("aws").copied());
+        if p.is_some() && p == key {
+            return Value::self_account();
+        }
+        let all = self.sh.providers.borrow();
+        let acct = |id: Option<usize>| id.and_then(|i| all.get(i)).and_then(|p| p.account.clone());
+        match (acct(p), acct(key)) {
+            (Some(a), Some(k)) if a == k => Value::self_account(),
+            (Some(a), _) => Value::lit(a),
+            _ => {
+                let name = |id: Option<usize>| {
+                    id.and_then(|i| all.get(i))
+                        .map_or_else(|| "?".to_string(), |p| format!("`{}`", p.name))
+                };
+                Value::unknown(Why::input(format!(
+                    "{what} uses provider {} and the key provider {}: its account is not stated \
+                     (assume_role.role_arn or allowed_account_ids)",
+                    name(p),
+                    name(key)
+                )))
+            }
+        }
+    }
+
+    /// `data.<type>.<name>[...].<attr>`.
+    pub(super) fn data_ref(
+        &self,
+        sc: Scope<'_>,
+        ops: &[&TraversalOperator],
+        text: &str,
+        loc: Loc,
+    ) -> Doc {
+        let attr = |i: usize| match ops.get(i) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let (Some(ty), Some(name)) = (attr(0), attr(1)) else {
+            return unsupported(format!("`{}` is not evaluated", short(text)), loc);
+        };
+        // `data.x.y[0].attr`: one index for count/for_each.
+        let (index, at) = match ops.get(2) {
+            Some(TraversalOperator::Index(e)) => (Some(self.eval(sc, e)), 3),
+            Some(TraversalOperator::LegacyIndex(i)) => {
+                (Some(Doc::scalar(Value::lit(i.value().to_string()), loc)), 3)
+            }
+            _ => (None, 2),
+        };
+        let rest = ops.get(at + 1..).unwrap_or(&[]);
+        let block = self.d.resources.iter().copied().find(|(_, b)| {
+            b.ident.as_str() == "data"
+                && b.labels.first().map(|l| l.as_str()) == Some(ty)
+                && b.labels.get(1).map(|l| l.as_str()) == Some(name)
+        });
+        let what = format!("data.{ty}.{name}");
+        let d = match (ty, attr(at)) {
+            ("aws_caller_identity", Some("account_id" | "id")) => {
+                let p = match block {
+                    Some((f, b)) => self.provider_of(f, b),
+                    None => self.providers.get("aws").copied(),
+                };
+                Doc::scalar(self.account_of(p, &what), loc)
+            }
+            ("aws_caller_identity", Some("arn")) => {
+                let p = block.and_then(|(f, b)| self.provider_of(f, b));
+                let p = p.or_else(|| self.providers.get("aws").copied());
+                let mut v = Value::lit("arn:aws:iam::");
+                v.append(self.account_of(p, &what));
+                v.push(Part::Lit(":".into()));
+                v.push(Part::Unknown(Why::input(format!(
+                    "{what}.arn is the identity that runs terraform"
+                ))));
+                Doc::scalar(v, loc)
+            }
+            ("aws_partition", Some("partition" | "id")) => Doc::scalar(Value::lit("aws"), loc),
+            ("aws_partition", Some("dns_suffix")) => Doc::scalar(Value::lit("amazonaws.com"), loc),
+            ("aws_iam_policy_document", Some("json" | "minified_json")) => {
+                match self.d.policy_docs.get(name).copied() {
+                    Some((file, block)) => {
+                        let tvars = match index {
+                            Some(i) => match self.instance_vars(sc, file, block, &i) {
+                                Ok(v) => Some(v),
+                                Err(d) => return d,
+                            },
+                            None => None,
+                        };
+                        let key = format!("data.aws_iam_policy_document.{name}");
+                        self.guarded(&key, loc, || {
+                            self.policy_document(file, block, tvars.as_ref())
+                        })
+                    }
+                    None => unsupported(
+                        format!(
+                            "data.aws_iam_policy_document.{name} is not defined in this module"
+                        ),
+                        loc,
+                    ),
+                }
+            }
+            _ => {
+                return unknown(
+                    format!("{} is read from the provider at plan time", short(text)),
+                    loc,
+                )
+            }
+        };
+        self.apply_ops(sc, d, rest, text, loc)
+    }
+
+    /// `count.index` / `each` of the instance `index` of a block with `count`/`for_each`.
+    fn instance_vars(
+        &self,
+        sc: Scope<'_>,
+        file: crate::base::source::FileId,
+        block: &Block,
+        index: &Doc,
+    ) -> Result<HashMap<String, Doc>, Doc> {
+        let _ = sc;
+        let mut vars = HashMap::new();
+        let Some(f) = self.src(file) else {
+            return Ok(vars);
+        };
+        let bsc = self.scope_in(file, &f);
+        if block.body.get_attribute("count").is_some() {
+            vars.insert("count".into(), super::instances::count_doc(index.clone()));
+        } else if let Some(a) = block.body.get_attribute("for_each") {
+            let fe = self.eval(bsc, &a.value);
+            let key = lit(index).map(str::to_string);
+            let value = match (&fe.kind, &key) {
+                (DocKind::Map(_), Some(k)) => fe.get(k).cloned(),
+                (DocKind::List(items), Some(k)) => {
+                    items.iter().find(|i| lit(i) == Some(k.as_str())).cloned()
+                }
+                _ => None,
+            };
+            let value = value.unwrap_or_else(|| {
+                unknown(
+                    Why::unsupported("the instance's for_each element is not known statically"),
+                    index.loc,
+                )
+            });
+            vars.insert(
+                "each".into(),
+                super::instances::each_doc(index.clone(), value),
+            );
+        }
+        Ok(vars)
+    }
+
+    /// `<type>.<name>[...].<attr>` of a managed resource.
+    pub(super) fn resource_ref(
+        &self,
+        sc: Scope<'_>,
+        ty: &str,
+        ops: &[&TraversalOperator],
+        text: &str,
+        loc: Loc,
+    ) -> Doc {
+        let attr = |i: usize| match ops.get(i) {
+            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let after_apply = || unknown(format!("{} is only known after apply", short(text)), loc);
+        let Some(name) = attr(0) else {
+            return after_apply();
+        };
+        let at = match ops.get(1) {
+            Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)) => 2,
+            _ => 1,
+        };
+        // A whole resource with for_each (`for_each = aws_kms_key.by_map`): its instance keys
+        // are known; their attributes only after apply.
+        if ops.len() == 1 {
+            if let Some((file, block)) = self.d.resource(ty, name) {
+                if let (Some(a), Some(f)) = (block.body.get_attribute("for_each"), self.src(file)) {
+                    let fe = self.eval(self.scope_in(file, &f), &a.value);
+                    let keys: Option<Vec<(String, Loc)>> = match &fe.kind {
+                        DocKind::Map(es) => {
+                            Some(es.iter().map(|e| (e.key.clone(), e.key_loc)).collect())
+                        }
+                        DocKind::List(items) => items
+                            .iter()
+                            .map(|i| lit(i).map(|s| (s.to_string(), i.loc)))
+                            .collect(),
+                        _ => None,
+                    };
+                    if let Some(keys) = keys {
+                        let entries = keys
+                            .into_iter()
+                            .map(|(k, kl)| crate::ir::DocEntry {
+                                value: unknown(
+                                    format!("{ty}.{name}[\"{k}\"] is only known after apply"),
+                                    kl,
+                                ),
+                                key: k,
+                                key_loc: kl,
+                            })
+                            .collect();
+                        return Doc::new(DocKind::Map(entries), loc);
+                    }
+                }
+            }
+        }
+        let kind = match ty {
+            "aws_iam_role" => "role",
+            "aws_iam_user" => "user",
+            "aws_iam_group" => "group",
+            "aws_iam_policy" => "policy",
+            _ => return after_apply(),
+        };
+        let Some((file, block)) = self.d.resource(ty, name) else {
+            return after_apply();
+        };
+        let Some(f) = self.src(file) else {
+            return after_apply();
+        };
+        let bsc = self.scope_in(file, &f);
+        let name_doc = || -> Value {
+            match block
+                .body
+                .get_attribute("name")
+                .map(|a| self.eval(bsc, &a.value))
+            {
+                Some(d) if lit(&d).is_some() => d.as_value().cloned().unwrap_or_default(),
+                _ => Value::unknown(Why::input(format!(
+                    "the name of {ty}.{name} is chosen at apply"
+                ))),
+            }
+        };
+        let d = match attr(at) {
+            Some("arn") => {
+                let p = self.provider_of(file, block);
+                let mut v = Value::lit("arn:aws:iam::");
+                v.append(self.account_of(p, &format!("{ty}.{name}")));
+                v.push(Part::Lit(format!(":{kind}")));
+                let path = block
+                    .body
+                    .get_attribute("path")
+                    .map(|a| self.eval(bsc, &a.value))
+                    .and_then(|d| lit(&d).map(str::to_string))
+                    .unwrap_or_else(|| "/".into());
+                v.push(Part::Lit(path));
+                v.append(name_doc());
+                Doc::scalar(v, loc)
+            }
+            Some("name" | "id") => Doc::scalar(name_doc(), loc),
+            _ => return after_apply(),
+        };
+        self.apply_ops(sc, d, ops.get(at + 1..).unwrap_or(&[]), text, loc)
+    }
+}
+
+/// The account a `provider "aws"` block states: `assume_role { role_arn }`'s account, else a
+/// single entry of `allowed_account_ids`.
+fn provider_account(m: &Module<'_>, sc: Scope<'_>, block: &Block) -> Option<String> {
+    for ar in block.body.get_blocks("assume_role") {
+        if let Some(a) = ar.body.get_attribute("role_arn") {
+            let d = m.eval(sc, &a.value);
+            let acct = lit(&d)
+                .and_then(|s| s.split(':').nth(4))
+                .filter(|a| is_account_id(a))
+                .map(str::to_string);
+            if acct.is_some() {
+                return acct;
+            }
+        }
+    }
+    let a = block.body.get_attribute("allowed_account_ids")?;
+    match m.eval(sc, &a.value).kind {
+        DocKind::List(items) if items.len() == 1 => items
+            .first()
+            .and_then(|d| lit(d))
+            .filter(|a| is_account_id(a))
+            .map(str::to_string),
+        _ => None,
+    }
+}

@@ -1,0 +1,8 @@
+resource "aws_kms_key" "data" {}
+
+resource "aws_kms_grant" "vendor" {
+  name              = "vendor"
+  key_id            = aws_kms_key.data.key_id
+  grantee_principal = "arn:aws:iam::444455556666:role/Vendor"
+  operations        = ["Decrypt"]
+}
