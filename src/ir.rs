@@ -83,7 +83,8 @@ impl Why {
                 }
             }
         }
-        format!("unknown: {r}")
+        // No expression to name: the message gives the reason in full.
+        "unknown".to_string()
     }
 }
 

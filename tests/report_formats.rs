@@ -422,6 +422,32 @@ fn sarif_fingerprints_survive_reruns_and_lines_added_above() {
     assert_eq!(differing, 1, "{a:?}\n{d:?}");
 }
 
+/// Copies the text files under `from` to `to`, passing each (path relative to `from`, with `/`)
+/// through `edit`.
+fn copy_tree(from: &Path, to: &Path, edit: &mut dyn FnMut(&str, String) -> String) {
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(from.join(&rel)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let r = rel.join(e.file_name());
+            let path = from.join(&r);
+            if path.is_dir() {
+                stack.push(r);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue; // a binary file
+            };
+            let target = to.join(&r);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            let shown = r.to_string_lossy().replace('\\', "/");
+            std::fs::write(&target, edit(&shown, text)).unwrap();
+        }
+    }
+}
+
 /// Validates SARIF files with Python jsonschema's Draft7Validator against the official schema.
 /// Returns false (skipped) when Python or jsonschema is missing.
 fn validate_sarif(files: &[PathBuf]) -> bool {
@@ -541,38 +567,17 @@ fn sarif_over_the_real_world_corpus_validates() {
         .collect();
     files.sort();
     files.dedup();
-    // Whole directories, so a Terraform module keeps its variables and locals.
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|u| Path::new(u).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        let Ok(entries) = std::fs::read_dir(corpus.join(d)) else {
-            continue; // a percent-encoded name: not worth decoding here
-        };
-        for e in entries.flatten() {
-            let path = e.path();
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue; // a directory or a binary file
-            };
-            let target = copy.join(d).join(e.file_name());
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            let edited = if !files.contains(
-                &format!("{}/{}", d.display(), e.file_name().to_string_lossy())
-                    .trim_start_matches('/')
-                    .to_string(),
-            ) {
-                text // unchanged: no finding in it
-            } else if text.trim_start().starts_with('{') {
-                format!("\n{text}") // JSON: a blank line
-            } else {
-                format!("# reviewed\n{text}")
-            };
-            std::fs::write(&target, edited).unwrap();
+    // The whole corpus, so a Terraform module keeps its variables, locals and the modules it
+    // calls; only the files with a finding are edited.
+    copy_tree(&corpus, &copy, &mut |rel, text| {
+        if !files.contains(&rel.to_string()) {
+            text // unchanged: no finding in it
+        } else if text.trim_start().starts_with('{') {
+            format!("\n{text}") // JSON: a blank line
+        } else {
+            format!("# reviewed\n{text}")
         }
-    }
+    });
     let before: std::collections::BTreeSet<String> =
         fingerprints(&sarif_of(&corpus, &["--isolated", "."]))
             .into_iter()

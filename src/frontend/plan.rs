@@ -103,7 +103,7 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
         let late_doc = |attr: &str| {
             unknown(
                 Why::input(format!(
-                    "the {attr} of {name} is only known after apply (after_unknown in the plan)"
+                    "{name}.{attr} is only known after apply (after_unknown in the plan)"
                 )),
                 loc,
             )
