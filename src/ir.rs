@@ -452,8 +452,37 @@ pub struct Extracted {
     pub errors: Vec<InputError>,
     /// Aliases declared for keys: (the key's resource name, `alias/…`), for the inventory.
     pub aliases: Vec<(String, String)>,
+    /// Names a template declares more than once (logical ids, sections).
+    pub duplicate_ids: Vec<DuplicateId>,
+    /// Parts of a policy that only some deployments have (a branch of `Fn::If`): a finding
+    /// inside `scope` names the condition.
+    pub conditional: Vec<Conditional>,
     /// Values of a site that crossed a module call (Terraform module instances).
     pub via: Vec<SiteVia>,
+}
+
+/// A part of the input deployed only under a condition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conditional {
+    /// The part (an `Fn::If` branch).
+    pub scope: Loc,
+    /// Where the condition is named.
+    pub at: Loc,
+    /// When it is deployed: "condition `IsPublic` is true (`Mode` = `public`)".
+    pub when: String,
+}
+
+/// A name declared more than once where it must be unique: a logical id in `Resources` (or a
+/// `Parameters`/`Conditions`/`Mappings` entry), or a top-level section. CloudFormation keeps the
+/// last copy (observed; AWS documents only that logical ids "must be unique" and that duplicate
+/// sections give "undefined behavior").
+#[derive(Clone, Debug, PartialEq)]
+pub struct DuplicateId {
+    /// `Resources`, `Parameters`, …, or `template` for a duplicated section.
+    pub section: String,
+    pub name: String,
+    /// Every declaration, in order; the last is the one deployed.
+    pub locs: Vec<Loc>,
 }
 
 /// A value of a module instance's site that the caller supplied: a finding inside `arg` (the

@@ -16,6 +16,9 @@ pub mod code {
     pub const RESOLVE_LIMIT: &str = "kmslint::resolve::limit";
     /// A resolved policy too large to check.
     pub const POLICY_LIMIT: &str = "kmslint::policy::limit";
+    /// A CloudFormation template AWS would reject, or a part of one kmslint cannot read (a list
+    /// inside a list, a local nested-stack template that cannot be read).
+    pub const TEMPLATE: &str = "kmslint::cloudformation";
     /// A plan nested deeper than the limit.
     pub const PLAN_LIMIT: &str = "kmslint::plan::limit";
 }

@@ -18,6 +18,9 @@ pub const MAX_OBJECT_KEYS: usize = 1_000;
 pub const MAX_EVAL_STEPS: usize = 250_000;
 /// Longest string a template may build (`Fn::Sub`, `Fn::Join`, Terraform templates).
 pub const MAX_VALUE_LEN: usize = 1 << 20;
+/// Most nodes YAML aliases may add to a document when they are expanded (`aws cloudformation
+/// package` and SAM write every copy out; a few nested aliases can ask for billions).
+pub const MAX_ALIAS_NODES: usize = 100_000;
 /// Most alternatives one CloudFormation value may take (`Fn::If` inside `Fn::Sub`, ...).
 pub const MAX_ALTERNATIVES: usize = 64;
 /// Most values (scalars and containers) one JSON or YAML document may hold. A real plan has one

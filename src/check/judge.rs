@@ -96,6 +96,12 @@ impl Judge<'_> {
     /// record per key or grant.
     pub fn check(&self, unit: &Unit, extracted: &Extracted) -> (Vec<Finding>, Vec<KeyRecord>) {
         let mut findings = self.error_findings(unit, &extracted.errors);
+        for d in &extracted.duplicate_ids {
+            if let Some(s) = crate::rules::template::duplicate_id_subject(d) {
+                let resource = (d.section == "Resources").then_some(d.name.as_str());
+                findings.extend(self.findings_for(unit, &s, resource));
+            }
+        }
         let mut records = Vec::new();
         for (site_index, site) in extracted.sites.iter().enumerate() {
             let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
@@ -233,6 +239,7 @@ impl Judge<'_> {
             });
             findings.extend(site_findings);
         }
+        crate::rules::template::deployment_notes(&mut findings, &extracted.conditional, unit);
         (findings, records)
     }
 

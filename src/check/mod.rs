@@ -625,12 +625,9 @@ fn document_bytes(
     if opts.explicit && !doc.recognised {
         return not_recognised(path);
     }
-    judge.unit(
-        &Unit::single(file),
-        &doc.extracted,
-        doc.template.as_ref(),
-        1,
-    )
+    let mut unit = Unit::single(file);
+    unit.files.extend(doc.files);
+    judge.unit(&unit, &doc.extracted, doc.template.as_ref(), 1)
 }
 
 /// A file named on the command line that kmslint does not read: said, never counted as checked.

@@ -20,6 +20,7 @@ use crate::base::source::{FileId, SourceFile};
 use crate::ir::{Extracted, Value};
 use crate::parse::{json, Node};
 use std::path::Path;
+use std::sync::Arc;
 
 /// What reading one document gave.
 #[derive(Debug, Default)]
@@ -31,6 +32,8 @@ pub struct Document {
     /// parse while holding text a policy is written in: a KMS000). `false` for a document that
     /// is none of these (`package.json`, a Kubernetes manifest).
     pub recognised: bool,
+    /// Other files the document read (a nested stack's local template): `FileId(1)` on.
+    pub files: Vec<Arc<SourceFile>>,
 }
 
 /// How to read a document.
@@ -50,9 +53,11 @@ const KEY_NAMES: [&str; 2] = ["AWS::KMS::", "aws_kms_"];
 /// Could this text hold a key policy at all? A cheap byte scan before any parse. Every parser
 /// decodes escapes (`"AWS::KMS\u003a:Key"` in JSON, `"AWS\x3A\x3AKMS…"` or an escaped line
 /// break in YAML, `\u005f` in an HCL label), so the scan looks at the text with its escapes
-/// decoded too (`holds_escaped`).
+/// decoded too (`holds_escaped`). A template that nests a local template may hold none itself
+/// and deploy a child that does.
 pub fn may_hold_policy(text: &str, explicit: bool) -> bool {
     KEY_NAMES.iter().any(|n| text.contains(n))
+        || cloudformation::nested::may_nest_locally(text)
         || (explicit && (text.contains("Statement") || text.contains("Policy")))
         || holds_escaped(text, &KEY_NAMES)
 }
@@ -166,16 +171,34 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
                 },
                 template: None,
                 recognised: true,
+                files: Vec::new(),
             };
         }
     };
     if cloudformation::is_template(&root) {
-        let extracted = cloudformation::extract_template(FileId(0), &file.text, &root, is_json);
+        let read = cloudformation::read_template(file, &root, is_json, opts.explicit);
         return Document {
-            extracted,
+            extracted: read.extracted,
             template: Some(root),
             recognised: true,
+            files: read.files,
         };
+    }
+    if !is_json && cloudformation::serverless::is_serverless(&root) {
+        if let Some(template) = cloudformation::serverless::template_of(&root) {
+            let extracted = cloudformation::serverless::extract_serverless(
+                FileId(0),
+                &file.text,
+                &root,
+                &template,
+            );
+            return Document {
+                extracted,
+                template: Some(template),
+                recognised: true,
+                files: Vec::new(),
+            };
+        }
     }
     if is_json && plan::looks_like_plan(&root) {
         let mut out = plan::extract_plan(FileId(0), &file.text, &root);
@@ -188,6 +211,7 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
             extracted: out,
             template: None,
             recognised: true,
+            files: Vec::new(),
         };
     }
     if !opts.explicit {
@@ -209,6 +233,7 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
         extracted,
         template: None,
         recognised: true,
+        files: Vec::new(),
     }
 }
 

@@ -934,6 +934,9 @@ fn network_test(
         return Err(format!("`{key}` has no values"));
     }
     for (v, _, _) in values {
+        if v.is_some_and(|v| deployed_id(v, nk)) && op.is_positive_match() && !op.wildcards() {
+            continue;
+        }
         let Some(s) = v.and_then(Value::as_lit) else {
             return Err(format!("`{key}` has a value that is not known statically"));
         };
@@ -958,6 +961,14 @@ fn network_test(
         }
     }
     Ok(())
+}
+
+/// A VPC id chosen at deploy time (`vpc-` and a part only the deployment supplies, as from a
+/// CloudFormation `AWS::EC2::VPC::Id` parameter, which must name a VPC of the account): one VPC.
+fn deployed_id(v: &Value, nk: NetKey) -> bool {
+    use crate::ir::{Cause, Part};
+    matches!((nk, v.parts.as_slice()), (NetKey::Vpc, [Part::Lit(p), Part::Unknown(w)])
+        if p == "vpc-" && w.cause == Cause::Input)
 }
 
 /// S3's "The meaning of public": `aws:SourceIp` ranges "broader than /8 for IPv4 and /32 for IPv6
@@ -1107,6 +1118,107 @@ mod tests {
             .caller_restricted,
             Tri::True
         );
+    }
+
+    fn alt(kind: DocKind) -> Doc {
+        d(kind)
+    }
+
+    fn entry(key: &str, value: Doc) -> DocEntry {
+        DocEntry {
+            key: key.into(),
+            key_loc: Loc::default(),
+            value,
+        }
+    }
+
+    fn trust() -> TrustConfig {
+        let mut trust = TrustConfig::default();
+        trust.accounts.insert("222222222222".into());
+        trust.organizations.insert("o-a1b2c3d4e5".into());
+        trust
+    }
+
+    #[test]
+    fn an_operator_given_by_alternatives_is_as_open_as_its_most_open_one() {
+        // StringEquals: !If [IsProd, {aws:PrincipalOrgID: trusted}, {kms:ViaService: s3…}]
+        let org = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let via = cond(
+            "StringEquals",
+            "kms:ViaService",
+            &["s3.eu-west-1.amazonaws.com"],
+        );
+        let op_value = |c: &Doc| c.entries()[0].value.clone();
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Choice(vec![op_value(&org), op_value(&via)])),
+        )]));
+        let a = analyse(Some(&block), &trust(), None);
+        assert_eq!(a.caller_restricted, Tri::False);
+        assert!(
+            a.notes.iter().any(|n| n.contains("kms:ViaService")),
+            "{:?}",
+            a.notes
+        );
+        // The restricting value of the other branch is still reported on.
+        assert_eq!(a.restricting.len(), 1);
+        // Both branches pin the caller: restricted (the CMK-KMS.yaml pattern).
+        let own = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Choice(vec![op_value(&own), op_value(&org)])),
+        )]));
+        assert_eq!(
+            analyse(Some(&block), &trust(), None).caller_restricted,
+            Tri::True
+        );
+    }
+
+    #[test]
+    fn a_condition_block_or_key_that_may_be_removed_restricts_nothing() {
+        let org = cond("StringEquals", "aws:PrincipalOrgID", &["o-a1b2c3d4e5"]);
+        let maybe = alt(DocKind::Choice(vec![org.clone(), alt(DocKind::Null)]));
+        let a = analyse(Some(&maybe), &trust(), None);
+        assert_eq!(a.caller_restricted, Tri::False);
+        let key = org.entries()[0].value.entries()[0].clone();
+        let block = alt(DocKind::Map(vec![entry(
+            "StringEquals",
+            alt(DocKind::Map(vec![DocEntry {
+                value: alt(DocKind::Choice(vec![key.value.clone(), alt(DocKind::Null)])),
+                ..key
+            }])),
+        )]));
+        assert_eq!(
+            analyse(Some(&block), &trust(), None).caller_restricted,
+            Tri::False
+        );
+        // Without alternatives nothing changes.
+        assert_eq!(
+            analyse(Some(&org), &trust(), None).caller_restricted,
+            Tri::True
+        );
+    }
+
+    #[test]
+    fn a_vpc_id_chosen_at_deploy_time_is_a_fixed_network_path() {
+        let mut v = Value::lit("vpc-");
+        v.push(crate::ir::Part::Unknown(crate::ir::Why::input(
+            "parameter AppVpcs",
+        )));
+        let block = |op: &str| {
+            alt(DocKind::Map(vec![entry(
+                op,
+                alt(DocKind::Map(vec![entry(
+                    "aws:SourceVpc",
+                    alt(DocKind::Scalar(v.clone())),
+                )])),
+            )]))
+        };
+        let a = analyse(Some(&block("StringEquals")), &trust(), None);
+        assert!(a.network_restricted);
+        assert_eq!(a.caller_restricted, Tri::False);
+        // A pattern operator could match any VPC.
+        assert!(!analyse(Some(&block("StringLike")), &trust(), None).network_restricted);
     }
 
     #[test]

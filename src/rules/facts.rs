@@ -20,9 +20,11 @@ pub enum SubjectKind {
     /// A `kmslint:ignore` comment or `Metadata.kmslint.ignore` entry that is invalid, expired or
     /// unused (see `suppress`).
     Suppression,
+    /// A name a template declares twice (a logical id, a section).
+    DuplicateId,
 }
 
-const ALL_SUBJECTS: [SubjectKind; 7] = [
+const ALL_SUBJECTS: [SubjectKind; 8] = [
     SubjectKind::Principal,
     SubjectKind::ConditionValue,
     SubjectKind::Duplicate,
@@ -30,6 +32,7 @@ const ALL_SUBJECTS: [SubjectKind; 7] = [
     SubjectKind::Policy,
     SubjectKind::ParseError,
     SubjectKind::Suppression,
+    SubjectKind::DuplicateId,
 ];
 
 impl SubjectKind {
@@ -42,6 +45,7 @@ impl SubjectKind {
             SubjectKind::Policy => "policy",
             SubjectKind::ParseError => "parse_error",
             SubjectKind::Suppression => "suppression",
+            SubjectKind::DuplicateId => "duplicate_id",
         }
     }
 
@@ -317,6 +321,7 @@ pub enum V {
     Detail,
     Admin,
     AdminActions,
+    Section,
 }
 
 pub struct VarDef {
@@ -368,7 +373,7 @@ pub const VARS: &[VarDef] = &[
     VarDef {
         var: V::Key,
         name: "key",
-        subjects: &[S::ConditionValue, S::Duplicate],
+        subjects: &[S::ConditionValue, S::Duplicate, S::DuplicateId],
     },
     VarDef {
         var: V::Value,
@@ -378,7 +383,7 @@ pub const VARS: &[VarDef] = &[
     VarDef {
         var: V::Count,
         name: "count",
-        subjects: &[S::Duplicate],
+        subjects: &[S::Duplicate, S::DuplicateId],
     },
     VarDef {
         var: V::Role,
@@ -419,6 +424,11 @@ pub const VARS: &[VarDef] = &[
         var: V::AdminActions,
         name: "admin_actions",
         subjects: STATEMENT,
+    },
+    VarDef {
+        var: V::Section,
+        name: "section",
+        subjects: &[S::DuplicateId],
     },
 ];
 

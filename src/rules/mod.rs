@@ -3,7 +3,8 @@
 //!
 //! * `facts`: the vocabulary (subjects, facts, placeholders), one table for producers and
 //!   validator;
-//! * `subjects`: the producers, from the model;
+//! * `subjects`: the producers, from the model; `template`: names a template declares twice,
+//!   and the condition that deploys a finding's part of it;
 //! * `schema`, `registry`: rule files and their validation;
 //! * `engine`: matching `when` against facts, and writing findings;
 //! * `finding`: what is reported;
@@ -16,5 +17,6 @@ pub mod merge;
 pub mod registry;
 pub mod schema;
 pub mod subjects;
+pub mod template;
 
 pub use finding::{Anchor, Finding, Group, Related, Suppressed, Words};
