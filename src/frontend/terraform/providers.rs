@@ -94,9 +94,10 @@ impl<'a> Module<'a> {
                     id.and_then(|i| all.get(i))
                         .map_or_else(|| "?".to_string(), |p| format!("`{}`", p.name))
                 };
+                // The expression first, in backquotes: messages name the value by it.
                 Value::unknown(Why::input(format!(
-                    "{what} uses provider {} and the key provider {}: its account is not stated \
-                     (assume_role.role_arn or allowed_account_ids)",
+                    "`{what}` is the account of provider {}, not of the key's provider {}, and \
+                     that provider does not state it (assume_role.role_arn or allowed_account_ids)",
                     name(p),
                     name(key)
                 )))
@@ -140,13 +141,13 @@ impl<'a> Module<'a> {
                     Some((f, b)) => self.provider_of(f, b),
                     None => self.providers.get("aws").copied(),
                 };
-                Doc::scalar(self.account_of(p, &what), loc)
+                Doc::scalar(self.account_of(p, &format!("{what}.account_id")), loc)
             }
             ("aws_caller_identity", Some("arn")) => {
                 let p = block.and_then(|(f, b)| self.provider_of(f, b));
                 let p = p.or_else(|| self.providers.get("aws").copied());
                 let mut v = Value::lit("arn:aws:iam::");
-                v.append(self.account_of(p, &what));
+                v.append(self.account_of(p, &format!("{what}.account_id")));
                 v.push(Part::Lit(":".into()));
                 v.push(Part::Unknown(Why::input(format!(
                     "{what}.arn is the identity that runs terraform"
