@@ -535,11 +535,12 @@ impl<'a> Scan<'a> {
                 ..UnitReport::default()
             };
         }
-        // HCL syntax trees take up to 70 bytes per byte of text: a module holding more HCL than
+        // HCL syntax trees take up to 70 bytes per byte of text (`.tf.json` is read as HCL
+        // too): a module holding more HCL than
         // the limit is not parsed (a KMS000 says so), never parsed into gigabytes.
         let hcl: u64 = texts
             .iter()
-            .filter(|(p, _)| !p.to_string_lossy().to_ascii_lowercase().ends_with(".json"))
+            .filter(|(p, _)| !p.to_string_lossy().ends_with(".tfvars.json"))
             .filter_map(|(_, t)| t.as_ref().ok().map(|t| t.len() as u64))
             .sum();
         if hcl > MAX_MODULE_HCL_BYTES {

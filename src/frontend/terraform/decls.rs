@@ -5,7 +5,6 @@
 use super::eval::Def;
 use crate::base::source::FileId;
 use crate::parse::hcl::{Block, Body, Expression};
-use crate::parse::Node;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -47,12 +46,10 @@ pub struct Decls<'a> {
     /// `resource` blocks (and `data` blocks other than policy documents), in file order.
     pub resources: Vec<(FileId, &'a Block)>,
     /// Override files' blocks for a resource address (`aws_kms_key.k`), applied in order.
-    pub overrides: HashMap<String, Vec<&'a Block>>,
+    pub overrides: HashMap<String, Vec<(FileId, &'a Block)>>,
     pub calls: Vec<Call<'a>>,
     /// `provider "aws"` blocks: (local name `aws` / `aws.alias`, file, block).
     pub providers: Vec<(String, FileId, &'a Block)>,
-    /// `.tf.json` files.
-    pub json: Vec<(FileId, &'a Node)>,
     /// The text is not the user's (a bundled registry module).
     pub bundled: bool,
 }
@@ -103,7 +100,7 @@ impl<'a> Decls<'a> {
                         key
                     };
                     if is_override {
-                        self.overrides.entry(key).or_default().push(block);
+                        self.overrides.entry(key).or_default().push((file, block));
                     } else {
                         self.resources.push((file, block));
                     }
@@ -137,16 +134,6 @@ impl<'a> Decls<'a> {
         }
     }
 
-    /// Declares a variable found elsewhere (`.tf.json`).
-    pub fn add_variable(&mut self, name: &str, default: Option<Def<'a>>) {
-        self.vars
-            .insert(name.to_string(), Var { default, ty: None });
-    }
-
-    pub fn add_local(&mut self, name: &str, def: Def<'a>) {
-        self.locals.insert(name.to_string(), def);
-    }
-
     /// The block declaring a resource (`aws_iam_role.app`), if this module has it.
     pub fn resource(&self, ty: &str, name: &str) -> Option<(FileId, &'a Block)> {
         self.resources.iter().copied().find(|(_, b)| {
@@ -156,16 +143,22 @@ impl<'a> Decls<'a> {
         })
     }
 
-    /// An attribute of a resource block, after override files.
-    pub fn attribute(&self, address: &str, block: &'a Block, name: &str) -> Option<&'a Expression> {
+    /// An attribute of a resource block, after override files: the file it is written in
+    /// (`None`: the block's own) and its expression.
+    pub fn attribute(
+        &self,
+        address: &str,
+        block: &'a Block,
+        name: &str,
+    ) -> Option<(Option<FileId>, &'a Expression)> {
         if let Some(over) = self.overrides.get(address) {
-            for b in over.iter().rev() {
+            for (file, b) in over.iter().rev() {
                 if let Some(a) = b.body.get_attribute(name) {
-                    return Some(&a.value);
+                    return Some((Some(*file), &a.value));
                 }
             }
         }
-        block.body.get_attribute(name).map(|a| &a.value)
+        block.body.get_attribute(name).map(|a| (None, &a.value))
     }
 }
 

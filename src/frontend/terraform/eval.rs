@@ -31,10 +31,8 @@ pub const MAX_EVAL_DEPTH: usize = 256;
 pub enum Def<'a> {
     /// An HCL expression in a unit file.
     Hcl { file: FileId, expr: &'a Expression },
-    /// A JSON value (`.tfvars.json`, a `.tf.json` variable default): taken literally.
+    /// A JSON value (`.tfvars.json`): taken literally.
     Json { file: FileId, node: &'a Node },
-    /// A `.tf.json` expression: strings are templates (`"${var.x}"`).
-    JsonExpr { file: FileId, node: &'a Node },
 }
 
 /// A value that crossed a module call: a finding at `arg` (the caller's argument) is shown at
@@ -77,6 +75,8 @@ pub struct Shared<'a> {
     pub key_provider: Cell<Option<usize>>,
     /// Every provider configuration of the unit: its account, when stated.
     pub providers: RefCell<Vec<super::providers::Provider>>,
+    /// `.tf.json` files as the native syntax their trees were parsed from.
+    pub natives: HashMap<FileId, &'a super::json_syntax::Native>,
 }
 
 /// A caller's argument to a module instance, evaluated in the caller.
@@ -118,7 +118,8 @@ pub struct Scope<'s> {
     pub file: FileId,
     /// The text the expression was parsed from: the file, or a string decoded from it.
     pub src: &'s str,
-    /// From `src` to the file, when `src` is decoded (a template in a `.tf.json` string).
+    /// From `src` to the file, when `src` is not the file's text (a `.tf.json` file written as
+    /// native syntax, a decoded string).
     pub map: Option<&'s OffsetMap>,
     pub tvars: Option<&'s HashMap<String, Doc>>,
     /// Every location is shown here (a bundled module's text).
@@ -176,6 +177,7 @@ impl<'a> Shared<'a> {
             instances: Cell::new(0),
             key_provider: Cell::new(None),
             providers: RefCell::new(Vec::new()),
+            natives: HashMap::new(),
         }
     }
 
@@ -316,15 +318,44 @@ impl<'a> Module<'a> {
     }
 
     /// Scope for an expression of a unit file; the text is kept alive by `keep`.
-    pub fn scope_in<'s>(&self, file: FileId, keep: &'s Arc<SourceFile>) -> Scope<'s> {
+    /// The scope of a file's own expressions: its text, or for a `.tf.json` file the native
+    /// syntax its tree was parsed from (mapped back into the file).
+    pub fn scope_in<'s>(&'s self, file: FileId, keep: &'s Arc<SourceFile>) -> Scope<'s> {
+        let (src, map) = match self.sh.natives.get(&file) {
+            Some(n) => (n.text.as_str(), Some(&n.map)),
+            None => (keep.text.as_str(), None),
+        };
         Scope {
             file,
-            src: &keep.text,
-            map: None,
+            src,
+            map,
             tvars: None,
             pin: self.pin,
             template: false,
         }
+    }
+
+    /// Runs `f` in `sc` moved to `file` (an override file's argument of a block read in
+    /// `sc`), keeping its bound names; in `sc` itself when `file` is `None`.
+    pub(super) fn in_file(
+        &self,
+        sc: Scope<'_>,
+        file: Option<FileId>,
+        f: impl FnOnce(Scope<'_>) -> Doc,
+    ) -> Doc {
+        let Some(file) = file.filter(|f| *f != sc.file) else {
+            return f(sc);
+        };
+        let Some(keep) = self.src(file) else {
+            return unsupported("source file missing", sc.loc(None));
+        };
+        let own = self.scope_in(file, &keep);
+        f(Scope {
+            file,
+            src: own.src,
+            map: own.map,
+            ..sc
+        })
     }
 
     /// Runs `f` with `name` on the reference stack, or returns an unknown if `name` is already
@@ -357,7 +388,6 @@ impl<'a> Module<'a> {
                 None => unsupported("source file missing", Loc::default()),
             },
             Def::Json { file, node } => self.pinned(json_value(file, node)),
-            Def::JsonExpr { file, node } => self.eval_json_expr(file, node),
         }
     }
 

@@ -7,6 +7,7 @@
 
 use super::decls::Target;
 use super::files::{normalize, read_regular};
+use super::json_syntax::{to_native, Native};
 use super::{classify, parse_tf, Kind};
 use crate::base::diag::{code, InputError};
 use crate::base::limits::MAX_MODULE_DIRS;
@@ -22,7 +23,10 @@ pub struct DirTrees {
     pub dir: PathBuf,
     canonical: Option<PathBuf>,
     pub hcl: Vec<(Kind, String, FileId, Body)>,
+    /// `.tfvars.json` files.
     pub json: Vec<(Kind, String, FileId, Node)>,
+    /// `.tf.json` files as native syntax (their trees are in `hcl`).
+    pub native: Vec<(FileId, Native)>,
     /// Module calls by name: where each source is, and a note on what was assumed.
     pub targets: HashMap<String, (Target, Option<String>)>,
     pub bundled: bool,
@@ -35,6 +39,7 @@ impl DirTrees {
             dir,
             hcl: Vec::new(),
             json: Vec::new(),
+            native: Vec::new(),
             targets: HashMap::new(),
             bundled,
         }
@@ -60,7 +65,32 @@ impl DirTrees {
                     code: code::HCL,
                 }),
             },
-            Kind::ConfigJson | Kind::VarsJson(_) => match json::parse_json(text) {
+            Kind::ConfigJson => match json::parse_json(text) {
+                Ok(node) => {
+                    let native = to_native(&node, text);
+                    match parse_tf(&native.text, Kind::Config, all_blocks) {
+                        Ok(body) => self.hcl.push((Kind::Config, name, id, body)),
+                        // Only a value no native syntax can hold (the writer's own limits).
+                        Err(e) => errors.push(InputError {
+                            file: id,
+                            span: Span::new(
+                                native.map.map(e.span.start),
+                                native.map.map(e.span.end),
+                            ),
+                            message: format!("not read as Terraform: {}", e.message),
+                            code: code::JSON,
+                        }),
+                    }
+                    self.native.push((id, native));
+                }
+                Err(e) => errors.push(InputError {
+                    file: id,
+                    span: e.span,
+                    message: e.message,
+                    code: code::JSON,
+                }),
+            },
+            Kind::VarsJson(_) => match json::parse_json(text) {
                 Ok(node) => self.json.push((kind, name, id, node)),
                 Err(e) => errors.push(InputError {
                     file: id,
@@ -414,12 +444,19 @@ pub fn called_dirs(
         .map(|(dir, files)| {
             let mut out = Vec::new();
             for f in files {
-                if !matches!(classify(f), Kind::Config) {
+                let kind = classify(f);
+                if !matches!(kind, Kind::Config | Kind::ConfigJson) {
                     continue;
                 }
-                let Some(text) = read(f) else { continue };
+                let Some(mut text) = read(f) else { continue };
                 if memchr::memmem::find(text.as_bytes(), b"module").is_none() {
                     continue;
+                }
+                if kind == Kind::ConfigJson {
+                    let Ok(node) = json::parse_json(&text) else {
+                        continue;
+                    };
+                    text = to_native(&node, &text).text;
                 }
                 let Some(body) = hcl::parse_hcl_keeping(&text, |b| b.ident == "module")
                     .or_else(|| hcl::parse_hcl(&text).ok())

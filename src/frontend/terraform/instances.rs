@@ -8,7 +8,7 @@ use super::eval::*;
 use super::ops::elements;
 use super::KEY_TYPES;
 use crate::base::limits::{MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_UNIT_INSTANCES};
-use crate::base::source::Loc;
+use crate::base::source::{FileId, Loc};
 use crate::ir::{Doc, DocEntry, DocKind, Extracted, Grant, PolicySite, SiteBody, Value, Why};
 use crate::parse::hcl::{span_of, Block, Expression};
 use std::collections::{HashMap, HashSet};
@@ -234,14 +234,6 @@ impl<'a> Module<'a> {
                 }
             }
         }
-        for (file, node) in self.d.json.iter().copied() {
-            if let Some(f) = self.src(file) {
-                for mut site in super::tf_json::sites(self, file, &f, node, &targeted) {
-                    site.resource = format!("{}{}", self.path, site.resource);
-                    self.push_site(out, site);
-                }
-            }
-        }
         for call in &self.d.calls {
             self.call_module(call, dirs, out, chain);
         }
@@ -283,9 +275,6 @@ impl<'a> Module<'a> {
                     super::collect_key_refs(&a.value, &mut t);
                 }
             }
-        }
-        for (_, node) in &self.d.json {
-            super::tf_json::collect_targets(node, &mut t);
         }
         t
     }
@@ -460,10 +449,20 @@ impl<'a> Module<'a> {
             (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
             _ => sc.loc(span_of(b)),
         };
+        // An argument an override file sets is read in that file's text.
         let attr = |name: &str| self.d.attribute(local, b, name);
+        let eval_attr = |file: Option<FileId>, e: &Expression, policy: bool| {
+            self.in_file(sc, file, |sc| {
+                if policy {
+                    self.eval_policy(sc, e)
+                } else {
+                    self.eval(sc, e)
+                }
+            })
+        };
         let body = if KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy" {
             match attr("policy") {
-                Some(e) => match self.eval_policy(sc, e) {
+                Some((file, e)) => match eval_attr(file, e, true) {
                     Doc {
                         kind: DocKind::Null,
                         ..
@@ -479,7 +478,7 @@ impl<'a> Module<'a> {
                 None => SiteBody::DefaultPolicy,
             }
         } else if ty == "aws_kms_grant" {
-            let get = |name: &str| attr(name).map(|e| self.eval(sc, e));
+            let get = |name: &str| attr(name).map(|(file, e)| eval_attr(file, e, false));
             let operations = match get("operations") {
                 Some(d) => match d.kind {
                     DocKind::List(items) => items,
@@ -496,7 +495,7 @@ impl<'a> Module<'a> {
             return None;
         };
         let tags = attr("tags")
-            .map(|e| super::tags_of(&self.eval(sc, e)))
+            .map(|(file, e)| super::tags_of(&eval_attr(file, e, false)))
             .unwrap_or_default();
         Some(PolicySite {
             resource: address,

@@ -1,5 +1,4 @@
-//! Policies written as JSON text: heredocs, quoted strings, `.tf.json` string templates and
-//! `.tfvars.json` values. Non-literal parts are carried through the JSON parse as markers, so
+//! Policies written as JSON text: heredocs, quoted strings and `.tfvars.json` values. Non-literal parts are carried through the JSON parse as markers, so
 //! every element of the parsed policy keeps its span in the user's file.
 
 use super::eval::*;
@@ -25,101 +24,7 @@ impl<'a> Module<'a> {
                 },
                 _ => json_value(file, node),
             },
-            Def::JsonExpr { file, node } => self.eval_json_policy(file, node),
         }
-    }
-
-    /// A string of a `.tf.json` file parsed as a template: its decoded text, the map back to the
-    /// file, and the template.
-    pub(super) fn json_template(
-        &self,
-        file: FileId,
-        node: &Node,
-    ) -> Option<(String, OffsetMap, hcl_edit::template::Template)> {
-        let f = self.src(file)?;
-        let literal = f.text.get(node.span.start..node.span.end)?;
-        let (text, map) = crate::parse::json::string_literal_map(literal, node.span.start)?;
-        match hcl::parse_template(&text) {
-            Ok(t) => Some((text, map, t)),
-            Err(e) => {
-                let span = map_span(&map, e.span);
-                self.error(file, span, e.message, code::HCL);
-                None
-            }
-        }
-    }
-
-    /// Evaluates a value of Terraform's JSON syntax (`.tf.json`).
-    pub fn eval_json_expr(&self, file: FileId, node: &Node) -> Doc {
-        let loc = Loc::new(file, node.span);
-        match &node.kind {
-            NodeKind::String(_) => self.with_json_template(file, node, |sc, pieces| {
-                if let [Piece::Interp { expr, .. }] = pieces {
-                    return self.eval(sc, expr);
-                }
-                Doc::scalar(self.pieces_value(sc, pieces), loc)
-            }),
-            NodeKind::Seq(items) => Doc::new(
-                DocKind::List(items.iter().map(|i| self.eval_json_expr(file, i)).collect()),
-                loc,
-            ),
-            NodeKind::Map(entries) => Doc::new(
-                DocKind::Map(
-                    entries
-                        .iter()
-                        .map(|e| DocEntry {
-                            key: e.key.clone(),
-                            key_loc: Loc::new(file, e.key_span),
-                            value: self.eval_json_expr(file, &e.value),
-                        })
-                        .collect(),
-                ),
-                loc,
-            ),
-            _ => json_value(file, node),
-        }
-    }
-
-    /// A policy written in Terraform's JSON syntax: a string template holding JSON, or
-    /// `"${jsonencode(...)}"` / `"${data.aws_iam_policy_document.x.json}"`.
-    pub fn eval_json_policy(&self, file: FileId, node: &Node) -> Doc {
-        let loc = Loc::new(file, node.span);
-        if !matches!(node.kind, NodeKind::String(_)) {
-            return self.eval_json_expr(file, node);
-        }
-        self.with_json_template(file, node, |sc, pieces| {
-            if let [Piece::Interp { expr, .. }] = pieces {
-                return self.eval_policy(sc, expr);
-            }
-            let (json, jmap, parts) = self.pieces_json_text(sc, pieces);
-            self.parse_policy_text(sc, &json, &jmap, &parts, loc)
-        })
-    }
-
-    /// Parses a `.tf.json` string as a template and hands its pieces, in a scope that maps back
-    /// into the file, to `f`.
-    pub(super) fn with_json_template(
-        &self,
-        file: FileId,
-        node: &Node,
-        f: impl FnOnce(Scope<'_>, &[Piece<'_>]) -> Doc,
-    ) -> Doc {
-        let Some((text, map, t)) = self.json_template(file, node) else {
-            return unknown(
-                Why::reported("an invalid template"),
-                Loc::new(file, node.span),
-            );
-        };
-        let sc = Scope {
-            file,
-            src: &text,
-            map: Some(&map),
-            tvars: None,
-            pin: self.pin,
-            template: false,
-        };
-        let pieces = hcl::template_pieces(&text, &t);
-        f(sc, &pieces)
     }
 
     /// Text of template pieces for JSON parsing: literal parts verbatim, other parts as markers

@@ -22,12 +22,12 @@ mod files;
 mod functions;
 mod graph;
 mod instances;
+mod json_syntax;
 mod json_text;
 mod ops;
 mod policy_document;
 mod providers;
 mod templates;
-mod tf_json;
 mod types;
 
 pub(crate) use eval::unknown;
@@ -149,7 +149,11 @@ pub fn extract_module_limited(
     let Some(root_decls) = decls.first() else {
         return out;
     };
-    let sh = Shared::new(&files, scan_root, max_file_size);
+    let mut sh = Shared::new(&files, scan_root, max_file_size);
+    sh.natives = dirs
+        .iter()
+        .flat_map(|d| d.native.iter().map(|(id, n)| (*id, n)))
+        .collect();
     let mut module = Module::new(&sh, root_decls);
     if let Some(root) = dirs.first() {
         apply_tfvars(&mut module, root);
@@ -165,7 +169,7 @@ pub fn extract_module_limited(
     out
 }
 
-/// The declarations of one directory: its `.tf` files, then `.tf.json`, then override files.
+/// The declarations of one directory: its `.tf` and `.tf.json` files, then override files.
 fn decls_of(d: &graph::DirTrees) -> Decls<'_> {
     let mut decls = Decls {
         dir: d.dir.clone(),
@@ -175,10 +179,6 @@ fn decls_of(d: &graph::DirTrees) -> Decls<'_> {
     let configs = || d.hcl.iter().filter(|(k, ..)| *k == Kind::Config);
     for (_, _, id, body) in configs().filter(|(_, n, ..)| !decls::is_override(n)) {
         decls.add_config(*id, body, false, &d.targets);
-    }
-    for (_, _, id, node) in d.json.iter().filter(|(k, ..)| *k == Kind::ConfigJson) {
-        tf_json::add_config(&mut decls, *id, node);
-        decls.json.push((*id, node));
     }
     for (_, _, id, body) in configs().filter(|(_, n, ..)| decls::is_override(n)) {
         decls.add_config(*id, body, true, &d.targets);
@@ -304,9 +304,17 @@ pub(crate) fn collect_key_refs(expr: &Expression, out: &mut HashSet<String>) {
 }
 
 /// Could a module directory's file define a key, key policy or grant, or call a module that
-/// does? A byte test: `aws_kms_` anywhere, or a `module "…"` block at the start of a line.
+/// does? A byte test: `aws_kms_` anywhere, a `module "…"` block at the start of a line, or a
+/// `"module":` key (JSON syntax).
 pub fn may_hold_keys(text: &str) -> bool {
     if memchr::memmem::find(text.as_bytes(), b"aws_kms_").is_some() {
+        return true;
+    }
+    let json_module = memchr::memmem::find_iter(text.as_bytes(), b"\"module\"").any(|at| {
+        text.get(at + 8..)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    });
+    if json_module {
         return true;
     }
     memchr::memmem::find_iter(text.as_bytes(), b"module").any(|at| {

@@ -67,7 +67,7 @@ impl<'a> Module<'a> {
         block: &Block,
     ) -> Option<usize> {
         let local = match (block.body.get_attribute("provider"), self.src(file)) {
-            (Some(a), Some(f)) => provider_name(&a.value, &f.text),
+            (Some(a), Some(f)) => provider_name(&a.value, self.scope_in(file, &f).src),
             _ => "aws".to_string(),
         };
         self.providers.get(&local).copied()

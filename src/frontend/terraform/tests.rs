@@ -617,7 +617,6 @@ const GAPS: &[(&str, &str, &str)] = &[
     ("functions_encoding", "aws_kms_key.raw", "the provider normalises numbers through float64"),
     ("functions_sets_types", "aws_kms_key.fn", "1/3 with Terraform's arbitrary precision"),
     ("functions_try_coalesce", "aws_kms_key.fn", "coalescelist(null, ...) with an untyped null is an error in Terraform"),
-    ("tf_json_plan", "aws_kms_key.json", "data \"aws_iam_policy_document\" in .tf.json is not rendered yet (unknown, KMS005)"),
 ];
 
 /// `got` equals `want`, an unknown part matching any text (what only apply knows, or what the
