@@ -2,13 +2,15 @@
 //! `planned_values` (or `values`), root module and child modules, with policies as the JSON
 //! strings the provider will send, positions mapped back into the plan file.
 
-use super::terraform::KEY_TYPES;
+use super::cloudformation::nested::{template_in_string, Place};
 use super::terraform::{json_value, node_to_doc, unknown};
+use super::terraform::{INDIRECT_TYPES, KEY_TYPES};
 use crate::base::diag::{code, InputError};
 use crate::base::source::{FileId, Loc};
 use crate::ir::{Doc, DocKind, Value, Why};
 use crate::ir::{Extracted, Grant, PolicySite, SiteBody};
 use crate::parse::{json, Node, NodeKind};
+use std::collections::HashMap;
 
 /// Child modules nested deeper than this are not walked.
 const MAX_MODULE_DEPTH: usize = 64;
@@ -84,7 +86,8 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
             continue;
         };
         let is_key = KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy";
-        if !is_key && ty != "aws_kms_grant" {
+        let indirect = INDIRECT_TYPES.contains(&ty);
+        if !is_key && !indirect && ty != "aws_kms_grant" {
             continue;
         }
         let address = r.get("address");
@@ -99,6 +102,82 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                 .and_then(|v| v.get(k))
                 .filter(|n| n.kind != NodeKind::Null)
         };
+        if indirect {
+            let site = |body: SiteBody| PolicySite {
+                resource: name.clone(),
+                resource_type: ty.to_string(),
+                loc,
+                key_account: None,
+                body,
+                tags: Vec::new(),
+            };
+            let late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
+            let late_doc = |attr: &str| {
+                let why =
+                    format!("{name}.{attr} is only known after apply (after_unknown in the plan)");
+                SiteBody::KeyPolicy(unknown(Why::input(why), loc))
+            };
+            match ty {
+                "awscc_kms_key" | "awscc_kms_replica_key" => {
+                    let body = match get("key_policy") {
+                        Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
+                        None if late("key_policy") => late_doc("key_policy"),
+                        None => SiteBody::DefaultPolicy,
+                    };
+                    out.sites.push(site(body));
+                }
+                "aws_cloudcontrolapi_resource" => {
+                    let kind = get("type_name").and_then(Node::as_str);
+                    if !matches!(kind, Some("AWS::KMS::Key" | "AWS::KMS::ReplicaKey")) {
+                        continue;
+                    }
+                    let body = match get("desired_state") {
+                        Some(p) => match policy_string(file, text, p, out) {
+                            d if d.entries().is_empty() => SiteBody::KeyPolicy(d),
+                            d => match d.get("KeyPolicy") {
+                                Some(k) => SiteBody::KeyPolicy(k.clone()),
+                                None => SiteBody::DefaultPolicy,
+                            },
+                        },
+                        None if late("desired_state") => late_doc("desired_state"),
+                        None => continue,
+                    };
+                    out.sites.push(site(body));
+                }
+                _ => match get("template_body") {
+                    Some(t) => {
+                        let given: HashMap<String, Doc> = get("parameters")
+                            .map(|p| {
+                                p.entries()
+                                    .iter()
+                                    .map(|e| (e.key.clone(), json_value(file, &e.value)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let literal = text.get(t.span.start..t.span.end).unwrap_or("");
+                        let Some((body, map)) = json::string_literal_map(literal, t.span.start)
+                        else {
+                            continue;
+                        };
+                        let at = Place {
+                            file,
+                            text,
+                            map: Some(&map),
+                            fallback: t.span,
+                        };
+                        let got = template_in_string(at, &body, &given, &name);
+                        out.sites.extend(got.sites);
+                        out.errors.extend(got.errors);
+                        out.via.extend(got.via);
+                    }
+                    None if late("template_body") => {
+                        out.sites.push(site(late_doc("template_body")))
+                    }
+                    None => {}
+                },
+            }
+            continue;
+        }
         let is_late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
         let late_doc = |attr: &str| {
             unknown(

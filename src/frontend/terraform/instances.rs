@@ -62,6 +62,7 @@ const META: &[&str] = &[
 /// The resource types whose instances are sites.
 fn is_site_type(ty: &str) -> bool {
     KEY_TYPES.contains(&ty)
+        || super::indirect::INDIRECT_TYPES.contains(&ty)
         || matches!(ty, "aws_kms_key_policy" | "aws_kms_grant" | "aws_kms_alias")
 }
 
@@ -227,6 +228,14 @@ impl<'a> Module<'a> {
                 self.sh.vias.borrow_mut().clear();
                 if ty == "aws_kms_alias" {
                     out.aliases.extend(self.alias_of(isc, block, &suffix));
+                    continue;
+                }
+                if super::indirect::INDIRECT_TYPES.contains(&ty) {
+                    let got = self.indirect_sites(isc, block, ty, &local, &address);
+                    for site in got.sites {
+                        self.push_site(out, site);
+                    }
+                    out.errors.extend(got.errors);
                     continue;
                 }
                 if let Some(site) = self.block_site(isc, block, ty, &local, address, &targeted) {

@@ -21,6 +21,7 @@ pub(crate) mod eval;
 mod files;
 mod functions;
 mod graph;
+mod indirect;
 mod instances;
 mod json_syntax;
 mod json_text;
@@ -32,6 +33,7 @@ mod types;
 
 pub(crate) use eval::unknown;
 pub use graph::called_dirs;
+pub use indirect::INDIRECT_TYPES;
 pub(crate) use json_text::{json_value, node_to_doc};
 
 /// Resource types whose `policy` is a key policy.
@@ -245,6 +247,7 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
         ("variable" | "locals" | "module" | "provider", _) => true,
         ("resource", Some(ty)) => {
             ty.starts_with("aws_kms_")
+                || indirect::INDIRECT_TYPES.contains(&ty)
                 || matches!(
                     ty,
                     "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy"
@@ -304,10 +307,17 @@ pub(crate) fn collect_key_refs(expr: &Expression, out: &mut HashSet<String>) {
 }
 
 /// Could a module directory's file define a key, key policy or grant, or call a module that
-/// does? A byte test: `aws_kms_` anywhere, a `module "…"` block at the start of a line, or a
+/// does? A byte test: `aws_kms_` (or a resource type creating keys another way, `indirect`)
+/// anywhere, a `module "…"` block at the start of a line, or a
 /// `"module":` key (JSON syntax).
 pub fn may_hold_keys(text: &str) -> bool {
-    if memchr::memmem::find(text.as_bytes(), b"aws_kms_").is_some() {
+    let named = |s: &[u8]| memchr::memmem::find(text.as_bytes(), s).is_some();
+    // Keys created through another resource: Cloud Control, a CloudFormation stack.
+    if named(b"aws_kms_")
+        || named(b"awscc_kms_")
+        || named(b"aws_cloudcontrolapi_resource")
+        || named(b"aws_cloudformation_stack")
+    {
         return true;
     }
     let json_module = memchr::memmem::find_iter(text.as_bytes(), b"\"module\"").any(|at| {
