@@ -76,6 +76,7 @@ impl Why {
             " is only known after apply",
             " depends on the count/for_each expansion",
             " is read from the provider",
+            " is an output of module",
         ] {
             if let Some((expr, _)) = r.split_once(marker) {
                 if !expr.is_empty() && !expr.contains(' ') {

@@ -48,6 +48,8 @@ pub struct Decls<'a> {
     /// Override files' blocks for a resource address (`aws_kms_key.k`), applied in order.
     pub overrides: HashMap<String, Vec<(FileId, &'a Block)>>,
     pub calls: Vec<Call<'a>>,
+    /// `output` values, read by callers (`module.NAME.OUTPUT`).
+    pub outputs: HashMap<String, (FileId, &'a Expression)>,
     /// `provider "aws"` blocks: (local name `aws` / `aws.alias`, file, block).
     pub providers: Vec<(String, FileId, &'a Block)>,
     /// The text is not the user's (a bundled registry module).
@@ -77,6 +79,12 @@ impl<'a> Decls<'a> {
                     }
                     if !is_override || ty.is_some() {
                         v.ty = ty;
+                    }
+                }
+                ("output", [name]) => {
+                    if let Some(a) = block.body.get_attribute("value") {
+                        self.outputs
+                            .insert(name.as_str().to_string(), (file, &a.value));
                     }
                 }
                 ("locals", []) => {

@@ -77,6 +77,8 @@ pub struct Shared<'a> {
     pub providers: RefCell<Vec<super::providers::Provider>>,
     /// `.tf.json` files as the native syntax their trees were parsed from.
     pub natives: HashMap<FileId, &'a super::json_syntax::Native>,
+    /// Every module directory of the unit (`Target::Dir(i)` is `dirs[i]`): for module outputs.
+    pub dirs: &'a [super::decls::Decls<'a>],
 }
 
 /// A caller's argument to a module instance, evaluated in the caller.
@@ -178,6 +180,7 @@ impl<'a> Shared<'a> {
             key_provider: Cell::new(None),
             providers: RefCell::new(Vec::new()),
             natives: HashMap::new(),
+            dirs: &[],
         }
     }
 
@@ -662,14 +665,7 @@ impl<'a> Module<'a> {
                 _ => unsupported(format!("`{}` is not evaluated", short(text)), loc),
             },
             "terraform" => unknown(format!("{} depends on the workspace", short(text)), loc),
-            "module" => unknown(
-                format!(
-                    "{} is an output of module {} (known from a plan)",
-                    short(text),
-                    attr(0).unwrap_or("?")
-                ),
-                loc,
-            ),
+            "module" => self.module_ref(sc, &ops, text, loc),
             ty => self.resource_ref(sc, ty, &ops, text, loc),
         }
     }

@@ -11,6 +11,7 @@ use crate::base::limits::{MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_UNIT_INSTANCES};
 use crate::base::source::{FileId, Loc};
 use crate::ir::{Doc, DocEntry, DocKind, Extracted, Grant, PolicySite, SiteBody, Value, Why};
 use crate::parse::hcl::{span_of, Block, Expression};
+use hcl_edit::expr::TraversalOperator;
 use std::collections::{HashMap, HashSet};
 
 /// `count` as a block's instance sees it.
@@ -337,6 +338,95 @@ impl<'a> Module<'a> {
             child.collect(dirs, out, chain);
             chain.pop();
         }
+    }
+
+    /// `module.NAME.OUTPUT` (`module.NAME[KEY].OUTPUT` for a call with count/for_each): the
+    /// output's value in that instance of the called module, evaluated there with this
+    /// module's arguments. Unknown when the module's source is not on disk or the instance
+    /// cannot be told.
+    pub(super) fn module_ref(
+        &self,
+        sc: Scope<'_>,
+        ops: &[&TraversalOperator],
+        text: &str,
+        loc: Loc,
+    ) -> Doc {
+        let name = match ops.first() {
+            Some(TraversalOperator::GetAttr(a)) => a.as_str(),
+            _ => "?",
+        };
+        let output_unknown = |why: &str| {
+            unknown(
+                format!("{} is an output of module {name} ({why})", short(text)),
+                loc,
+            )
+        };
+        let Some(call) = self.d.calls.iter().find(|c| c.name == name) else {
+            return output_unknown("no such module call");
+        };
+        let Target::Dir(idx) = call.target else {
+            return output_unknown("its source is not on disk; known from a plan");
+        };
+        let (Some(decls), Some(f)) = (self.sh.dirs.get(idx), self.src(call.file)) else {
+            return output_unknown("known from a plan");
+        };
+        let csc = self.scope_in(call.file, &f);
+        let what = format!("module.{name}");
+        let mut instances = self.expand(csc, call.block, &what);
+        let meta = ["count", "for_each"]
+            .iter()
+            .any(|m| call.block.body.get_attribute(m).is_some());
+        // Which instance: `[KEY]` after the name when the call has count/for_each.
+        let (want, rest) = if meta {
+            let key = match ops.get(1) {
+                Some(TraversalOperator::Index(e)) => {
+                    let d = self.eval(sc, e);
+                    lit(&d).map(str::to_string)
+                }
+                Some(TraversalOperator::LegacyIndex(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            let Some(key) = key else {
+                return output_unknown("which instance is not known statically");
+            };
+            let quoted = format!("[{}]", serde_json::Value::String(key.clone()));
+            let bare = format!("[{key}]");
+            let found = instances
+                .iter()
+                .position(|(s, _)| *s == quoted || *s == bare);
+            match found {
+                Some(i) => (i, ops.get(2..).unwrap_or(&[])),
+                None => return output_unknown("no such instance"),
+            }
+        } else {
+            (0, ops.get(1..).unwrap_or(&[]))
+        };
+        let output = match rest.first() {
+            Some(TraversalOperator::GetAttr(a)) => a.as_str(),
+            _ => return output_unknown("all its outputs at once are not evaluated"),
+        };
+        let Some(&(ofile, oexpr)) = decls.outputs.get(output) else {
+            return output_unknown("the module has no such output");
+        };
+        if instances.get(want).is_none() {
+            return output_unknown("no such instance");
+        }
+        let (suffix, vars) = instances.swap_remove(want);
+        let label = csc.loc(call.block.labels.first().and_then(span_of));
+        let key = format!("module.{name}{suffix}.{output}");
+        // The value is shown where this module uses it: the statement is the user's, and the
+        // message names the value. Crossings met inside belong to that instance, not here.
+        let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
+        let d = self.guarded(&key, loc, || {
+            let child = self.child(csc.with(&vars), call, decls, &suffix, label);
+            let Some(of) = child.src(ofile) else {
+                return output_unknown("source file missing");
+            };
+            let d = child.eval(child.scope_in(ofile, &of), oexpr);
+            self.apply_ops(sc, d, rest.get(1..).unwrap_or(&[]), text, loc)
+        });
+        *self.sh.vias.borrow_mut() = saved;
+        repin(d, loc)
     }
 
     /// The instance `suffix` of a module call, its arguments evaluated here.

@@ -152,6 +152,7 @@ pub fn extract_module_limited(
         return out;
     };
     let mut sh = Shared::new(&files, scan_root, max_file_size);
+    sh.dirs = &decls;
     sh.natives = dirs
         .iter()
         .flat_map(|d| d.native.iter().map(|(id, n)| (*id, n)))
@@ -235,7 +236,8 @@ fn apply_tfvars<'a>(module: &mut Module<'a>, d: &'a graph::DirTrees) {
 /// Can a key policy, grant or alias depend on this top-level block? Keys, grants, aliases and
 /// key policies are `aws_kms_*` resources; what their expressions can reach is `var.*`,
 /// `local.*`, policy documents, the caller identity and partition, IAM roles, users, groups and
-/// policies (their ARNs), module calls (instances) and providers (accounts); any other reference
+/// policies (their ARNs), module calls (instances), their outputs and providers (accounts); any
+/// other reference
 /// is only known after apply, with or without its block. A label the scan cannot read plainly is
 /// kept.
 fn block_matters(b: &hcl::TopBlock) -> bool {
@@ -244,7 +246,7 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
         return true;
     }
     match (b.ident, first) {
-        ("variable" | "locals" | "module" | "provider", _) => true,
+        ("variable" | "locals" | "module" | "provider" | "output", _) => true,
         ("resource", Some(ty)) => {
             ty.starts_with("aws_kms_")
                 || indirect::INDIRECT_TYPES.contains(&ty)
