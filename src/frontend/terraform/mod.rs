@@ -257,7 +257,10 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
         }
         ("data", Some(ty)) => matches!(
             ty,
-            "aws_iam_policy_document" | "aws_caller_identity" | "aws_partition"
+            "aws_iam_policy_document"
+                | "aws_caller_identity"
+                | "aws_partition"
+                | "aws_iam_session_context"
         ),
         ("resource" | "data", None) => true,
         _ => false,

@@ -154,6 +154,38 @@ impl<'a> Module<'a> {
                 ))));
                 Doc::scalar(v, loc)
             }
+            // The role (or user) behind the session `arn` names (the caller identity's ARN):
+            // in the same account as that identity.
+            ("aws_iam_session_context", Some("issuer_arn")) => {
+                let arn = block.and_then(|(f, b)| {
+                    let a = b.body.get_attribute("arn")?;
+                    let keep = self.src(f)?;
+                    Some(self.eval(self.scope_in(f, &keep), &a.value))
+                });
+                let why = Why::input(format!(
+                    "{what}.issuer_arn is the role of the identity that runs terraform"
+                ));
+                let account = arn.as_ref().and_then(|d| d.as_value()).and_then(|v| {
+                    match v.parts.as_slice() {
+                        [Part::Lit(p), account, ..]
+                            if p == "arn:aws:iam::" || p == "arn:aws:sts::" =>
+                        {
+                            Some(account.clone())
+                        }
+                        _ => None,
+                    }
+                });
+                match account {
+                    Some(account) => {
+                        let mut v = Value::lit("arn:aws:iam::");
+                        v.push(account);
+                        v.push(Part::Lit(":".into()));
+                        v.push(Part::Unknown(why));
+                        Doc::scalar(v, loc)
+                    }
+                    None => unknown(why, loc),
+                }
+            }
             ("aws_partition", Some("partition" | "id")) => Doc::scalar(Value::lit("aws"), loc),
             ("aws_partition", Some("dns_suffix")) => Doc::scalar(Value::lit("amazonaws.com"), loc),
             ("aws_iam_policy_document", Some("json" | "minified_json")) => {
