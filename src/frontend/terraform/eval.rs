@@ -79,6 +79,9 @@ pub struct Shared<'a> {
     pub natives: HashMap<FileId, &'a super::json_syntax::Native>,
     /// Every module directory of the unit (`Target::Dir(i)` is `dirs[i]`): for module outputs.
     pub dirs: &'a [super::decls::Decls<'a>],
+    /// Module outputs evaluated so far (`module.a["x"].out`), and how many are being evaluated.
+    pub outputs: RefCell<HashMap<String, Doc>>,
+    pub in_output: Cell<usize>,
 }
 
 /// A caller's argument to a module instance, evaluated in the caller.
@@ -181,6 +184,8 @@ impl<'a> Shared<'a> {
             providers: RefCell::new(Vec::new()),
             natives: HashMap::new(),
             dirs: &[],
+            outputs: RefCell::new(HashMap::new()),
+            in_output: Cell::new(0),
         }
     }
 
@@ -368,6 +373,15 @@ impl<'a> Module<'a> {
         {
             let stack = self.sh.stack.borrow();
             if stack.contains(&name) {
+                // Reading a module output evaluates every argument of its instance, which
+                // Terraform does not (its graph is per value): a loop met there is not a cycle
+                // of the configuration, only a value this evaluation cannot reach.
+                if self.sh.in_output.get() > 0 {
+                    return unknown(
+                        format!("{name} is reached again through a module output"),
+                        loc,
+                    );
+                }
                 // Terraform rejects the module ("Cycle: ..."): nothing in it is deployable.
                 return self.limit(loc, format!("{name} refers to itself (a reference cycle)"));
             }

@@ -414,18 +414,32 @@ impl<'a> Module<'a> {
         let (suffix, vars) = instances.swap_remove(want);
         let label = csc.loc(call.block.labels.first().and_then(span_of));
         let key = format!("module.{name}{suffix}.{output}");
-        // The value is shown where this module uses it: the statement is the user's, and the
-        // message names the value. Crossings met inside belong to that instance, not here.
-        let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
-        let d = self.guarded(&key, loc, || {
-            let child = self.child(csc.with(&vars), call, decls, &suffix, label);
-            let Some(of) = child.src(ofile) else {
-                return output_unknown("source file missing");
-            };
-            let d = child.eval(child.scope_in(ofile, &of), oexpr);
-            self.apply_ops(sc, d, rest.get(1..).unwrap_or(&[]), text, loc)
-        });
-        *self.sh.vias.borrow_mut() = saved;
+        let memo = format!("{}{key}", self.path);
+        let cached = self.sh.outputs.borrow().get(&memo).cloned();
+        let value = match cached {
+            Some(d) => d,
+            None => {
+                // Crossings met inside belong to that instance, not to the site read here.
+                let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
+                self.sh.in_output.set(self.sh.in_output.get() + 1);
+                let d = self.guarded(&key, loc, || {
+                    let child = self.child(csc.with(&vars), call, decls, &suffix, label);
+                    let Some(of) = child.src(ofile) else {
+                        return output_unknown("source file missing");
+                    };
+                    child.eval(child.scope_in(ofile, &of), oexpr)
+                });
+                self.sh
+                    .in_output
+                    .set(self.sh.in_output.get().saturating_sub(1));
+                *self.sh.vias.borrow_mut() = saved;
+                self.sh.outputs.borrow_mut().insert(memo, d.clone());
+                d
+            }
+        };
+        // Shown where this module uses it: the statement is the user's, and the message names
+        // the value.
+        let d = self.apply_ops(sc, value, rest.get(1..).unwrap_or(&[]), text, loc);
         repin(d, loc)
     }
 
