@@ -24,3 +24,26 @@ resource "aws_kms_key" "k" {
     ]
   })
 }
+
+# Two instances that read each other's outputs: no cycle for Terraform (each output depends
+# only on its own variable), so none for kmslint either.
+module "left" {
+  source  = "./pair"
+  account = "111111111111"
+  peer    = module.right.root_arn
+}
+
+module "right" {
+  source  = "./pair"
+  account = "555566667777"
+  peer    = module.left.root_arn
+}
+
+resource "aws_kms_key" "pair" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "LeftPeer", Effect = "Allow", Principal = { AWS = module.left.peer }, Action = "kms:Decrypt", Resource = "*" }
+    ]
+  })
+}
