@@ -4,6 +4,8 @@
 # Usage: bench/run.sh [CORPORA...]      default: corpus 1000 10000 100000
 #   corpus   the real-world corpus in $SHARED/corpus
 #   N        a synthetic corpus of N files from $SHARED/bench/make_synthetic.py (cached in $WORK)
+#   modules-N  N Terraform root modules calling local and registry modules, from
+#            bench/make_modules.py (module-instance evaluation; no peer reads module calls)
 #
 # For each corpus, hyperfine times (median of $RUNS runs after a warm-up; before every run the
 # files are read once more, so each run starts with them in the page cache: some kernels evict
@@ -22,7 +24,7 @@
 # on the real-world corpus CHECKOV_CORPUS_RUNS, default 1),
 # GUARD_MAX (largest synthetic corpus given to cfn-guard, default 10000), CHECKOV_CORPUS=0 to leave
 # Checkov out on the real-world corpus (about 30 minutes a run on 2 cores),
-# SKIP_INSTALL=1 to use the peers already in BENCH_VENV.
+# SKIP_INSTALL=1 to use the peers already in BENCH_VENV, PEERS=0 to time kmslint and `cat` only.
 # Needs: hyperfine and GNU time (Debian packages `hyperfine`, `time`), python3, cargo.
 set -euo pipefail
 
@@ -45,7 +47,8 @@ for tool in hyperfine python3 cargo; do
 done
 [ -x /usr/bin/time ] || { echo "bench/run.sh needs GNU time (/usr/bin/time)" >&2; exit 2; }
 
-if [ "${SKIP_INSTALL:-0}" != 1 ]; then
+PEERS=${PEERS:-1}
+if [ "${SKIP_INSTALL:-0}" != 1 ] && [ "$PEERS" = 1 ]; then
   if [ ! -x "$BENCH_VENV/bin/checkov" ]; then
     python3 -m venv "$BENCH_VENV"
     "$BENCH_VENV/bin/pip" install -q --upgrade pip
@@ -81,6 +84,14 @@ GUARD
 corpus_dir() {  # corpus_dir NAME -> directory
   if [ "$1" = corpus ]; then
     echo "$SHARED/corpus"
+  elif [ "${1#modules-}" != "$1" ]; then
+    local d=$WORK/$1
+    if [ ! -f "$d.done" ]; then
+      rm -rf "$d"
+      python3 "$here/make_modules.py" "$d" -n "${1#modules-}" >/dev/null
+      touch "$d.done"
+    fi
+    echo "$d"
   else
     local d=$WORK/synth-$1
     if [ ! -f "$d.done" ]; then
@@ -126,7 +137,16 @@ results=$WORK/results.tsv
 printf 'corpus\ttool\tfiles\tbytes\tmedian_s\trss_kb\n' > "$results"
 for c in "${corpora[@]}"; do
   dir=$(corpus_dir "$c")
-  if [ "$c" = corpus ] || [ "$c" -le "$GUARD_MAX" ]; then view=$(guard_view "$c" "$dir"); else view=$dir; fi
+  # Peers run on the real-world corpus and on synthetic corpora up to their limits.
+  guarded=0; checkoved=0
+  if [ "$PEERS" = 1 ]; then
+    case $c in
+      corpus) guarded=1; [ "${CHECKOV_CORPUS:-1}" = 1 ] && checkoved=1 ;;
+      modules-*) ;;
+      *) [ "$c" -le "$GUARD_MAX" ] && guarded=1; [ "$c" -le "$CHECKOV_MAX" ] && checkoved=1 ;;
+    esac
+  fi
+  if [ "$guarded" = 1 ]; then view=$(guard_view "$c" "$dir"); else view=$dir; fi
   read -r nfiles nbytes < <(count "$dir")
   read -r gfiles gbytes < <(count "$view")
   echo ">> $c: $nfiles files, $nbytes bytes ($gfiles CloudFormation files cfn-guard parses)" >&2
@@ -137,7 +157,7 @@ for c in "${corpora[@]}"; do
   rm -f "$WORK/h-$c.json" "$WORK/hc-$c.json"   # no figure from an earlier run in this table
   warm_all="find '$dir' -type f -print0 | xargs -0 cat > /dev/null"
   warm_view="find '$view' -type f -print0 | xargs -0 cat > /dev/null"
-  if [ "$c" = corpus ] || [ "$c" -le "$GUARD_MAX" ]; then
+  if [ "$guarded" = 1 ]; then
     hyperfine -i -w 1 -r "$RUNS" --export-json "$WORK/h-$c.json" \
       --prepare "$warm_all" -n cat "$cmd_cat" --prepare "$warm_all" -n kmslint "$cmd_k" \
       --prepare "$warm_view" -n cfn-guard "$cmd_g" --prepare "$warm_view" -n kmslint-cfn "$cmd_kc" >&2
@@ -145,7 +165,7 @@ for c in "${corpora[@]}"; do
     hyperfine -i -w 1 -r "$RUNS" --export-json "$WORK/h-$c.json" \
       --prepare "$warm_all" -n cat "$cmd_cat" --prepare "$warm_all" -n kmslint "$cmd_k" >&2
   fi
-  if { [ "$c" = corpus ] && [ "${CHECKOV_CORPUS:-1}" = 1 ]; } || { [ "$c" != corpus ] && [ "$c" -le "$CHECKOV_MAX" ]; }; then
+  if [ "$checkoved" = 1 ]; then
     # Checkov takes minutes (half an hour on the corpus): its peak RSS is read from the timed runs
     # themselves instead of one more run.
     checkov_runs=$CHECKOV_RUNS
