@@ -28,12 +28,15 @@ pub fn read_bytes(p: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
         return Err(why);
     }
     let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
-    read_limited(file, limits)
+    // The stated size (and one byte, to see the end): a few reads a file, not a read per
+    // doubling of the buffer (`take` hides the size from `read_to_end`).
+    let hint = usize::try_from(len.saturating_add(1)).unwrap_or(0);
+    read_limited(file, limits, hint)
 }
 
 /// Reads at most the limit (and one byte more, to know it is exceeded) from any reader.
-fn read_limited(r: impl Read, limits: &Limits) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
+fn read_limited(r: impl Read, limits: &Limits, hint: usize) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::with_capacity(hint);
     r.take(limits.max_file_size.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| e.to_string())?;

@@ -272,7 +272,8 @@ fn chain(dir: &Path) -> Result<Vec<PathBuf>, Box<ConfigError>> {
         return Ok(Vec::new());
     };
     // Shown relative to the current directory, as the scanned paths are.
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().and_then(std::fs::canonicalize).ok());
     let shown = |p: PathBuf| match cwd.as_ref().and_then(|c| p.strip_prefix(c).ok()) {
         Some(rel) => rel.to_path_buf(),
         None => p,

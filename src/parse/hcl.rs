@@ -353,7 +353,15 @@ fn blank(text: &str, drop: &[&TopBlock]) -> Option<String> {
 /// when nothing was blanked, when what is left does not parse, or when the parse disagrees with
 /// the scan: its blocks must be exactly the kept ones, each starting where the scan found it.
 pub fn parse_hcl_keeping(text: &str, keep: impl Fn(&TopBlock) -> bool) -> Option<Body> {
-    let blocks = top_level_blocks(text)?;
+    parse_hcl_keeping_blocks(text, &top_level_blocks(text)?, keep)
+}
+
+/// `parse_hcl_keeping` with the top-level blocks of `text` already found.
+pub fn parse_hcl_keeping_blocks(
+    text: &str,
+    blocks: &[TopBlock<'_>],
+    keep: impl Fn(&TopBlock) -> bool,
+) -> Option<Body> {
     let (kept, drop): (Vec<&TopBlock>, Vec<&TopBlock>) = blocks.iter().partition(|b| keep(b));
     let blanked = blank(text, &drop)?;
     let body = parse_hcl(&blanked).ok()?;

@@ -169,7 +169,7 @@ impl<'a> Shared<'a> {
     pub fn new(files: &'a [Arc<SourceFile>], scan_root: &std::path::Path, max: u64) -> Self {
         Shared {
             files,
-            scan_root: scan_root.canonicalize().ok(),
+            scan_root: super::files::canonical_root(scan_root),
             stack: RefCell::new(Vec::new()),
             errors: RefCell::new(Vec::new()),
             new_files: RefCell::new(Vec::new()),

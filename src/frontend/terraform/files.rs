@@ -234,3 +234,19 @@ pub fn file_value(path: &Path, text: &str) -> Value {
     ))));
     v
 }
+
+/// A scan root's canonical form, worked out once per process: every module under the root asks
+/// for it, and canonicalising a relative path costs a system call per component.
+pub(crate) fn canonical_root(root: &Path) -> Option<PathBuf> {
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = seen.lock().ok().and_then(|m| m.get(root).cloned()) {
+        return c;
+    }
+    let c = root.canonicalize().ok();
+    if let Ok(mut m) = seen.lock() {
+        m.insert(root.to_path_buf(), c.clone());
+    }
+    c
+}

@@ -17,16 +17,20 @@ use crate::parse::hcl::{self, Body};
 use crate::parse::{json, Node};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One module directory's parsed files.
 pub struct DirTrees {
     pub dir: PathBuf,
-    canonical: Option<PathBuf>,
+    /// Worked out when a module call needs it (most directories call none).
+    canonical: std::cell::OnceCell<Option<PathBuf>>,
     pub hcl: Vec<(Kind, String, FileId, Body)>,
     /// `.tfvars.json` files.
     pub json: Vec<(Kind, String, FileId, Node)>,
     /// `.tf.json` files as native syntax (their trees are in `hcl`).
     pub native: Vec<(FileId, Native)>,
+    /// The IAM resources a kept block names (`iam_refs`): the IAM blocks worth parsing.
+    pub iam: Option<HashSet<String>>,
     /// Module calls by name: where each source is, and a note on what was assumed.
     pub targets: HashMap<String, (Target, Option<String>)>,
     pub bundled: bool,
@@ -35,17 +39,62 @@ pub struct DirTrees {
 impl DirTrees {
     pub fn new(dir: PathBuf, bundled: bool) -> Self {
         DirTrees {
-            canonical: dir.canonicalize().ok(),
+            canonical: std::cell::OnceCell::new(),
             dir,
             hcl: Vec::new(),
             json: Vec::new(),
             native: Vec::new(),
+            iam: None,
             targets: HashMap::new(),
             bundled,
         }
     }
 
     /// Parses one file of the unit into this directory's trees.
+    /// Parses a directory's files: the IAM blocks worth parsing are found first (`iam_refs`),
+    /// from one block scan per file that the parse then reuses.
+    pub fn parse_all(
+        &mut self,
+        files: &[(Kind, String, FileId, Arc<SourceFile>)],
+        all_blocks: bool,
+        errors: &mut Vec<InputError>,
+    ) {
+        let scans: Vec<Option<Vec<hcl::TopBlock<'_>>>> = files
+            .iter()
+            .map(|(k, _, _, f)| {
+                (*k == Kind::Config && !all_blocks)
+                    .then(|| hcl::top_level_blocks(&f.text))
+                    .flatten()
+            })
+            .collect();
+        let configs = files
+            .iter()
+            .zip(&scans)
+            .filter(|((k, ..), _)| *k == Kind::Config);
+        self.iam = super::iam_refs(configs.map(|((.., f), b)| (f.text.as_str(), b.as_deref())));
+        for ((kind, name, id, f), blocks) in files.iter().zip(&scans) {
+            if *kind == Kind::Config {
+                match super::parse_tf_blocks(
+                    &f.text,
+                    *kind,
+                    all_blocks,
+                    self.iam.as_ref(),
+                    blocks.as_deref(),
+                ) {
+                    Ok(body) => self.hcl.push((*kind, name.clone(), *id, body)),
+                    Err(e) => errors.push(InputError {
+                        file: *id,
+                        span: e.span,
+                        message: e.message,
+                        code: code::HCL,
+                    }),
+                }
+            } else {
+                self.parse(*kind, name.clone(), *id, &f.text, all_blocks, errors);
+            }
+        }
+    }
+
     pub fn parse(
         &mut self,
         kind: Kind,
@@ -56,19 +105,21 @@ impl DirTrees {
         errors: &mut Vec<InputError>,
     ) {
         match kind {
-            Kind::Config | Kind::Vars(_) => match parse_tf(text, kind, all_blocks) {
-                Ok(body) => self.hcl.push((kind, name, id, body)),
-                Err(e) => errors.push(InputError {
-                    file: id,
-                    span: e.span,
-                    message: e.message,
-                    code: code::HCL,
-                }),
-            },
+            Kind::Config | Kind::Vars(_) => {
+                match parse_tf(text, kind, all_blocks, self.iam.as_ref()) {
+                    Ok(body) => self.hcl.push((kind, name, id, body)),
+                    Err(e) => errors.push(InputError {
+                        file: id,
+                        span: e.span,
+                        message: e.message,
+                        code: code::HCL,
+                    }),
+                }
+            }
             Kind::ConfigJson => match json::parse_json(text) {
                 Ok(node) => {
                     let native = to_native(&node, text);
-                    match parse_tf(&native.text, Kind::Config, all_blocks) {
+                    match parse_tf(&native.text, Kind::Config, all_blocks, None) {
                         Ok(body) => self.hcl.push((Kind::Config, name, id, body)),
                         // Only a value no native syntax can hold (the writer's own limits).
                         Err(e) => errors.push(InputError {
@@ -101,6 +152,10 @@ impl DirTrees {
             },
             Kind::Other => {}
         }
+    }
+
+    fn canonical(&self) -> &Option<PathBuf> {
+        self.canonical.get_or_init(|| self.dir.canonicalize().ok())
     }
 
     /// `(name, source, version)` of every module call.
@@ -253,7 +308,7 @@ pub fn load(
     let Some(root_dir) = dirs.first().map(|d| d.dir.clone()) else {
         return;
     };
-    let root_canonical = scan_root.canonicalize().ok();
+    let root_canonical = super::files::canonical_root(scan_root);
     let mut manifest_cache: Option<HashMap<String, PathBuf>> = None;
     let mut queue: Vec<(usize, String)> = vec![(0, String::new())];
     while let Some((i, prefix)) = queue.pop() {
@@ -372,7 +427,7 @@ fn locate(
     }
     if let Some(i) = dirs
         .iter()
-        .position(|d| d.canonical.as_ref() == Some(&canonical))
+        .position(|d| d.canonical().as_ref() == Some(&canonical))
     {
         return Target::Dir(i);
     }
@@ -383,6 +438,7 @@ fn locate(
         ));
     }
     let mut d = DirTrees::new(p.to_path_buf(), false);
+    let mut read = Vec::new();
     for (path, kind) in module_files(p) {
         let name = path
             .file_name()
@@ -393,7 +449,7 @@ fn locate(
             Ok(text) => {
                 let id = unit.add(SourceFile::new(path, text));
                 if let Some(f) = unit.file(id).cloned() {
-                    d.parse(kind, name, id, &f.text, all_blocks, errors);
+                    read.push((kind, name, id, f));
                 }
             }
             Err(why) => {
@@ -407,6 +463,7 @@ fn locate(
             }
         }
     }
+    d.parse_all(&read, all_blocks, errors);
     dirs.push(d);
     queue.push((dirs.len() - 1, key.to_string()));
     Target::Dir(dirs.len() - 1)
@@ -449,7 +506,8 @@ pub fn called_dirs(
                     continue;
                 }
                 let Some(mut text) = read(f) else { continue };
-                if memchr::memmem::find(text.as_bytes(), b"module").is_none() {
+                // A module block starts a line (`path.module` is no call).
+                if !super::may_call_modules(&text) {
                     continue;
                 }
                 if kind == Kind::ConfigJson {
@@ -458,12 +516,19 @@ pub fn called_dirs(
                     };
                     text = to_native(&node, &text).text;
                 }
-                let Some(body) = hcl::parse_hcl_keeping(&text, |b| b.ident == "module")
-                    .or_else(|| hcl::parse_hcl(&text).ok())
-                else {
-                    continue;
+                // Only the `module` blocks are parsed, each alone (`path.module` in a file
+                // is no module call); a layout the byte scan does not know is parsed whole.
+                let bodies: Vec<Body> = match hcl::top_level_blocks(&text) {
+                    Some(blocks) => blocks
+                        .iter()
+                        .filter(|b| b.ident == "module")
+                        .filter_map(|b| text.get(b.range.clone()))
+                        .filter_map(|t| hcl::parse_hcl(t).ok())
+                        .collect(),
+                    None => hcl::parse_hcl(&text).ok().into_iter().collect(),
                 };
-                for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
+                let calls = bodies.iter().flat_map(|body| body.blocks());
+                for b in calls.filter(|b| b.ident.as_str() == "module") {
                     let src = b
                         .body
                         .get_attribute("source")

@@ -6,8 +6,8 @@
 //!
 //! JSON syntax needs the schema to tell a nested block from an object-valued argument
 //! (Terraform asks the provider). Only the blocks a key policy can depend on are written as
-//! blocks (`Schema`); `lifecycle`, `depends_on`, `output`, `terraform` and similar are left out,
-//! as no policy value is read from them.
+//! blocks (`Schema`); `lifecycle`, `depends_on`, `terraform` and similar are left out, as no
+//! policy value is read from them.
 
 use crate::base::source::Span;
 use crate::parse::json::string_literal_map;
@@ -33,6 +33,7 @@ enum Schema {
     Module,
     Provider,
     Variable,
+    Output,
     Locals,
 }
 
@@ -64,6 +65,7 @@ impl Schema {
                 Schema::Module => key == "depends_on",
                 Schema::Provider => key == "endpoints",
                 Schema::Variable => key == "validation",
+                Schema::Output => matches!(key, "depends_on" | "precondition"),
                 _ => false,
             }
     }
@@ -117,10 +119,11 @@ pub fn to_native(root: &Node, file: &str) -> Native {
                     }
                 }
             }
-            kind @ ("module" | "provider" | "variable") => {
+            kind @ ("module" | "provider" | "variable" | "output") => {
                 let schema = match kind {
                     "module" => Schema::Module,
                     "provider" => Schema::Provider,
+                    "output" => Schema::Output,
                     _ => Schema::Variable,
                 };
                 for by_name in objects(&e.value) {
@@ -514,6 +517,17 @@ mod tests {
             n.text
         );
         assert!(n.text.contains("dynamic \"statement\" {\nfor_each = \"${var.s}\"\niterator = s\ncontent {\nsid = \"${s.key}\"\n}\n}\n"), "{}", n.text);
+    }
+
+    #[test]
+    fn outputs_are_written() {
+        let n = native(
+            r#"{"output": {"arn": {"value": "${aws_iam_role.r.arn}", "depends_on": ["x"]}}}"#,
+        );
+        assert_eq!(
+            n.text,
+            "output \"arn\" {\nvalue = \"${aws_iam_role.r.arn}\"\n}\n"
+        );
     }
 
     #[test]

@@ -125,18 +125,11 @@ pub fn extract_module_limited(
 
     // Parse everything first: the module contexts borrow the trees.
     let mut root = graph::DirTrees::new(module_dir, false);
-    for (kind, name, id) in &order {
-        if let Some(f) = unit.file(*id).cloned() {
-            root.parse(
-                *kind,
-                name.clone(),
-                *id,
-                &f.text,
-                all_blocks,
-                &mut out.errors,
-            );
-        }
-    }
+    let files: Vec<(Kind, String, FileId, Arc<SourceFile>)> = order
+        .iter()
+        .filter_map(|(k, n, id)| Some((*k, n.clone(), *id, unit.file(*id).cloned()?)))
+        .collect();
+    root.parse_all(&files, all_blocks, &mut out.errors);
     let mut dirs = vec![root];
     graph::load(
         unit,
@@ -240,20 +233,19 @@ fn apply_tfvars<'a>(module: &mut Module<'a>, d: &'a graph::DirTrees) {
 /// other reference
 /// is only known after apply, with or without its block. A label the scan cannot read plainly is
 /// kept.
-fn block_matters(b: &hcl::TopBlock) -> bool {
+fn block_matters(b: &hcl::TopBlock, iam: Option<&HashSet<String>>) -> bool {
     let first = b.labels.first().copied();
     if first.is_some_and(|l| l.contains('\\')) {
         return true;
     }
     match (b.ident, first) {
         ("variable" | "locals" | "module" | "provider" | "output", _) => true,
+        ("resource", Some(ty)) if IAM_TYPES.contains(&ty) => match (iam, b.labels.get(1)) {
+            (Some(named), Some(name)) => named.contains(&format!("{ty}.{name}")),
+            _ => true,
+        },
         ("resource", Some(ty)) => {
-            ty.starts_with("aws_kms_")
-                || indirect::INDIRECT_TYPES.contains(&ty)
-                || matches!(
-                    ty,
-                    "aws_iam_role" | "aws_iam_user" | "aws_iam_group" | "aws_iam_policy"
-                )
+            ty.starts_with("aws_kms_") || indirect::INDIRECT_TYPES.contains(&ty)
         }
         ("data", Some(ty)) => matches!(
             ty,
@@ -267,15 +259,80 @@ fn block_matters(b: &hcl::TopBlock) -> bool {
     }
 }
 
+/// IAM resources whose ARN is the key's own account when a policy names them.
+const IAM_TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_iam_policy",
+];
+
+/// The IAM resources (`aws_iam_role.app`) named in the blocks of a module's `.tf` files that
+/// are parsed anyway: only those IAM blocks need parsing (most roles are named by no key
+/// policy, and their trust policies are large). `None` when a file's layout is one the block
+/// scan does not know: then every IAM block is kept.
+pub(crate) fn iam_refs<'t>(
+    texts: impl IntoIterator<Item = (&'t str, Option<&'t [hcl::TopBlock<'t>]>)>,
+) -> Option<HashSet<String>> {
+    let mut out = HashSet::new();
+    for (text, blocks) in texts {
+        let blocks = blocks?;
+        let kept = blocks.iter().filter(|b| {
+            block_matters(b, None)
+                && !(b.ident == "resource"
+                    && b.labels.first().is_some_and(|t| IAM_TYPES.contains(t)))
+        });
+        for b in kept {
+            let t = text.get(b.range.clone()).unwrap_or("");
+            for at in memchr::memmem::find_iter(t.as_bytes(), b"aws_iam_") {
+                let rest = t.get(at..).unwrap_or("");
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                    .unwrap_or(rest.len());
+                let mut parts = rest.get(..end).unwrap_or("").split('.');
+                if let (Some(ty), Some(name)) = (parts.next(), parts.next()) {
+                    if IAM_TYPES.contains(&ty) && !name.is_empty() {
+                        out.insert(format!("{ty}.{name}"));
+                    }
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
 /// Parses a `.tf` or tfvars file. Blocks no key policy can depend on (`block_matters`) are
 /// blanked first, unless `all_blocks`: in a real module they are most of the text, and parsing
 /// is most of the cost. When the blanked text does not parse, the whole file is parsed, so an
 /// error in a block that matters is reported exactly as before; a syntax error in a block that
 /// cannot matter is left to `terraform validate`.
-pub(crate) fn parse_tf(text: &str, kind: Kind, all_blocks: bool) -> Result<Body, ParseError> {
+pub(crate) fn parse_tf(
+    text: &str,
+    kind: Kind,
+    all_blocks: bool,
+    iam: Option<&HashSet<String>>,
+) -> Result<Body, ParseError> {
+    let blocks = (kind == Kind::Config && !all_blocks)
+        .then(|| hcl::top_level_blocks(text))
+        .flatten();
+    parse_tf_blocks(text, kind, all_blocks, iam, blocks.as_deref())
+}
+
+/// `parse_tf` with the file's top-level blocks already found (`None`: the scan gave up).
+pub(crate) fn parse_tf_blocks(
+    text: &str,
+    kind: Kind,
+    all_blocks: bool,
+    iam: Option<&HashSet<String>>,
+    blocks: Option<&[hcl::TopBlock<'_>]>,
+) -> Result<Body, ParseError> {
     if kind == Kind::Config && !all_blocks {
-        if let Some(body) = hcl::parse_hcl_keeping(text, block_matters) {
-            return Ok(body);
+        if let Some(blocks) = blocks {
+            if let Some(body) =
+                hcl::parse_hcl_keeping_blocks(text, blocks, |b| block_matters(b, iam))
+            {
+                return Ok(body);
+            }
         }
     }
     hcl::parse_hcl(text)
@@ -325,6 +382,12 @@ pub fn may_hold_keys(text: &str) -> bool {
     {
         return true;
     }
+    may_call_modules(text)
+}
+
+/// Could a file call a module? A `module "…"` block at the start of a line, or a `"module":`
+/// key (JSON syntax). A byte test.
+pub fn may_call_modules(text: &str) -> bool {
     let json_module = memchr::memmem::find_iter(text.as_bytes(), b"\"module\"").any(|at| {
         text.get(at + 8..)
             .is_some_and(|r| r.trim_start().starts_with(':'))
