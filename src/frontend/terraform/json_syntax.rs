@@ -350,13 +350,16 @@ impl Writer<'_> {
     fn string(&mut self, s: &str, decoded: &OffsetMap, how: Str) {
         let start = decoded.map(0).saturating_sub(1);
         if how == Str::Raw {
-            // Raw text is an expression; one that would close or open anything is refused
-            // by the parser, so it cannot reach past its own argument.
+            // An expression written as a string: written only when it parses as one expression
+            // on its own, so that it cannot reach past its argument (Terraform rejects the
+            // others).
             let clean: String = s
                 .chars()
                 .map(|c| if c.is_control() { ' ' } else { c })
                 .collect();
-            self.put(&clean, start.saturating_add(1));
+            let alone = crate::parse::hcl::parse_hcl(&format!("x = {clean}\n"))
+                .is_ok_and(|b| b.attributes().count() == 1 && b.blocks().next().is_none());
+            self.put(if alone { &clean } else { "null" }, start.saturating_add(1));
             return;
         }
         self.put("\"", start);
@@ -517,6 +520,13 @@ mod tests {
             n.text
         );
         assert!(n.text.contains("dynamic \"statement\" {\nfor_each = \"${var.s}\"\niterator = s\ncontent {\nsid = \"${s.key}\"\n}\n}\n"), "{}", n.text);
+    }
+
+    #[test]
+    fn a_raw_expression_cannot_reach_past_its_argument() {
+        let n = native(r#"{"variable": {"v": {"type": "string\"} resource \"x\" \"y\" {"}}}"#);
+        assert_eq!(n.text, "variable \"v\" {\ntype = null\n}\n");
+        crate::parse::hcl::parse_hcl(&n.text).unwrap();
     }
 
     #[test]
