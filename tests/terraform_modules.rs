@@ -245,3 +245,45 @@ fn a_called_module_is_checked_once_when_the_current_directory_is_scanned() {
         assert_eq!(resources, ["module.kms.aws_kms_key.k"], "{path}");
     }
 }
+
+/// An IAM role is the key's own account when a policy names it; only the IAM blocks a policy
+/// can name are parsed, and that includes a policy in a `.tf.json` file of the module.
+#[test]
+fn an_iam_role_named_by_a_policy_is_the_own_account_in_either_syntax() {
+    let role = "resource \"aws_iam_role\" \"app\" {\n  name = \"app\"\n  assume_role_policy = \"{}\"\n}\nresource \"aws_iam_role\" \"unused\" {\n  name = \"unused\"\n  assume_role_policy = \"{}\"\n}\n";
+    let policy = |principal: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": {principal}}}, "Action": "kms:Decrypt", "Resource": "*"}}]}}"#
+        )
+    };
+    let hcl = tempfile::tempdir().unwrap();
+    write(hcl.path(), "iam.tf", role);
+    write(
+        hcl.path(),
+        "key.tf",
+        &format!(
+            "resource \"aws_kms_key\" \"k\" {{\n  policy = jsonencode({})\n}}\n",
+            policy("aws_iam_role.app.arn").replace("\": ", "\" = ")
+        ),
+    );
+    let json = tempfile::tempdir().unwrap();
+    write(json.path(), "iam.tf", role);
+    let key = serde_json::json!({"resource": {"aws_kms_key": {"k": {
+        "policy": format!("${{jsonencode({})}}", policy("aws_iam_role.app.arn").replace("\": ", "\" = "))
+    }}}});
+    write(json.path(), "key.tf.json", &key.to_string());
+    for dir in [hcl.path(), json.path()] {
+        let (code, v) = kmslint(dir, &[]);
+        assert_eq!(code, 0, "{v}");
+        assert_eq!(unsuppressed(&v, "KMS005"), 0, "{v}");
+    }
+    // A role of another module is not the own account: the unknown is reported.
+    write(
+        json.path(),
+        "key.tf.json",
+        &key.to_string()
+            .replace("aws_iam_role.app.arn", "aws_iam_role.elsewhere.arn"),
+    );
+    let (_, v) = kmslint(json.path(), &[]);
+    assert_eq!(unsuppressed(&v, "KMS005"), 1, "{v}");
+}

@@ -71,7 +71,10 @@ impl DirTrees {
             .iter()
             .zip(&scans)
             .filter(|((k, ..), _)| *k == Kind::Config);
-        self.iam = super::iam_refs(configs.map(|((.., f), b)| (f.text.as_str(), b.as_deref())));
+        // A `.tf.json` file may name an IAM resource too: with one, every IAM block is kept.
+        let json = files.iter().any(|(k, ..)| *k == Kind::ConfigJson);
+        self.iam = super::iam_refs(configs.map(|((.., f), b)| (f.text.as_str(), b.as_deref())))
+            .filter(|_| !json);
         for ((kind, name, id, f), blocks) in files.iter().zip(&scans) {
             if *kind == Kind::Config {
                 match super::parse_tf_blocks(
