@@ -462,6 +462,18 @@ pub struct Extracted {
     pub via: Vec<SiteVia>,
 }
 
+impl Extracted {
+    /// Takes in everything another extraction found (a nested template, a stack's template).
+    pub fn absorb(&mut self, from: Extracted) {
+        self.sites.extend(from.sites);
+        self.errors.extend(from.errors);
+        self.aliases.extend(from.aliases);
+        self.duplicate_ids.extend(from.duplicate_ids);
+        self.conditional.extend(from.conditional);
+        self.via.extend(from.via);
+    }
+}
+
 /// A part of the input deployed only under a condition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conditional {

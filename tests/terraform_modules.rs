@@ -287,3 +287,29 @@ fn an_iam_role_named_by_a_policy_is_the_own_account_in_either_syntax() {
     let (_, v) = kmslint(json.path(), &[]);
     assert_eq!(unsuppressed(&v, "KMS005"), 1, "{v}");
 }
+
+/// A stack whose template a variable chooses may deploy either: both are checked.
+#[test]
+fn a_stack_template_chosen_by_a_variable_is_checked_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        r#"variable "prod" {
+  type    = bool
+  default = false
+}
+locals {
+  open = jsonencode({ Resources = { Key = { Type = "AWS::KMS::Key", Properties = { KeyPolicy = { Statement = [{ Effect = "Allow", Principal = "*", Action = "kms:Decrypt", Resource = "*" }] } } } } })
+  safe = jsonencode({ Resources = { Key = { Type = "AWS::KMS::Key" } } })
+}
+resource "aws_cloudformation_stack" "s" {
+  name          = "s"
+  template_body = var.prod ? local.open : local.safe
+}
+"#,
+    );
+    let (code, v) = kmslint(dir.path(), &[]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(unsuppressed(&v, "KMS001"), 1, "{v}");
+}

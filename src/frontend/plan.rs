@@ -102,6 +102,15 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                 .and_then(|v| v.get(k))
                 .filter(|n| n.kind != NodeKind::Null)
         };
+        let is_late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
+        let late_doc = |attr: &str| {
+            unknown(
+                Why::input(format!(
+                    "{name}.{attr} is only known after apply (after_unknown in the plan)"
+                )),
+                loc,
+            )
+        };
         if indirect {
             let site = |body: SiteBody| PolicySite {
                 resource: name.clone(),
@@ -111,17 +120,12 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                 body,
                 tags: Vec::new(),
             };
-            let late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
-            let late_doc = |attr: &str| {
-                let why =
-                    format!("{name}.{attr} is only known after apply (after_unknown in the plan)");
-                SiteBody::KeyPolicy(unknown(Why::input(why), loc))
-            };
+            let late_policy = |attr: &str| SiteBody::KeyPolicy(late_doc(attr));
             match ty {
                 "awscc_kms_key" | "awscc_kms_replica_key" => {
                     let body = match get("key_policy") {
                         Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
-                        None if late("key_policy") => late_doc("key_policy"),
+                        None if is_late("key_policy") => late_policy("key_policy"),
                         None => SiteBody::DefaultPolicy,
                     };
                     out.sites.push(site(body));
@@ -133,13 +137,14 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                     }
                     let body = match get("desired_state") {
                         Some(p) => match policy_string(file, text, p, out) {
-                            d if d.entries().is_empty() => SiteBody::KeyPolicy(d),
+                            // Not valid JSON (reported): any policy.
+                            d if matches!(d.kind, DocKind::Unknown(_)) => SiteBody::KeyPolicy(d),
                             d => match d.get("KeyPolicy") {
                                 Some(k) => SiteBody::KeyPolicy(k.clone()),
                                 None => SiteBody::DefaultPolicy,
                             },
                         },
-                        None if late("desired_state") => late_doc("desired_state"),
+                        None if is_late("desired_state") => late_policy("desired_state"),
                         None => continue,
                     };
                     out.sites.push(site(body));
@@ -165,28 +170,16 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                             map: Some(&map),
                             fallback: t.span,
                         };
-                        let got = template_in_string(at, &body, &given, &name);
-                        out.sites.extend(got.sites);
-                        out.errors.extend(got.errors);
-                        out.via.extend(got.via);
+                        out.absorb(template_in_string(at, &body, &given, &name));
                     }
-                    None if late("template_body") => {
-                        out.sites.push(site(late_doc("template_body")))
+                    None if is_late("template_body") => {
+                        out.sites.push(site(late_policy("template_body")))
                     }
                     None => {}
                 },
             }
             continue;
         }
-        let is_late = |attr: &str| late.contains(&(name.clone(), attr.to_string()));
-        let late_doc = |attr: &str| {
-            unknown(
-                Why::input(format!(
-                    "{name}.{attr} is only known after apply (after_unknown in the plan)"
-                )),
-                loc,
-            )
-        };
         let body = if is_key {
             match get("policy") {
                 Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),

@@ -126,7 +126,7 @@ fn walk(
             site.resource = format!("{}/{}", res.key, site.resource);
         }
         ancestors.push(canon);
-        merge(&mut read.extracted, got);
+        read.extracted.absorb(got);
         walk(
             &child_file,
             child_id,
@@ -139,14 +139,6 @@ fn walk(
         );
         ancestors.pop();
     }
-}
-
-fn merge(into: &mut Extracted, from: Extracted) {
-    into.sites.extend(from.sites);
-    into.errors.extend(from.errors);
-    into.aliases.extend(from.aliases);
-    into.duplicate_ids.extend(from.duplicate_ids);
-    into.conditional.extend(from.conditional);
 }
 
 /// Could this text nest a local template? A byte scan before any parse: a `TemplateURL` or
@@ -307,7 +299,7 @@ pub fn embedded(
         fallback: body.span,
     };
     let got = template_in_string(at, inner, &given, owner);
-    merge(out, got);
+    out.absorb(got);
 }
 
 /// Where a string holding a template sits in its file.

@@ -345,25 +345,23 @@ impl<'a> Module<'a> {
 
     /// Runs `f` in `sc` moved to `file` (an override file's argument of a block read in
     /// `sc`), keeping its bound names; in `sc` itself when `file` is `None`.
-    pub(super) fn in_file(
+    pub(super) fn in_file<R>(
         &self,
         sc: Scope<'_>,
         file: Option<FileId>,
-        f: impl FnOnce(Scope<'_>) -> Doc,
-    ) -> Doc {
+        f: impl FnOnce(Scope<'_>) -> R,
+    ) -> Option<R> {
         let Some(file) = file.filter(|f| *f != sc.file) else {
-            return f(sc);
+            return Some(f(sc));
         };
-        let Some(keep) = self.src(file) else {
-            return unsupported("source file missing", sc.loc(None));
-        };
+        let keep = self.src(file)?;
         let own = self.scope_in(file, &keep);
-        f(Scope {
+        Some(f(Scope {
             file,
             src: own.src,
             map: own.map,
             ..sc
-        })
+        }))
     }
 
     /// Runs `f` with `name` on the reference stack, or returns an unknown if `name` is already
@@ -638,10 +636,7 @@ impl<'a> Module<'a> {
     pub(super) fn traversal(&self, sc: Scope<'_>, t: &hcl_edit::expr::Traversal, loc: Loc) -> Doc {
         let text = sc.text(span_of(t));
         let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
-        let attr = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
-            _ => None,
-        };
+        let attr = |i: usize| attr_at(&ops, i);
         let Some(root) = t.expr.as_variable().map(|v| v.as_str()) else {
             let base = self.eval(sc, &t.expr);
             return self.apply_ops(sc, base, &ops, text, loc);
@@ -844,6 +839,14 @@ pub(super) fn why_unknown(d: &Doc) -> Option<Why> {
     match &d.kind {
         DocKind::Unknown(w) => Some(w.clone()),
         DocKind::Scalar(v) => v.unknown_why().cloned(),
+        _ => None,
+    }
+}
+
+/// The attribute name of traversal step `i` (`.name`), if it is one.
+pub(super) fn attr_at<'o>(ops: &[&'o TraversalOperator], i: usize) -> Option<&'o str> {
+    match ops.get(i) {
+        Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
         _ => None,
     }
 }

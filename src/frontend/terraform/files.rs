@@ -240,13 +240,19 @@ pub fn file_value(path: &Path, text: &str) -> Value {
 pub(crate) fn canonical_root(root: &Path) -> Option<PathBuf> {
     use std::sync::{Mutex, OnceLock};
     static SEEN: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    // Keyed by the absolute path: a library caller may change the working directory.
+    let key = if root.is_absolute() {
+        root.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(root)
+    };
     let seen = SEEN.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(c) = seen.lock().ok().and_then(|m| m.get(root).cloned()) {
+    if let Some(c) = seen.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return c;
     }
-    let c = root.canonicalize().ok();
+    let c = key.canonicalize().ok();
     if let Ok(mut m) = seen.lock() {
-        m.insert(root.to_path_buf(), c.clone());
+        m.insert(key, c.clone());
     }
     c
 }

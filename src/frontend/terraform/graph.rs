@@ -50,9 +50,8 @@ impl DirTrees {
         }
     }
 
-    /// Parses one file of the unit into this directory's trees.
-    /// Parses a directory's files: the IAM blocks worth parsing are found first (`iam_refs`),
-    /// from one block scan per file that the parse then reuses.
+    /// Parses a directory's files into its trees. The IAM blocks worth parsing are found first
+    /// (`iam_refs`), from one block scan per file that the parse then reuses.
     pub fn parse_all(
         &mut self,
         files: &[(Kind, String, FileId, Arc<SourceFile>)],
@@ -76,40 +75,33 @@ impl DirTrees {
         self.iam = super::iam_refs(configs.map(|((.., f), b)| (f.text.as_str(), b.as_deref())))
             .filter(|_| !json);
         for ((kind, name, id, f), blocks) in files.iter().zip(&scans) {
-            if *kind == Kind::Config {
-                match super::parse_tf_blocks(
-                    &f.text,
-                    *kind,
-                    all_blocks,
-                    self.iam.as_ref(),
-                    blocks.as_deref(),
-                ) {
-                    Ok(body) => self.hcl.push((*kind, name.clone(), *id, body)),
-                    Err(e) => errors.push(InputError {
-                        file: *id,
-                        span: e.span,
-                        message: e.message,
-                        code: code::HCL,
-                    }),
-                }
-            } else {
-                self.parse(*kind, name.clone(), *id, &f.text, all_blocks, errors);
-            }
+            self.parse(
+                *kind,
+                name.clone(),
+                *id,
+                &f.text,
+                all_blocks,
+                blocks.as_deref(),
+                errors,
+            );
         }
     }
 
-    pub fn parse(
+    /// Parses one file (`blocks`: its top-level blocks, when already scanned).
+    #[allow(clippy::too_many_arguments)]
+    fn parse(
         &mut self,
         kind: Kind,
         name: String,
         id: FileId,
         text: &str,
         all_blocks: bool,
+        blocks: Option<&[hcl::TopBlock<'_>]>,
         errors: &mut Vec<InputError>,
     ) {
         match kind {
             Kind::Config | Kind::Vars(_) => {
-                match parse_tf(text, kind, all_blocks, self.iam.as_ref()) {
+                match super::parse_tf_blocks(text, kind, all_blocks, self.iam.as_ref(), blocks) {
                     Ok(body) => self.hcl.push((kind, name, id, body)),
                     Err(e) => errors.push(InputError {
                         file: id,
@@ -363,11 +355,15 @@ pub fn load(
                             Some(idx) => idx,
                             None => {
                                 let mut d = DirTrees::new(dir.clone(), true);
+                                let mut files = Vec::new();
                                 for (file, text) in [("main.tf", main), ("variables.tf", vars)] {
                                     let id =
                                         unit.add(SourceFile::new(dir.join(file), text.to_string()));
-                                    d.parse(Kind::Config, file.into(), id, text, false, errors);
+                                    if let Some(f) = unit.file(id).cloned() {
+                                        files.push((Kind::Config, file.to_string(), id, f));
+                                    }
                                 }
+                                d.parse_all(&files, false, errors);
                                 dirs.push(d);
                                 dirs.len() - 1
                             }

@@ -4,12 +4,14 @@
 //! CloudFormation front end reads with the stack's `parameters`.
 
 use super::eval::*;
-use crate::base::source::{Loc, Span};
+use super::instances::labels_loc;
+use crate::base::source::{Loc, SourceFile, Span};
 use crate::frontend::cloudformation::nested::{template_in_string, Place};
 use crate::ir::{Doc, DocKind, Extracted, Part, PolicySite, SiteBody, Value, Why};
 use crate::parse::hcl::{self, span_of, Block, Expression, Piece};
 use crate::parse::OffsetMap;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Resource types handled here.
 pub const INDIRECT_TYPES: &[&str] = &[
@@ -30,18 +32,11 @@ impl<'a> Module<'a> {
         local: &str,
         address: &str,
     ) -> Extracted {
-        let attr = |name: &str| self.d.attribute(local, b, name);
-        let eval = |name: &str| attr(name).map(|(f, e)| self.in_file(sc, f, |sc| self.eval(sc, e)));
-        let first = b.labels.first().and_then(span_of);
-        let last = b.labels.last().and_then(span_of);
-        let loc = match (first, last) {
-            (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
-            _ => sc.loc(span_of(b)),
-        };
+        let arg = |name: &str, policy: bool| self.resource_arg(sc, local, b, name, policy);
         let site = |body: SiteBody| PolicySite {
             resource: address.to_string(),
             resource_type: ty.to_string(),
-            loc,
+            loc: labels_loc(sc, b),
             key_account: None,
             body,
             tags: Vec::new(),
@@ -49,21 +44,18 @@ impl<'a> Module<'a> {
         let mut out = Extracted::default();
         match ty {
             "awscc_kms_key" | "awscc_kms_replica_key" => {
-                let body = match attr("key_policy") {
-                    Some((f, e)) => match self.in_file(sc, f, |sc| self.eval_policy(sc, e)) {
-                        Doc {
-                            kind: DocKind::Null,
-                            ..
-                        } => SiteBody::DefaultPolicy,
-                        d => SiteBody::KeyPolicy(d),
-                    },
-                    None => SiteBody::DefaultPolicy,
+                let body = match arg("key_policy", true) {
+                    None
+                    | Some(Doc {
+                        kind: DocKind::Null,
+                        ..
+                    }) => SiteBody::DefaultPolicy,
+                    Some(d) => SiteBody::KeyPolicy(d),
                 };
                 out.sites.push(site(body));
             }
             "aws_cloudcontrolapi_resource" => {
-                let type_name = eval("type_name");
-                let kind = type_name.as_ref().and_then(lit).map(str::to_string);
+                let kind = arg("type_name", false).and_then(|d| lit(&d).map(str::to_string));
                 let is_key = matches!(
                     kind.as_deref(),
                     Some("AWS::KMS::Key" | "AWS::KMS::ReplicaKey")
@@ -71,39 +63,37 @@ impl<'a> Module<'a> {
                 if !is_key && kind.is_some() {
                     return out;
                 }
-                let state = attr("desired_state")
-                    .map(|(f, e)| self.in_file(sc, f, |sc| self.eval_policy(sc, e)));
-                let body = match (&state, kind) {
-                    (Some(d), Some(_)) => match d.get("KeyPolicy") {
-                        Some(p) => SiteBody::KeyPolicy(p.clone()),
-                        None if d.entries().is_empty() && why_unknown(d).is_some() => {
-                            SiteBody::KeyPolicy(d.clone())
-                        }
-                        None => SiteBody::DefaultPolicy,
-                    },
-                    // A type not known statically: a key only if its state could hold a policy.
-                    (Some(d), None) => match d.get("KeyPolicy") {
-                        Some(p) => SiteBody::KeyPolicy(p.clone()),
-                        None => return out,
-                    },
-                    (None, _) => return out,
+                let Some(state) = arg("desired_state", true) else {
+                    return out;
+                };
+                let body = match state.get("KeyPolicy") {
+                    Some(p) => SiteBody::KeyPolicy(p.clone()),
+                    // A state not known statically may hold any policy.
+                    None if is_key
+                        && state.entries().is_empty()
+                        && why_unknown(&state).is_some() =>
+                    {
+                        SiteBody::KeyPolicy(state)
+                    }
+                    None if is_key => SiteBody::DefaultPolicy,
+                    // A type not known statically: a key only if its state holds a policy.
+                    None => return out,
                 };
                 out.sites.push(site(body));
             }
             _ => {
                 // aws_cloudformation_stack(_set): a template given inline; `template_url` points
                 // at S3, which no static check can read.
-                let Some((f, e)) = attr("template_body") else {
+                let Some((f, e)) = self.d.attribute(local, b, "template_body") else {
                     return out;
                 };
-                let params: HashMap<String, Doc> = match eval("parameters").map(|d| d.kind) {
+                let params: HashMap<String, Doc> = match arg("parameters", false).map(|d| d.kind) {
                     Some(DocKind::Map(es)) => es.into_iter().map(|e| (e.key, e.value)).collect(),
                     _ => HashMap::new(),
                 };
-                self.in_file(sc, f, |sc| {
-                    out = self.stack_template(sc, e, &params, address);
-                    Doc::new(DocKind::Null, loc)
-                });
+                out = self
+                    .in_file(sc, f, |sc| self.stack_template(sc, e, &params, address))
+                    .unwrap_or_default();
                 for s in &mut out.sites {
                     s.resource_type = format!("{ty}/{}", s.resource_type);
                 }
@@ -151,13 +141,26 @@ impl<'a> Module<'a> {
             };
             return template_in_string(at, &text, params, owner);
         }
-        // Anything else (jsonencode, file(), a variable): its value, as JSON text whose parts
-        // map to where each value was written.
+        // Anything else (jsonencode, file(), a variable): its value.
         let d = self.eval(sc, e);
+        self.template_value(sc, &d, &f, params, owner, fallback)
+    }
+
+    /// A template given as a value: an object (`jsonencode`) as JSON text whose parts map to
+    /// where each value was written, a string as itself, each alternative of a conditional.
+    fn template_value(
+        &self,
+        sc: Scope<'_>,
+        d: &Doc,
+        f: &Arc<SourceFile>,
+        params: &HashMap<String, Doc>,
+        owner: &str,
+        fallback: Span,
+    ) -> Extracted {
         let text = match &d.kind {
             DocKind::Scalar(v) => match v.as_lit() {
                 Some(t) => t.to_string(),
-                None => return self.unknown_template(&d, v, owner, fallback, sc),
+                None => return self.unknown_template(d, v, owner, fallback, sc),
             },
             DocKind::Map(_) => {
                 let mut w = JsonWriter {
@@ -166,7 +169,7 @@ impl<'a> Module<'a> {
                     map: OffsetMap::default(),
                     given: params.clone(),
                 };
-                w.doc(&d);
+                w.doc(d);
                 let at = Place {
                     file: sc.file,
                     text: &f.text,
@@ -174,6 +177,14 @@ impl<'a> Module<'a> {
                     fallback,
                 };
                 return template_in_string(at, &w.out, &w.given, owner);
+            }
+            // Either template may be deployed.
+            DocKind::Choice(alts) => {
+                let mut out = Extracted::default();
+                for alt in alts {
+                    out.absorb(self.template_value(sc, alt, f, params, owner, fallback));
+                }
+                return out;
             }
             _ => return Extracted::default(),
         };

@@ -8,7 +8,7 @@ use super::eval::*;
 use super::ops::elements;
 use super::KEY_TYPES;
 use crate::base::limits::{MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_UNIT_INSTANCES};
-use crate::base::source::{FileId, Loc};
+use crate::base::source::Loc;
 use crate::ir::{Doc, DocEntry, DocKind, Extracted, Grant, PolicySite, SiteBody, Value, Why};
 use crate::parse::hcl::{span_of, Block, Expression};
 use hcl_edit::expr::TraversalOperator;
@@ -232,11 +232,11 @@ impl<'a> Module<'a> {
                     continue;
                 }
                 if super::indirect::INDIRECT_TYPES.contains(&ty) {
-                    let got = self.indirect_sites(isc, block, ty, &local, &address);
-                    for site in got.sites {
+                    let mut got = self.indirect_sites(isc, block, ty, &local, &address);
+                    for site in std::mem::take(&mut got.sites) {
                         self.push_site(out, site);
                     }
-                    out.errors.extend(got.errors);
+                    out.absorb(got);
                     continue;
                 }
                 if let Some(site) = self.block_site(isc, block, ty, &local, address, &targeted) {
@@ -351,10 +351,7 @@ impl<'a> Module<'a> {
         text: &str,
         loc: Loc,
     ) -> Doc {
-        let name = match ops.first() {
-            Some(TraversalOperator::GetAttr(a)) => a.as_str(),
-            _ => "?",
-        };
+        let name = attr_at(ops, 0).unwrap_or("?");
         let output_unknown = |why: &str| {
             unknown(
                 format!("{} is an output of module {name} ({why})", short(text)),
@@ -401,9 +398,8 @@ impl<'a> Module<'a> {
         } else {
             (0, ops.get(1..).unwrap_or(&[]))
         };
-        let output = match rest.first() {
-            Some(TraversalOperator::GetAttr(a)) => a.as_str(),
-            _ => return output_unknown("all its outputs at once are not evaluated"),
+        let Some(output) = attr_at(rest, 0) else {
+            return output_unknown("all its outputs at once are not evaluated");
         };
         let Some(&(ofile, oexpr)) = decls.outputs.get(output) else {
             return output_unknown("the module has no such output");
@@ -547,6 +543,27 @@ impl<'a> Module<'a> {
         out
     }
 
+    /// Argument `name` of resource block `b` (`local`: its address here), after override
+    /// files, evaluated in the file that sets it: as a policy document, or as a value.
+    pub(super) fn resource_arg(
+        &self,
+        sc: Scope<'_>,
+        local: &str,
+        b: &'a Block,
+        name: &str,
+        policy: bool,
+    ) -> Option<Doc> {
+        let (file, e) = self.d.attribute(local, b, name)?;
+        let d = self.in_file(sc, file, |sc| {
+            if policy {
+                self.eval_policy(sc, e)
+            } else {
+                self.eval(sc, e)
+            }
+        });
+        Some(d.unwrap_or_else(|| unsupported("source file missing", sc.loc(span_of(e)))))
+    }
+
     fn block_site(
         &self,
         sc: Scope<'_>,
@@ -556,26 +573,10 @@ impl<'a> Module<'a> {
         address: String,
         targeted: &HashSet<String>,
     ) -> Option<PolicySite> {
-        let first = b.labels.first().and_then(span_of);
-        let last = b.labels.last().and_then(span_of);
-        let loc = match (first, last) {
-            (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
-            _ => sc.loc(span_of(b)),
-        };
-        // An argument an override file sets is read in that file's text.
-        let attr = |name: &str| self.d.attribute(local, b, name);
-        let eval_attr = |file: Option<FileId>, e: &Expression, policy: bool| {
-            self.in_file(sc, file, |sc| {
-                if policy {
-                    self.eval_policy(sc, e)
-                } else {
-                    self.eval(sc, e)
-                }
-            })
-        };
+        let loc = labels_loc(sc, b);
         let body = if KEY_TYPES.contains(&ty) || ty == "aws_kms_key_policy" {
-            match attr("policy") {
-                Some((file, e)) => match eval_attr(file, e, true) {
+            match self.resource_arg(sc, local, b, "policy", true) {
+                Some(d) => match d {
                     Doc {
                         kind: DocKind::Null,
                         ..
@@ -591,7 +592,7 @@ impl<'a> Module<'a> {
                 None => SiteBody::DefaultPolicy,
             }
         } else if ty == "aws_kms_grant" {
-            let get = |name: &str| attr(name).map(|(file, e)| eval_attr(file, e, false));
+            let get = |name: &str| self.resource_arg(sc, local, b, name, false);
             let operations = match get("operations") {
                 Some(d) => match d.kind {
                     DocKind::List(items) => items,
@@ -607,8 +608,9 @@ impl<'a> Module<'a> {
         } else {
             return None;
         };
-        let tags = attr("tags")
-            .map(|(file, e)| super::tags_of(&eval_attr(file, e, false)))
+        let tags = self
+            .resource_arg(sc, local, b, "tags", false)
+            .map(|d| super::tags_of(&d))
             .unwrap_or_default();
         Some(PolicySite {
             resource: address,
@@ -628,5 +630,15 @@ trait ValueLoc {
 impl ValueLoc for hcl_edit::structure::Attribute {
     fn value_loc(&self, sc: Scope<'_>) -> Loc {
         sc.loc(span_of(&self.value))
+    }
+}
+
+/// Where a resource block's findings are shown: its labels (`"aws_kms_key" "logs"`).
+pub(super) fn labels_loc(sc: Scope<'_>, b: &Block) -> Loc {
+    let first = b.labels.first().and_then(span_of);
+    let last = b.labels.last().and_then(span_of);
+    match (first, last) {
+        (Some(f), Some(l)) => sc.loc(Some(f.cover(l))),
+        _ => sc.loc(span_of(b)),
     }
 }

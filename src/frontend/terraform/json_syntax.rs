@@ -223,9 +223,7 @@ impl Writer<'_> {
                     continue;
                 }
             }
-            if schema == Schema::Locals || is_identifier(key) {
-                self.attribute(key, e.key_span, &e.value, schema);
-            }
+            self.attribute(key, e.key_span, &e.value, schema);
         }
     }
 
@@ -291,8 +289,8 @@ impl Writer<'_> {
 
     fn argument(&mut self, key: &str, key_span: Span, value: &Node, how: Str) {
         if !is_identifier(key) {
-            // A local with a name native syntax cannot write: as a quoted key, which no
-            // reference can name, so it is kept out.
+            // A name native syntax cannot write, which no reference can name either (Terraform
+            // rejects it): left out.
             return;
         }
         self.put(key, key_span.start.saturating_add(1));

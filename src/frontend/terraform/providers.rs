@@ -113,10 +113,7 @@ impl<'a> Module<'a> {
         text: &str,
         loc: Loc,
     ) -> Doc {
-        let attr = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
-            _ => None,
-        };
+        let attr = |i: usize| attr_at(ops, i);
         let (Some(ty), Some(name)) = (attr(0), attr(1)) else {
             return unsupported(format!("`{}` is not evaluated", short(text)), loc);
         };
@@ -270,10 +267,7 @@ impl<'a> Module<'a> {
         text: &str,
         loc: Loc,
     ) -> Doc {
-        let attr = |i: usize| match ops.get(i) {
-            Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
-            _ => None,
-        };
+        let attr = |i: usize| attr_at(ops, i);
         let after_apply = || unknown(format!("{} is only known after apply", short(text)), loc);
         let Some(name) = attr(0) else {
             return after_apply();
