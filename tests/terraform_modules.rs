@@ -313,3 +313,37 @@ resource "aws_cloudformation_stack" "s" {
     assert_eq!(code, 1, "{v}");
     assert_eq!(unsuppressed(&v, "KMS001"), 1, "{v}");
 }
+
+/// Outputs that feed each other in a loop (Terraform rejects it): the value is unknown and named,
+/// never a pass by omission and never a hang.
+#[test]
+fn outputs_in_a_loop_are_an_unknown_named_by_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "m/main.tf",
+        "variable \"peer\" {}\noutput \"o\" { value = var.peer }\n",
+    );
+    write(
+        dir.path(),
+        "main.tf",
+        r#"module "a" {
+  source = "./m"
+  peer   = module.b.o
+}
+module "b" {
+  source = "./m"
+  peer   = module.a.o
+}
+resource "aws_kms_key" "k" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = module.a.o }, Action = "kms:*", Resource = "*" }] })
+}
+"#,
+    );
+    let (_, v) = kmslint(dir.path(), &[]);
+    let r = results(&v);
+    assert_eq!(r.len(), 1, "{v}");
+    assert_eq!(r[0]["ruleId"], "KMS005");
+    let text = r[0]["message"]["text"].as_str().unwrap_or("");
+    assert!(text.contains("`module.a.o` is reached again"), "{text}");
+}

@@ -376,7 +376,10 @@ impl<'a> Module<'a> {
                 // of the configuration, only a value this evaluation cannot reach.
                 if self.sh.in_output.get() > 0 {
                     return unknown(
-                        format!("{name} is reached again through a module output"),
+                        format!(
+                            "`{name}` is reached again while a module output is read (a \
+                             reference cycle, or one this evaluation cannot tell apart)"
+                        ),
                         loc,
                     );
                 }
