@@ -22,6 +22,18 @@ const MAX_NESTING: usize = 4;
 
 /// Reads the local children of a template (and theirs), adding each file to `read`.
 pub fn children(file: &SourceFile, root: &Node, explicit: bool, read: &mut Read) {
+    // Most templates nest nothing: no path resolved (a system call per component), no evaluator.
+    let nests = duplicates::section_entries(root, "Resources")
+        .iter()
+        .any(|r| {
+            matches!(
+                r.value.get("Type").and_then(Node::as_str),
+                Some("AWS::CloudFormation::Stack" | "AWS::Serverless::Application")
+            )
+        });
+    if !nests {
+        return;
+    }
     let mut ancestors = vec![canonical(&file.path)];
     walk(
         file,
