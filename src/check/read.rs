@@ -23,20 +23,40 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, Vec<u8>)> {
 /// only against the size the file system states: a pipe (`kmslint <(terraform show -json
 /// plan.out)`) or a device states none.
 pub fn read_bytes(p: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
+    // The size of the open file (one path lookup a file, not two).
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let len = meta.len();
     if let Some(why) = limits.too_large(len) {
         return Err(why);
     }
-    let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
-    // The stated size (and one byte, to see the end): a few reads a file, not a read per
-    // doubling of the buffer (`take` hides the size from `read_to_end`).
-    let hint = usize::try_from(len.saturating_add(1)).unwrap_or(0);
-    read_limited(file, limits, hint)
+    match usize::try_from(len) {
+        // A regular file is read to the size it states: no extra read to see the end, which
+        // across a scan of small files is a system call in five.
+        Ok(len) if meta.is_file() => read_exactly(file, len),
+        _ => read_limited(file, limits),
+    }
+}
+
+/// Reads a regular file's stated size (less if it shrank meanwhile).
+fn read_exactly(mut r: impl Read, len: usize) -> Result<Vec<u8>, String> {
+    let mut buf = vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// Reads at most the limit (and one byte more, to know it is exceeded) from any reader.
-fn read_limited(r: impl Read, limits: &Limits, hint: usize) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::with_capacity(hint);
+fn read_limited(r: impl Read, limits: &Limits) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
     r.take(limits.max_file_size.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| e.to_string())?;
