@@ -205,6 +205,44 @@ const BUNDLED: [(&str, &str, &str); 2] = [
     ),
 ];
 
+/// A bundled version's trees, by file in `BUNDLED` order, and the IAM blocks kept.
+struct BundledTrees {
+    hcl: Vec<(Kind, String, Body)>,
+    iam: Option<HashSet<String>>,
+}
+
+/// A bundled version parsed once per process: every root that calls the registry module would
+/// parse its thousand lines again (most of a run over many small roots). None if it does not
+/// parse cleanly, so that each unit parses it and says why.
+fn bundled_trees(version: &str) -> Option<&'static BundledTrees> {
+    use std::sync::OnceLock;
+    static PARSED: [OnceLock<Option<BundledTrees>>; BUNDLED.len()] =
+        [const { OnceLock::new() }; BUNDLED.len()];
+    let i = BUNDLED.iter().position(|(v, ..)| *v == version)?;
+    let (_, main, vars) = BUNDLED.get(i)?;
+    PARSED
+        .get(i)?
+        .get_or_init(|| {
+            let files: Vec<(Kind, String, FileId, Arc<SourceFile>)> =
+                [("main.tf", *main), ("variables.tf", *vars)]
+                    .into_iter()
+                    .zip(0u32..)
+                    .map(|((name, text), id)| {
+                        let f = SourceFile::new(PathBuf::from(name), text.to_string());
+                        (Kind::Config, name.to_string(), FileId(id), f)
+                    })
+                    .collect();
+            let mut d = DirTrees::new(PathBuf::new(), true);
+            let mut errors = Vec::new();
+            d.parse_all(&files, false, &mut errors);
+            let hcl = d.hcl.into_iter().map(|(k, n, _, b)| (k, n, b)).collect();
+            errors
+                .is_empty()
+                .then_some(BundledTrees { hcl, iam: d.iam })
+        })
+        .as_ref()
+}
+
 fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
     let mut it = v.trim().trim_start_matches('v').split('.');
     let a = it.next()?.parse().ok()?;
@@ -363,7 +401,16 @@ pub fn load(
                                         files.push((Kind::Config, file.to_string(), id, f));
                                     }
                                 }
-                                d.parse_all(&files, false, errors);
+                                match bundled_trees(v) {
+                                    Some(parsed) if parsed.hcl.len() == files.len() => {
+                                        let ids = files.iter().map(|(.., id, _)| *id);
+                                        for ((kind, name, body), id) in parsed.hcl.iter().zip(ids) {
+                                            d.hcl.push((*kind, name.clone(), id, body.clone()));
+                                        }
+                                        d.iam.clone_from(&parsed.iam);
+                                    }
+                                    _ => d.parse_all(&files, false, errors),
+                                }
                                 dirs.push(d);
                                 dirs.len() - 1
                             }
