@@ -6,6 +6,7 @@
 mod judge;
 pub mod outcome;
 mod read;
+mod stream;
 
 use crate::base::date::Date;
 use crate::base::diag::{code, InputError};
@@ -19,7 +20,6 @@ use crate::rules::registry::Registry;
 use crate::rules::Finding;
 use judge::Judge;
 pub use outcome::{Report, Totals, UnitReport};
-use rayon::prelude::*;
 use read::{decode, display_path, read_bytes, read_text};
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -30,16 +30,14 @@ use std::sync::Arc;
 /// builds, so it is a margin, not a requirement.
 const WORKER_STACK: usize = 32 << 20;
 
-/// Units checked in parallel before their results are handed on in order. Fixed, not derived
-/// from the thread count, so the output is the same whatever `--jobs` is; large enough that
-/// waiting for a batch's slowest unit costs little; small enough that a batch's texts stay a few
-/// megabytes.
-const BATCH: usize = 256;
-
-/// Bytes of input one batch holds at most (a larger unit is a batch of its own). A batch's
-/// texts stay in memory until its findings are written, and the trees parsed from them while it
-/// runs: bounding the bytes, not only the count, bounds memory whatever the files' sizes.
-const BATCH_BYTES: u64 = 48 << 20;
+/// How far the workers may run ahead of the unit being written. A unit's texts stay in memory
+/// until its findings are written, and the trees parsed from them while it runs: bounding the
+/// bytes, not only the count, bounds memory whatever the files' sizes (the next unit to write
+/// runs whatever its size). Results are written in the order of the units whatever `--jobs` is.
+const AHEAD: stream::Window = stream::Window {
+    units: 512,
+    bytes: 48 << 20,
+};
 
 /// Bytes of input parsed at once, across all workers (a larger unit is parsed alone). A syntax
 /// tree takes up to ~100 bytes of memory per byte of text (a file of `[0,0,…]`) and at most
@@ -396,11 +394,11 @@ impl<'a> Scan<'a> {
             })
             .collect();
         let in_flight = InFlight::new();
-        let run = |(w, config, size): (&Work, &usize, &u64)| -> UnitReport {
-            let Some(judge) = judges.get(*config).or_else(|| judges.first()) else {
+        let run = |&(w, config): &(&Work, usize), size: u64| -> UnitReport {
+            let Some(judge) = judges.get(config).or_else(|| judges.first()) else {
                 return UnitReport::default();
             };
-            let _parsing = in_flight.take(*size);
+            let _parsing = in_flight.take(size);
             let mut unit = match *w {
                 Work::Unreadable(path, message) => {
                     // Not counted as a file read: it never was.
@@ -439,44 +437,25 @@ impl<'a> Scan<'a> {
                 .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             unit
         };
-        let pool = worker_pool(self.jobs);
         let mut totals = Totals {
             ignored: self.found.ignored,
             excluded: self.found.excluded,
             configs: self.used_configs(),
             ..Totals::default()
         };
-        let sizes: Vec<u64> = work.iter().map(Work::size).collect();
-        let mut start = 0;
-        while start < work.len() {
-            let mut end = start;
-            let mut bytes = 0u64;
-            while end < work.len()
-                && end - start < BATCH
-                && (end == start || bytes.saturating_add(sizes[end]) <= BATCH_BYTES)
-            {
-                bytes = bytes.saturating_add(sizes[end]);
-                end += 1;
-            }
-            let batch: Vec<(&Work, &usize, &u64)> = work[start..end]
-                .iter()
-                .zip(&governing[start..end])
-                .zip(&sizes[start..end])
-                .map(|((w, g), n)| (w, g, n))
-                .collect();
-            start = end;
-            let check = || batch.par_iter().copied().map(run).collect::<Vec<_>>();
-            let results = match &pool {
-                Ok(pool) => pool.install(check),
-                Err(_) => batch.iter().copied().map(run).collect(),
-            };
-            for unit in results {
+        let units: Vec<(&Work, usize)> = work.iter().zip(governing).collect();
+        stream::ordered(
+            &units,
+            self.jobs,
+            WORKER_STACK,
+            AHEAD,
+            &|(w, _)| w.size(),
+            &run,
+            &mut |unit| {
                 totals.add(&unit);
-                if sink(unit).is_break() {
-                    return totals;
-                }
-            }
-        }
+                sink(unit)
+            },
+        );
         totals
     }
 
@@ -636,22 +615,6 @@ fn not_recognised(path: &Path) -> UnitReport {
     UnitReport {
         skipped: Some((display_path(path), NOT_RECOGNISED.to_string())),
         ..UnitReport::default()
-    }
-}
-
-/// The workers: `jobs` threads if the system gives them, fewer if it does not (a thread
-/// limit, an address-space cap), never none.
-fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
-    let mut n = jobs.max(1);
-    loop {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .stack_size(WORKER_STACK)
-            .build();
-        match pool {
-            Err(_) if n > 1 => n /= 2,
-            other => return other,
-        }
     }
 }
 
