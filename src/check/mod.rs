@@ -451,7 +451,10 @@ impl<'a> Scan<'a> {
             AHEAD,
             &|(w, _)| w.size(),
             &run,
-            &mut |unit| {
+            &mut |unit, bytes| {
+                // Writing may parse the file again (the human report's excerpt of a long JSON
+                // line): it counts against the bytes parsed at once, as a worker would.
+                let _writing = in_flight.take(bytes);
                 totals.add(&unit);
                 sink(unit)
             },

@@ -42,7 +42,7 @@ impl Shared {
 
 /// Runs `run` on every unit of `work` on up to `threads` threads (each with a stack of
 /// `stack` bytes) and gives the results to `sink` in the order of `work`. `size` is a unit's
-/// bytes of input, handed to `run` too. `sink` can stop the run; the units being checked then
+/// bytes of input, handed to `run` and `sink` too. `sink` can stop the run; the units being checked then
 /// finish, and no more are taken. With no thread to be had, runs on this one.
 #[allow(clippy::too_many_arguments)]
 pub fn ordered<T: Sync, R: Send>(
@@ -52,7 +52,7 @@ pub fn ordered<T: Sync, R: Send>(
     window: Window,
     size: &(dyn Fn(&T) -> u64 + Sync),
     run: &(dyn Fn(&T, u64) -> R + Sync),
-    sink: &mut dyn FnMut(R) -> ControlFlow<()>,
+    sink: &mut dyn FnMut(R, u64) -> ControlFlow<()>,
 ) {
     let shared = Shared {
         progress: Mutex::new(Progress::default()),
@@ -84,7 +84,8 @@ pub fn ordered<T: Sync, R: Send>(
         drop(tx);
         if started == 0 {
             for unit in work {
-                if sink(run(unit, size(unit))).is_break() {
+                let bytes = size(unit);
+                if sink(run(unit, bytes), bytes).is_break() {
                     return;
                 }
             }
@@ -102,7 +103,7 @@ pub fn ordered<T: Sync, R: Send>(
                     p.ahead = p.ahead.saturating_sub(bytes);
                 }
                 shared.moved.notify_all();
-                if sink(result).is_break() {
+                if sink(result, bytes).is_break() {
                     shared.lock().stop = true;
                     shared.moved.notify_all();
                     return;
@@ -163,7 +164,7 @@ mod tests {
                 }
                 *w
             },
-            &mut |r| {
+            &mut |r, _| {
                 out.push(r);
                 ControlFlow::Continue(())
             },
@@ -212,7 +213,7 @@ mod tests {
                 most.fetch_max(ahead, Ordering::SeqCst);
                 *w
             },
-            &mut |_| {
+            &mut |_, _| {
                 written += 1;
                 written_at.store(written, Ordering::SeqCst);
                 ControlFlow::Continue(())
@@ -242,7 +243,7 @@ mod tests {
                 taken.fetch_add(1, Ordering::SeqCst);
                 *w
             },
-            &mut |r| {
+            &mut |r, _| {
                 seen.push(r);
                 if r == 9 {
                     ControlFlow::Break(())
