@@ -7,11 +7,10 @@
 
 use super::decls::Decls;
 use super::json_text::*;
-use super::templates::Emit;
 use crate::base::diag::{code, InputError};
 use crate::base::limits::{MAX_EVAL_STEPS, MAX_VALUE_LEN};
 use crate::base::source::{FileId, Loc, SourceFile, Span};
-use crate::ir::{Doc, DocEntry, DocKind, Part, Value, Why};
+use crate::ir::{Doc, DocEntry, DocKind, Value, Why};
 use crate::parse::hcl::{self, span_of, Expression, Piece};
 use crate::parse::{Node, OffsetMap};
 use hcl_edit::expr::{ObjectKey, TraversalOperator};
@@ -572,11 +571,11 @@ impl<'a> Module<'a> {
                         return d;
                     }
                 }
-                Doc::scalar(self.pieces_value(sc, &pieces), loc)
+                self.pieces_doc(sc, &pieces, loc)
             }
             Expression::HeredocTemplate(h) => {
                 let pieces = hcl::heredoc_pieces(sc.src, h);
-                Doc::scalar(self.pieces_value(sc, &pieces), loc)
+                self.pieces_doc(sc, &pieces, loc)
             }
             Expression::Parenthesis(p) => self.eval(sc, p.inner()),
             Expression::Variable(v) => {
@@ -614,26 +613,6 @@ impl<'a> Module<'a> {
     pub(super) fn eval_bool(&self, sc: Scope<'_>, expr: &Expression) -> Option<bool> {
         let d = self.eval(sc, expr);
         bool_of(&d)
-    }
-
-    /// The string value of template pieces; directives (`%{ if }`, `%{ for }`) are expanded.
-    pub(super) fn pieces_value(&self, sc: Scope<'_>, pieces: &[Piece<'_>]) -> Value {
-        let mut v = Value::default();
-        let mut built = 0usize;
-        self.walk_pieces(sc, pieces, &mut |e| match e {
-            Emit::Piece(_, Piece::Lit(l)) => v.push(Part::Lit(l.decoded())),
-            Emit::Piece(sc, Piece::Interp { expr, span }) => {
-                let d = self.eval(sc, expr);
-                let value = as_string_value(&d, sc.text(Some(*span)));
-                match self.built(&mut built, value.text_len(), sc.loc(Some(*span))) {
-                    Some(reason) => v.push(Part::Unknown(reason)),
-                    None => v.append(value),
-                }
-            }
-            Emit::Piece(_, Piece::Directive { .. }) => {}
-            Emit::Unknown(why) => v.push(Part::Unknown(why)),
-        });
-        v
     }
 
     pub(super) fn traversal(&self, sc: Scope<'_>, t: &hcl_edit::expr::Traversal, loc: Loc) -> Doc {

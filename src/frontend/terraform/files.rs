@@ -147,7 +147,7 @@ impl<'a> Module<'a> {
             let (text, map, parts) = self.pieces_json_text(tsc, &pieces);
             self.parse_policy_text(tsc, &text, &map, &parts, whole)
         } else {
-            Doc::scalar(self.pieces_value(tsc, &pieces), whole)
+            self.pieces_doc(tsc, &pieces, whole)
         }
     }
 }

@@ -52,7 +52,7 @@ impl<'a> Module<'a> {
                     return;
                 }
                 let d = self.eval(sc, expr);
-                let value = as_string_value(&d, sc.text(Some(*span)));
+                let value = as_string_value(&d, sc.text(span_of(*expr)));
                 if let Some(reason) = self.built(&mut built, value.text_len(), loc) {
                     push_marker(&mut out, &mut parts, Part::Unknown(reason));
                     return;

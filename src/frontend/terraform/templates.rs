@@ -4,8 +4,9 @@
 
 use super::eval::*;
 use super::ops::elements;
-use crate::ir::Why;
-use crate::parse::hcl::{self, Piece};
+use crate::base::source::Loc;
+use crate::ir::{Doc, DocKind, Part, Value, Why};
+use crate::parse::hcl::{self, span_of, Piece};
 use hcl_edit::template::Directive;
 use std::collections::HashMap;
 
@@ -16,7 +17,63 @@ pub(super) enum Emit<'x> {
     Unknown(Why),
 }
 
+/// One piece of a template once evaluated.
+enum Item {
+    Lit(String),
+    /// An interpolation: its value, its expression's text, where it is.
+    Val(Doc, String, Loc),
+    Unknown(Why),
+}
+
 impl<'a> Module<'a> {
+    /// The string a template gives; directives (`%{ if }`, `%{ for }`) are expanded. An
+    /// interpolated conditional value gives one string per alternative (`"…${c ? a : b}…"`).
+    pub(super) fn pieces_doc(&self, sc: Scope<'_>, pieces: &[Piece<'_>], loc: Loc) -> Doc {
+        let mut items = Vec::new();
+        self.walk_pieces(sc, pieces, &mut |e| match e {
+            Emit::Piece(_, Piece::Lit(l)) => items.push(Item::Lit(l.decoded())),
+            Emit::Piece(sc, Piece::Interp { expr, span }) => {
+                let d = self.eval(sc, expr);
+                let text = sc.text(span_of(*expr)).to_string();
+                items.push(Item::Val(d, text, sc.loc(Some(*span))));
+            }
+            Emit::Piece(_, Piece::Directive { .. }) => {}
+            Emit::Unknown(why) => items.push(Item::Unknown(why)),
+        });
+        let vals: Vec<Doc> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Val(d, ..) => Some(d.clone()),
+                _ => None,
+            })
+            .collect();
+        let build = |vals: Vec<Doc>| -> Doc {
+            let mut v = Value::default();
+            let mut built = 0usize;
+            let mut next = vals.into_iter();
+            for it in &items {
+                match it {
+                    Item::Lit(s) => v.push(Part::Lit(s.clone())),
+                    Item::Unknown(w) => v.push(Part::Unknown(w.clone())),
+                    Item::Val(_, text, at) => {
+                        let d = next.next().unwrap_or_else(|| Doc::new(DocKind::Null, *at));
+                        let value = as_string_value(&d, text);
+                        match self.built(&mut built, value.text_len(), *at) {
+                            Some(reason) => v.push(Part::Unknown(reason)),
+                            None => v.append(value),
+                        }
+                    }
+                }
+            }
+            Doc::scalar(v, loc)
+        };
+        if vals.iter().any(|d| matches!(d.kind, DocKind::Choice(_))) {
+            self.over(vals, loc, &build)
+        } else {
+            build(vals)
+        }
+    }
+
     /// Walks template pieces, expanding directives.
     pub(super) fn walk_pieces(
         &self,

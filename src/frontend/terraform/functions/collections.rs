@@ -1,7 +1,8 @@
 //! Collection and type functions: element, index, lookup, concat, flatten, distinct, compact,
 //! merge, keys, values, zipmap, contains, length, one, sort, slice, reverse, coalesce,
 //! coalescelist, toset, tolist, tomap, tonumber, tobool, setunion, setintersection,
-//! setsubtract, sum, max, min, range.
+//! setsubtract, sum, max, min, range, alltrue, anytrue, chunklist, matchkeys, transpose,
+//! setproduct.
 
 use super::{items, list_doc, number, str_doc, string, Bad, MAX_DISTINCT, R};
 use crate::base::source::Loc;
@@ -304,6 +305,136 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             }
             Ok(list_doc(out, loc))
         }
+        ("alltrue" | "anytrue", [l]) => {
+            // hashicorp/terraform collection.go: a null element is false; an unknown one makes
+            // the result unknown unless another element already decides it.
+            let all = name == "alltrue";
+            let mut unknown = None;
+            for it in items(l)? {
+                if matches!(it.kind, DocKind::Null) {
+                    if all {
+                        return Ok(str_doc("false", loc));
+                    }
+                    continue;
+                }
+                if let Some(w) = why_unknown(it) {
+                    unknown = Some(w);
+                    continue;
+                }
+                match string(it)?.as_str() {
+                    "true" if !all => return Ok(str_doc("true", loc)),
+                    "false" if all => return Ok(str_doc("false", loc)),
+                    "true" | "false" => {}
+                    _ => return Err(Bad::Fault("not a list of bools".into())),
+                }
+            }
+            match unknown {
+                Some(w) => Err(Bad::Unknown(w)),
+                None => Ok(str_doc(all.to_string(), loc)),
+            }
+        }
+        ("chunklist", [l, size]) => {
+            let l = items(l)?;
+            let size = number(size)?;
+            if size.fract() != 0.0 {
+                return Err(Bad::Fault(
+                    "invalid size: value must be a whole number".into(),
+                ));
+            }
+            if size < 0.0 {
+                return Err(Bad::Fault("the size argument must be positive".into()));
+            }
+            if l.is_empty() {
+                return Ok(list_doc(Vec::new(), loc));
+            }
+            if size == 0.0 {
+                return Ok(list_doc(vec![list_doc(l.to_vec(), loc)], loc));
+            }
+            Ok(list_doc(
+                l.chunks(size as usize)
+                    .map(|c| list_doc(c.to_vec(), loc))
+                    .collect(),
+                loc,
+            ))
+        }
+        ("matchkeys", [vals, ks, search]) => {
+            let (vals, ks, search) = (items(vals)?, items(ks)?, items(search)?);
+            if vals.len() != ks.len() {
+                return Err(Bad::Fault(
+                    "length of keys and values should be equal".into(),
+                ));
+            }
+            guard(ks.len())?;
+            guard(search.len())?;
+            let mut out = Vec::new();
+            for (v, k) in vals.iter().zip(ks) {
+                if contains(search, k)? {
+                    out.push(v.clone());
+                }
+            }
+            Ok(list_doc(out, loc))
+        }
+        ("transpose", [m]) => {
+            let mut out: Vec<DocEntry> = Vec::new();
+            for e in map_entries(m)? {
+                if matches!(e.value.kind, DocKind::Null) {
+                    return Err(Bad::Fault("input must not contain null list".into()));
+                }
+                for v in items(&e.value)? {
+                    if matches!(v.kind, DocKind::Null) {
+                        return Err(Bad::Fault("input list must not contain null string".into()));
+                    }
+                    let key = string(v)?;
+                    let inner = str_doc(e.key.clone(), e.key_loc);
+                    match out.iter_mut().find(|o| o.key == key) {
+                        Some(o) => {
+                            if let DocKind::List(l) = &mut o.value.kind {
+                                guard(l.len())?;
+                                l.push(inner);
+                            }
+                        }
+                        None => out.push(DocEntry {
+                            key,
+                            key_loc: v.loc,
+                            value: list_doc(vec![inner], loc),
+                        }),
+                    }
+                }
+            }
+            for o in &mut out {
+                if let DocKind::List(l) = &mut o.value.kind {
+                    l.sort_by(|x, y| lit(x).cmp(&lit(y)));
+                }
+            }
+            out.sort_by(|x, y| x.key.cmp(&y.key));
+            Ok(Doc::new(DocKind::Map(out), loc))
+        }
+        ("setproduct", _) if a.len() >= 2 => {
+            let lists: Vec<&[Doc]> = a.iter().map(items).collect::<Result<_, _>>()?;
+            let total = lists
+                .iter()
+                .try_fold(1usize, |t, l| t.checked_mul(l.len()))
+                .unwrap_or(usize::MAX);
+            guard(total.saturating_mul(a.len()))?;
+            let mut out: Vec<Vec<Doc>> = vec![Vec::new()];
+            for l in &lists {
+                out = out
+                    .into_iter()
+                    .flat_map(|row| {
+                        l.iter().map(move |x| {
+                            let mut r = row.clone();
+                            r.push(x.clone());
+                            r
+                        })
+                    })
+                    .collect();
+            }
+            Ok(list_doc(
+                out.into_iter().map(|r| list_doc(r, loc)).collect(),
+                loc,
+            ))
+        }
+        ("setproduct", _) => Err(Bad::Fault("at least two arguments are required".into())),
         _ => Err(Bad::NoSuch),
     }
 }

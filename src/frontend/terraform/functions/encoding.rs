@@ -4,7 +4,6 @@
 use super::{str_doc, string, Bad, R};
 use crate::base::source::Loc;
 use crate::frontend::terraform::eval::Module;
-use crate::frontend::terraform::json_text::node_to_doc;
 use crate::ir::{Doc, DocKind, Why};
 use base64::Engine;
 
@@ -26,53 +25,9 @@ pub(super) fn apply(m: &Module<'_>, name: &str, a: &[Doc], loc: Loc) -> R {
         }
         ("yamldecode", [x]) => {
             let text = string(x)?;
-            match crate::parse::yaml::parse_yaml(&text) {
-                Ok(node) => {
-                    Ok(m.pinned(yaml_types(node_to_doc(&node, loc.file, &|_| loc.span, &[]))))
-                }
-                Err(e) => Err(Bad::Fault(format!("invalid YAML: {}", e.message))),
-            }
+            super::yaml::decode(&text, loc.file, &|_| loc.span).map(|d| m.pinned(d))
         }
         _ => Err(Bad::NoSuch),
-    }
-}
-
-/// YAML's implicit types as Terraform's decoder reads them: an unquoted date is a timestamp.
-fn yaml_types(d: Doc) -> Doc {
-    let loc = d.loc;
-    match d.kind {
-        DocKind::Scalar(v) => {
-            let s = v.as_lit().unwrap_or("");
-            let b = s.as_bytes();
-            let is_date = b.len() == 10
-                && b.iter().enumerate().all(|(i, c)| {
-                    if i == 4 || i == 7 {
-                        *c == b'-'
-                    } else {
-                        c.is_ascii_digit()
-                    }
-                });
-            if is_date {
-                return str_doc(format!("{s}T00:00:00Z"), loc);
-            }
-            Doc::scalar(v, loc)
-        }
-        DocKind::List(items) => Doc::new(
-            DocKind::List(items.into_iter().map(yaml_types).collect()),
-            loc,
-        ),
-        DocKind::Map(es) => Doc::new(
-            DocKind::Map(
-                es.into_iter()
-                    .map(|mut e| {
-                        e.value = yaml_types(e.value);
-                        e
-                    })
-                    .collect(),
-            ),
-            loc,
-        ),
-        k => Doc::new(k, loc),
     }
 }
 

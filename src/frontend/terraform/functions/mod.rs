@@ -6,7 +6,13 @@
 
 mod collections;
 mod encoding;
+mod fs;
+mod hash;
+mod net;
+mod numbers;
 mod strings;
+mod text;
+mod yaml;
 
 use super::eval::*;
 use crate::base::source::Loc;
@@ -135,6 +141,9 @@ impl<'a> Module<'a> {
             ("jsondecode", [arg]) => return self.eval_policy(sc, arg),
             _ => {}
         }
+        if let Some(d) = self.call_special(sc, name, &args, text, loc) {
+            return d;
+        }
         let mut vals: Vec<Doc> = args.iter().map(|a| self.eval(sc, a)).collect();
         if f.args.expand_final() {
             // `f(a, list...)`: the last argument's elements are the remaining arguments.
@@ -173,8 +182,12 @@ impl<'a> Module<'a> {
     fn apply(&self, name: &str, a: &[Doc], loc: Loc) -> Option<R> {
         for r in [
             strings::apply(name, a, loc),
+            text::apply(name, a, loc),
             collections::apply(name, a, loc),
+            numbers::apply(name, a, loc),
             encoding::apply(self, name, a, loc),
+            hash::apply(name, a, loc),
+            net::apply(name, a, loc),
         ] {
             match r {
                 Err(Bad::NoSuch) => continue,

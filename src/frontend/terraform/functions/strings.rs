@@ -1,5 +1,5 @@
 //! String functions: format, formatlist, join, split, replace, trim*, lower, upper, substr,
-//! chomp, startswith, endswith, regex, tostring.
+//! chomp, startswith, endswith, tostring.
 
 use super::{items, list_doc, str_doc, string, value, Bad, R};
 use crate::base::source::Loc;
@@ -62,21 +62,6 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             let off = super::number(&a[1])? as i64;
             let len = super::number(&a[2])? as i64;
             Ok(str_doc(substr(&x, off, len)?, loc))
-        }
-        ("regex", 2) => {
-            let re = regex::Regex::new(&s(0)?).map_err(|e| Bad::Fault(e.to_string()))?;
-            let text = s(1)?;
-            match re.captures(&text) {
-                None => Err(Bad::Fault("the pattern does not match".into())),
-                Some(c) if c.len() == 1 => Ok(str_doc(c.get(0).map_or("", |m| m.as_str()), loc)),
-                Some(c) => Ok(list_doc(
-                    c.iter()
-                        .skip(1)
-                        .map(|m| str_doc(m.map_or("", |m| m.as_str()), loc))
-                        .collect(),
-                    loc,
-                )),
-            }
         }
         ("tostring", 1) => match &a[0].kind {
             DocKind::Scalar(_) | DocKind::Null | DocKind::Unknown(_) => Ok(a[0].clone()),
@@ -170,7 +155,10 @@ fn formatlist(a: &[Doc], loc: Loc) -> R {
 /// precisions and the `-`/`0` flags.
 pub(super) fn format_doc(a: &[Doc], loc: Loc) -> R {
     let spec = string(&a[0])?;
-    let mut args = a[1..].iter();
+    let args = &a[1..];
+    // go-cty's format: `%[n]` picks argument n (1-based); the next verb without one takes n+1.
+    let mut next_arg = 1usize;
+    let mut highest = 0usize;
     let mut v = Value::default();
     let mut chars = spec.chars().peekable();
     let mut lit = String::new();
@@ -204,12 +192,37 @@ pub(super) fn format_doc(a: &[Doc], loc: Loc) -> R {
             }
             prec = Some(p.parse().unwrap_or(0));
         }
+        let mut arg_num = next_arg;
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            let mut n = String::new();
+            while let Some(&d) = chars.peek().filter(|c| c.is_ascii_digit()) {
+                n.push(d);
+                chars.next();
+            }
+            if chars.next() != Some(']') || n.starts_with('0') || n.is_empty() || n.len() > 6 {
+                return Err(Bad::Fault(
+                    "invalid format string: a bad argument index".into(),
+                ));
+            }
+            arg_num = n.parse().unwrap_or(0);
+        }
         let verb = chars
             .next()
             .ok_or_else(|| Bad::Fault("a lone % at the end".into()))?;
-        let arg = args
-            .next()
-            .ok_or_else(|| Bad::Fault("not enough arguments for the format".into()))?;
+        if !verb.is_ascii_alphabetic() {
+            return Err(Bad::Fault(format!(
+                "unrecognized format character {verb:?}"
+            )));
+        }
+        let arg = args.get(arg_num.wrapping_sub(1)).ok_or_else(|| {
+            Bad::Fault(format!(
+                "not enough arguments for the format: need index {arg_num} but have {} total",
+                args.len()
+            ))
+        })?;
+        next_arg = arg_num + 1;
+        highest = highest.max(arg_num);
         v.push(Part::Lit(std::mem::take(&mut lit)));
         let width: usize = width.parse().unwrap_or(0);
         let pad = |s: String| -> String {
@@ -251,6 +264,13 @@ pub(super) fn format_doc(a: &[Doc], loc: Loc) -> R {
             }
             other => return Err(Bad::Fault(format!("the verb %{other} is not supported"))),
         }
+    }
+    if highest < args.len() {
+        return Err(Bad::Fault(if highest == 0 {
+            "too many arguments; no verbs in format string".into()
+        } else {
+            format!("too many arguments; only {highest} used by format string")
+        }));
     }
     v.push(Part::Lit(lit));
     Ok(Doc::scalar(v, loc))

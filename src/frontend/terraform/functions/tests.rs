@@ -186,3 +186,300 @@ fn sets_types_and_errors() {
         (r#"replace(var.missing, "a", "b")"#, "UNKNOWN"),
     ]);
 }
+
+/// go-cty's number functions and Terraform's `pow`/`log`/`parseint` (values from the function
+/// docs and heldout-B's `terraform plan` of cases/c21-function-probe).
+#[test]
+fn numbers() {
+    check(&[
+        (r#"abs(-999999999999)"#, r#""999999999999""#),
+        (r#"abs(-1.5)"#, r#""1.5""#),
+        (r#"abs(0)"#, r#""0""#),
+        (r#"ceil(999999999998.2)"#, r#""999999999999""#),
+        (r#"ceil(-1.5)"#, r#""-1""#),
+        (r#"floor(999999999999.7)"#, r#""999999999999""#),
+        (r#"floor(-1.5)"#, r#""-2""#),
+        (r#"floor(5)"#, r#""5""#),
+        (r#"signum(-5) * -999999999999"#, r#""999999999999""#),
+        (r#"signum(0)"#, r#""0""#),
+        (r#"signum(3)"#, r#""1""#),
+        // go-cty converts signum's argument to a Go int.
+        (r#"signum(1.5)"#, "ERROR"),
+        (r#"pow(10, 12) - 1"#, r#""999999999999""#),
+        (r#"pow(2, -1)"#, r#""0.5""#),
+        (r#"log(16, 2)"#, r#""4""#),
+        (r#"parseint("999999999999", 10)"#, r#""999999999999""#),
+        (r#"parseint("FF", 16)"#, r#""255""#),
+        (r#"parseint("-1010", 2)"#, r#""-10""#),
+        (r#"parseint("zz", 36)"#, r#""1295""#),
+        (r#"parseint("Z", 62)"#, r#""61""#),
+        (r#"parseint("12", 1)"#, "ERROR"),
+        (r#"parseint("g", 16)"#, "ERROR"),
+        (r#"max(111111111111, 999999999999)"#, r#""999999999999""#),
+        (r#"min(999999999999, 1000000000000)"#, r#""999999999999""#),
+        (r#"abs(var.missing)"#, "UNKNOWN"),
+    ]);
+}
+
+/// strcontains, regex/regexall (go-cty `regexp.go`: no group gives the match, unnamed groups a
+/// list, named ones an object, a group that did not take part null), format's `%[n]` (go-cty
+/// `format_fsm.rl`: the next verb takes n+1; unused arguments are an error), indent, urlencode
+/// (Go `url.QueryEscape`), the text encodings, csvdecode (Go `encoding/csv`), basename and
+/// dirname (Go `filepath`), sensitivity, hashes.
+#[test]
+fn more_strings() {
+    check(&[
+        (r#"strcontains("a999999999999", "999")"#, r#""true""#),
+        (r#"strcontains("abc", "d")"#, r#""false""#),
+        (
+            r#"format("arn:aws:iam::%[2]s:role/%[1]s", "ops", "999999999999")"#,
+            r#""arn:aws:iam::999999999999:role/ops""#,
+        ),
+        (
+            r#"format("%[2]s%[1]s", "999999", "111111")"#,
+            r#""111111999999""#,
+        ),
+        (r#"format("%[1]s-%s", "a", "b")"#, r#""a-b""#),
+        // Argument 1 is unused but not past the highest index used: no error in go-cty.
+        (r#"format("%[2]s-%[2]s", "a", "b")"#, r#""b-b""#),
+        (r#"format("%s", "a", "b")"#, "ERROR"),
+        (r#"format("%[3]s", "a")"#, "ERROR"),
+        (r#"format("%5[1]s|", "a")"#, r#""    a|""#),
+        (
+            r#"formatlist("%[2]s:%[1]s", ["a", "b"], ["1", "2"])"#,
+            r#"["1:a","2:b"]"#,
+        ),
+        (
+            r#"regex("[0-9]{12}", "acct=999999999999;")"#,
+            r#""999999999999""#,
+        ),
+        (
+            r#"regex("(?P<acct>\\d{12})", "x999999999999x").acct"#,
+            r#""999999999999""#,
+        ),
+        (r#"regex("(\\d+)-(\\d+)", "12-34")"#, r#"["12","34"]"#),
+        (r#"regex("(a)|(b)", "b")"#, r#"[null,"b"]"#),
+        (r#"regex("(?P<a>x)(y)", "xy")"#, "ERROR"),
+        (r#"regex("z", "abc")"#, "ERROR"),
+        (r#"regexall("[0-9]+", "1 22 333")"#, r#"["1","22","333"]"#),
+        (r#"regexall("z", "abc")"#, "[]"),
+        (
+            r#"regexall("(?P<k>\\w)=(?P<v>\\d)", "a=1 b=2")"#,
+            r#"[{"k":"a","v":"1"},{"k":"b","v":"2"}]"#,
+        ),
+        (r#"indent(2, "a\nb")"#, r#""a\n  b""#),
+        (
+            r#"trimspace(indent(2, "999999999999"))"#,
+            r#""999999999999""#,
+        ),
+        (r#"urlencode("a b/c?x=1~")"#, r#""a+b%2Fc%3Fx%3D1~""#),
+        (
+            r#"textencodebase64("999999999999", "UTF-8")"#,
+            r#""OTk5OTk5OTk5OTk5""#,
+        ),
+        (
+            r#"textdecodebase64("OTk5OTk5OTk5OTk5", "UTF-8")"#,
+            r#""999999999999""#,
+        ),
+        (r#"textencodebase64("Hi", "UTF-16LE")"#, r#""SABpAA==""#),
+        (r#"textdecodebase64("SABpAA==", "utf-16le")"#, r#""Hi""#),
+        (r#"textdecodebase64("SABpAA==", "ISO-8859-1")"#, "UNKNOWN"),
+        (r#"textdecodebase64("!!", "UTF-8")"#, "ERROR"),
+        (
+            r#"csvdecode("name,acct\nvendor,999999999999")[0].acct"#,
+            r#""999999999999""#,
+        ),
+        (
+            r#"csvdecode("a,b\n1,\"x,\"\"y\"\"\"\n\n2,3\n")"#,
+            r#"[{"a":"1","b":"x,\"y\""},{"a":"2","b":"3"}]"#,
+        ),
+        (r#"csvdecode("a,b\n1")"#, "ERROR"),
+        (r#"csvdecode("a\n\"x\"y")"#, "ERROR"),
+        (
+            r#"basename("/x/marker-999999999999.txt")"#,
+            r#""marker-999999999999.txt""#,
+        ),
+        (r#"basename("foo/bar/")"#, r#""bar""#),
+        (r#"basename("")"#, r#"".""#),
+        (r#"dirname("/x/y/z.txt")"#, r#""/x/y""#),
+        (r#"dirname("z.txt")"#, r#"".""#),
+        (r#"dirname("a/../b/c")"#, r#""b""#),
+        (
+            r#"nonsensitive(sensitive("999999999999"))"#,
+            r#""999999999999""#,
+        ),
+        (
+            r#"issensitive("x") ? "111111111111" : "999999999999""#,
+            r#""999999999999""#,
+        ),
+        (r#"issensitive(sensitive("x"))"#, r#""true""#),
+        (
+            r#"sha256("x")"#,
+            r#""2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881""#,
+        ),
+        (
+            r#"sha256("")"#,
+            r#""e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855""#,
+        ),
+        (
+            r#"sha256(join("", [for i in range(200) : "a"]))"#,
+            r#""c2a908d98f5df987ade41b5fce213067efbcc21ef2240212a41e54b5e7c28ae5""#,
+        ),
+        (
+            r#"sha1("x")"#,
+            r#""11f6ad8ec52a2984abaafd7c3b516503785c2072""#,
+        ),
+        (
+            r#"sha1(join("", [for i in range(200) : "a"]))"#,
+            r#""e61cfffe0d9195a525fc6cf06ca2d77119c24a40""#,
+        ),
+        (r#"md5("x")"#, r#""9dd4e461268c8034f5c8564e155c67a6""#),
+        (r#"md5("")"#, r#""d41d8cd98f00b204e9800998ecf8427e""#),
+        (
+            r#"md5(join("", [for i in range(200) : "a"]))"#,
+            r#""887f30b43b2867f4a9accceee7d16e6c""#,
+        ),
+        (
+            r#"base64sha256("x")"#,
+            r#""LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE=""#,
+        ),
+        (
+            r#"length(sha256("x")) == 64 ? "999999999999" : "111111111111""#,
+            r#""999999999999""#,
+        ),
+        (
+            r#""arn:aws:iam::${strcontains("a999", "999") ? "999999999999" : "1"}:root""#,
+            r#""arn:aws:iam::999999999999:root""#,
+        ),
+        (
+            r#"[for p in ["arn:aws:iam::111111111111:role/app", "*"] : p if strcontains(p, ":role/")]"#,
+            r#"["arn:aws:iam::111111111111:role/app"]"#,
+        ),
+        (
+            "templatestring(local.t, { a = \"999999999999\" })\n  t = \"$${a}-x\"",
+            r#""999999999999-x""#,
+        ),
+        (r#"templatestring("${a}", { a = "1" })"#, "ERROR"),
+        (r#"fileexists("Cargo.toml")"#, r#""true""#),
+        (r#"fileexists("no-such-file.txt")"#, r#""false""#),
+        (
+            r#"fileset("src/frontend/terraform/functions", "n*.rs")"#,
+            r#"["net.rs","numbers.rs"]"#,
+        ),
+    ]);
+}
+
+/// Terraform's collection functions (hashicorp/terraform `collection.go`, go-cty
+/// `collection.go`).
+#[test]
+fn more_collections() {
+    check(&[
+        (r#"alltrue([true, true])"#, r#""true""#),
+        (r#"alltrue([])"#, r#""true""#),
+        (r#"alltrue([true, false])"#, r#""false""#),
+        (r#"alltrue([true, null])"#, r#""false""#),
+        (r#"anytrue([])"#, r#""false""#),
+        (r#"anytrue([false, true])"#, r#""true""#),
+        (r#"anytrue([false, var.missing])"#, "UNKNOWN"),
+        (r#"anytrue([true, var.missing])"#, r#""true""#),
+        (r#"chunklist(["a", "b", "c"], 2)"#, r#"[["a","b"],["c"]]"#),
+        (r#"chunklist(["a"], 0)"#, r#"[["a"]]"#),
+        (r#"chunklist([], 2)"#, "[]"),
+        (r#"chunklist(["a"], -1)"#, "ERROR"),
+        (
+            r#"matchkeys(["111111111111", "999999999999"], ["own", "vendor"], ["vendor"])"#,
+            r#"["999999999999"]"#,
+        ),
+        (r#"matchkeys(["a"], ["x", "y"], ["x"])"#, "ERROR"),
+        (
+            r#"transpose({ b = ["2"], a = ["1", "2"] })"#,
+            r#"{"1":["a"],"2":["a","b"]}"#,
+        ),
+        (
+            r#"setproduct(["a", "b"], ["1", "2"])"#,
+            r#"[["a","1"],["a","2"],["b","1"],["b","2"]]"#,
+        ),
+        (r#"setproduct(["a"])"#, "ERROR"),
+    ]);
+}
+
+/// cidrsubnet, cidrhost, cidrnetmask, cidrsubnets (examples of Terraform's function docs).
+#[test]
+fn networks() {
+    check(&[
+        (r#"cidrsubnet("10.20.0.0/16", 8, 3)"#, r#""10.20.3.0/24""#),
+        (r#"cidrsubnet("172.16.0.0/12", 4, 2)"#, r#""172.18.0.0/16""#),
+        (r#"cidrsubnet("10.1.2.0/24", 4, 15)"#, r#""10.1.2.240/28""#),
+        (
+            r#"cidrsubnet("fd00:fd12:3456:7890::/56", 16, 162)"#,
+            r#""fd00:fd12:3456:7800:a200::/72""#,
+        ),
+        (r#"cidrsubnet("10.0.0.0/30", 4, 1)"#, "ERROR"),
+        (r#"cidrsubnet("10.0.0.0/24", 2, 4)"#, "ERROR"),
+        (r#"cidrsubnet("not a cidr", 2, 1)"#, "ERROR"),
+        (r#"cidrhost("10.12.112.0/20", 16)"#, r#""10.12.112.16""#),
+        (r#"cidrhost("10.12.112.0/20", 268)"#, r#""10.12.113.12""#),
+        (
+            r#"cidrhost("fd00:fd12:3456:7890:00a2::/72", 34)"#,
+            r#""fd00:fd12:3456:7890::22""#,
+        ),
+        (r#"cidrhost("10.0.0.0/24", -1)"#, r#""10.0.0.255""#),
+        (r#"cidrhost("10.0.0.0/30", 4)"#, "ERROR"),
+        (r#"cidrnetmask("172.16.0.0/12")"#, r#""255.240.0.0""#),
+        (r#"cidrnetmask("fd00::/8")"#, "ERROR"),
+        (
+            r#"cidrsubnets("10.1.0.0/16", 4, 4, 8, 4)"#,
+            r#"["10.1.0.0/20","10.1.16.0/20","10.1.32.0/24","10.1.48.0/20"]"#,
+        ),
+        (
+            r#"cidrsubnets("fd00:fd12:3456:7890::/56", 16, 16, 16, 32)"#,
+            r#"["fd00:fd12:3456:7800::/72","fd00:fd12:3456:7800:100::/72","fd00:fd12:3456:7800:200::/72","fd00:fd12:3456:7800:300::/88"]"#,
+        ),
+        (r#"cidrsubnets("10.0.0.0/30", 1, 1, 1)"#, "ERROR"),
+        (r#"cidrsubnet("10.0.0.0/8", 8, var.missing)"#, "UNKNOWN"),
+    ]);
+}
+
+/// yamldecode as go-cty-yaml resolves scalars: only a plain one is typed.
+#[test]
+fn yaml() {
+    check(&[
+        (
+            r#"yamldecode("Version: \"2012-10-17\"")"#,
+            r#"{"Version":"2012-10-17"}"#,
+        ),
+        (
+            r#"yamldecode("Version: 2012-10-17")"#,
+            r#"{"Version":"2012-10-17T00:00:00Z"}"#,
+        ),
+        (
+            r#"yamldecode("{\"Version\": \"2012-10-17\", \"N\": 1}")"#,
+            r#"{"N":"1","Version":"2012-10-17"}"#,
+        ),
+        (r#"yamldecode("a: 012345678901")"#, r#"{"a":"12345678901"}"#),
+        (
+            r#"yamldecode("a: '012345678901'")"#,
+            r#"{"a":"012345678901"}"#,
+        ),
+        (r#"yamldecode("a: yes")"#, r#"{"a":"true"}"#),
+        (r#"yamldecode("a: 0x1F")"#, r#"{"a":"31"}"#),
+        (r#"yamldecode("a: 1.50")"#, r#"{"a":"1.5"}"#),
+        (r#"yamldecode("a: 1_000")"#, r#"{"a":"1_000"}"#),
+        (
+            r#"yamldecode("a: 2001-12-14t21:59:43.10-05:00")"#,
+            r#"{"a":"2001-12-14T21:59:43-05:00"}"#,
+        ),
+        (
+            r#"yamldecode("a: 2001-12-14 21:59:43.10")"#,
+            r#"{"a":"2001-12-14T21:59:43Z"}"#,
+        ),
+        (r#"yamldecode("a: 2001-02-30")"#, r#"{"a":"2001-02-30"}"#),
+        (
+            r#"yamldecode("a: !!str 2012-10-17")"#,
+            r#"{"a":"2012-10-17"}"#,
+        ),
+        (r#"yamldecode("a: ~")"#, r#"{"a":null}"#),
+        (r#"yamldecode("a: .nan")"#, "ERROR"),
+        (r#"yamldecode("a: !Ref x")"#, "ERROR"),
+    ]);
+}

@@ -1,5 +1,5 @@
 resource "aws_kms_key" "k" {
-  policy = templatestring(jsonencode({
-    Statement = [{ Effect = "Allow", Principal = { AWS = "$${who}" }, Action = "kms:Decrypt", Resource = "*" }]
-  }), { who = "*" })
+  policy = ephemeralasnull(jsonencode({
+    Statement = [{ Effect = "Allow", Principal = { AWS = "*" }, Action = "kms:Decrypt", Resource = "*" }]
+  }))
 }
