@@ -347,3 +347,135 @@ resource "aws_kms_key" "k" {
     let text = r[0]["message"]["text"].as_str().unwrap_or("");
     assert!(text.contains("`module.a.o` is reached again"), "{text}");
 }
+
+/// Each module call evaluates its arguments for its own `providers` map, whatever call comes
+/// before it (each used to get the previous call's provider, the first the default).
+#[test]
+fn each_module_call_uses_its_own_providers_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let call = |name: &str, providers: &str| {
+        format!(
+            "module \"{name}\" {{\n  source = \"./key\"\n{providers}  reader = \"arn:aws:iam::${{data.aws_caller_identity.root.account_id}}:role/reader\"\n}}\n"
+        )
+    };
+    let main = format!(
+        "data \"aws_caller_identity\" \"root\" {{}}\n{}{}{}",
+        call("ka", "  providers = { aws = aws.a }\n"),
+        call("kb", "  providers = { aws = aws.b }\n"),
+        call("kc", ""),
+    );
+    write(tmp.path(), "main.tf", &main);
+    write(
+        tmp.path(),
+        "providers.tf",
+        "provider \"aws\" {}\nprovider \"aws\" {\n  alias = \"a\"\n  allowed_account_ids = [\"222222222222\"]\n}\nprovider \"aws\" {\n  alias = \"b\"\n}\n",
+    );
+    write(
+        tmp.path(),
+        "key/main.tf",
+        "variable \"reader\" { type = string }\nresource \"aws_kms_key\" \"k\" {\n  policy = jsonencode({Statement = [{Effect = \"Allow\", Principal = {AWS = var.reader}, Action = \"kms:Decrypt\", Resource = \"*\"}]})\n}\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+        .args(["--isolated", "--format", "json", "."])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let r = f["resource"].as_str().unwrap().to_string();
+            (r, f["rule"].as_str().unwrap().to_string())
+        })
+        .collect();
+    got.sort();
+    // ka and kb: the caller identity is the default provider's, whose account nothing states;
+    // kc uses the default provider: its own account.
+    let want = [
+        ("module.ka.aws_kms_key.k", "KMS005"),
+        ("module.kb.aws_kms_key.k", "KMS005"),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(r, k)| (r.to_string(), k.to_string()))
+        .collect();
+    assert_eq!(got, want, "{v}");
+    for (module, provider) in [("ka", "`aws.a`"), ("kb", "`aws.b`")] {
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource"] == format!("module.{module}.aws_kms_key.k").as_str())
+            .unwrap();
+        assert!(f["message"].as_str().unwrap().contains(provider), "{f}");
+    }
+}
+
+/// A root variable given with `--var` is what the plan uses: a conditional on it is decided. A
+/// conditional on a default is checked both ways, each finding naming the condition that
+/// deploys it; a `Condition = … : null` alternative is said to have no Condition.
+#[test]
+fn var_on_the_command_line_decides_a_conditional_and_alternatives_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        r#"variable "org_id" {
+  type    = string
+  default = ""
+}
+variable "restrict" {
+  type    = bool
+  default = false
+}
+variable "open" {
+  type    = bool
+  default = false
+}
+resource "aws_kms_key" "k" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [merge(
+      { Sid = "OrgRead", Effect = "Allow", Principal = { AWS = "*" }, Action = "kms:Decrypt", Resource = "*" },
+      var.org_id != "" ? { Condition = { StringEquals = { "aws:PrincipalOrgID" = var.org_id } } } : {}
+    ), { Sid = "Nul", Effect = "Allow", Principal = "*", Action = "kms:Decrypt", Resource = "*",
+      Condition = var.restrict ? { StringEquals = { "kms:CallerAccount" = "111111111111" } } : null },
+      { Sid = "Open", Effect = "Allow", Action = "kms:Decrypt", Resource = "*",
+        Principal = { AWS = var.open ? "*" : "arn:aws:iam::111111111111:root" } }]
+  })
+}
+"#,
+    );
+    let (_, v) = kmslint(dir.path(), &[]);
+    assert_eq!(unsuppressed(&v, "KMS001"), 3, "{v}");
+    let text = v.to_string();
+    assert!(
+        text.contains("deployed only when `var.open` is true (with the values given it is false)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("one alternative has no Condition at all"),
+        "{text}"
+    );
+    assert!(!text.contains("is not an organization id"), "{text}");
+    let (_, v) = kmslint(
+        dir.path(),
+        &[
+            "--var",
+            "org_id=o-abc123defg",
+            "--trusted-org",
+            "o-abc123defg",
+            "--var",
+            "restrict=true",
+            "--var",
+            "open=false",
+            "--trusted-account",
+            "111111111111",
+        ],
+    );
+    for rule in ["KMS001", "KMS002", "KMS005"] {
+        assert_eq!(unsuppressed(&v, rule), 0, "{rule}: {v}");
+    }
+}

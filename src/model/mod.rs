@@ -324,20 +324,32 @@ fn add_document(
         }
     }
     for entry in doc.all("Statement", false) {
-        for st in entry.value.flatten() {
-            match &st.kind {
-                // A statement AWS rejects grants nothing (its KMS016 says why).
-                DocKind::Map(_) if skip.contains(&st.loc) => *index += 1,
-                DocKind::Map(_) => {
-                    policy
-                        .statements
-                        .push(statement(st, *index, trust, key_account));
-                    *index += 1;
+        // The alternatives of one element of the list (a conditional, `Fn::If`) are one
+        // statement: its findings are one per rule, whichever alternative gives them.
+        let items: Vec<Vec<&Doc>> = match &entry.value.kind {
+            DocKind::List(items) => items.iter().map(Doc::flatten).collect(),
+            _ => entry.value.flatten().into_iter().map(|d| vec![d]).collect(),
+        };
+        for alts in items {
+            let mut used = false;
+            for st in alts {
+                match &st.kind {
+                    // A statement AWS rejects grants nothing (its KMS016 says why).
+                    DocKind::Map(_) if skip.contains(&st.loc) => used = true,
+                    DocKind::Map(_) => {
+                        policy
+                            .statements
+                            .push(statement(st, *index, trust, key_account));
+                        used = true;
+                    }
+                    DocKind::Unknown(reason) => policy.unknown.push((st.loc, reason.clone())),
+                    _ => policy
+                        .unknown
+                        .push((st.loc, Why::unsupported("a statement is not a JSON object"))),
                 }
-                DocKind::Unknown(reason) => policy.unknown.push((st.loc, reason.clone())),
-                _ => policy
-                    .unknown
-                    .push((st.loc, Why::unsupported("a statement is not a JSON object"))),
+            }
+            if used {
+                *index += 1;
             }
         }
     }

@@ -219,15 +219,20 @@ fn statement_subjects(
             }
         }
         let keys: Vec<String> = a.keys.iter().map(|k| format!("`{k}`")).collect();
+        // An alternative without a Condition (`Condition = var.x ? {…} : null`) has no note.
+        let why = if notes.is_empty() && a.alternatives {
+            "one alternative has no Condition at all".to_string()
+        } else {
+            notes.join("; ")
+        };
         format!(
-            "its Condition tests {} and {} pins the caller: {}",
+            "its Condition tests {} and {} pins the caller: {why}",
             keys.join(", "),
             if a.alternatives {
                 "not every alternative of it"
             } else {
                 "none"
             },
-            notes.join("; ")
         )
     };
     // Each principal is bounded by the narrowest identity condition (conditions AND with the

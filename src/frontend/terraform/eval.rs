@@ -72,6 +72,9 @@ pub struct Shared<'a> {
     pub instances: Cell<usize>,
     /// The provider configuration of the key being evaluated (a global id), if known.
     pub key_provider: Cell<Option<usize>>,
+    /// Set when a value read depends on which provider the key uses (the caller identity's
+    /// account, an IAM resource's ARN): "the key's own account" is relative to it.
+    pub key_relative: Cell<bool>,
     /// Every provider configuration of the unit: its account, when stated.
     pub providers: RefCell<Vec<super::providers::Provider>>,
     /// `.tf.json` files as the native syntax their trees were parsed from.
@@ -81,12 +84,25 @@ pub struct Shared<'a> {
     /// Module outputs evaluated so far (`module.a["x"].out`), and how many are being evaluated.
     pub outputs: RefCell<HashMap<String, Doc>>,
     pub in_output: Cell<usize>,
+    /// Variables (`module.a.partner.role`: path, name, attributes) a caller, a tfvars file or
+    /// `-var` can change, read while a conditional's condition is evaluated (`recording` > 0).
+    pub cond_reads: RefCell<Vec<(String, String)>>,
+    pub recording: Cell<usize>,
+    /// Variables whose value is not the one given while the branch of a conditional that value
+    /// does not select is evaluated: a caller sets them so that the branch is taken.
+    pub overrides: RefCell<Vec<(String, Doc)>>,
+    /// Branches of conditionals checked both ways: findings inside name the condition.
+    pub conditional: RefCell<Vec<crate::ir::Conditional>>,
 }
 
 /// A caller's argument to a module instance, evaluated in the caller.
 #[derive(Clone, Debug)]
 pub struct Arg {
     pub value: Doc,
+    /// When the value depends on the key's provider (`value` is then for the first entry):
+    /// its value for each provider a key of the module instance may use. A key using another
+    /// provider reads an unknown.
+    pub by_provider: Option<Vec<(Option<usize>, Doc)>>,
     pub tainted: bool,
     /// The argument's expression in the caller.
     pub loc: Loc,
@@ -100,6 +116,9 @@ pub struct Module<'a> {
     pub(super) d: &'a Decls<'a>,
     /// Values from tfvars files and `--var`, later ones already overriding earlier ones (root).
     pub(super) var_values: HashMap<String, Def<'a>>,
+    /// Root variables given on kmslint's command line (`--var`, `--var-file`): the values the
+    /// plan uses, so a conditional on them is decided, not checked both ways.
+    pub(super) given: std::collections::HashSet<String>,
     /// The caller's arguments; `None` for a root module, whose variables a caller, a tfvars file
     /// or `-var` can change.
     pub(super) args: Option<HashMap<String, Arg>>,
@@ -180,11 +199,16 @@ impl<'a> Shared<'a> {
             vias: RefCell::new(Vec::new()),
             instances: Cell::new(0),
             key_provider: Cell::new(None),
+            key_relative: Cell::new(false),
             providers: RefCell::new(Vec::new()),
             natives: HashMap::new(),
             dirs: &[],
             outputs: RefCell::new(HashMap::new()),
             in_output: Cell::new(0),
+            cond_reads: RefCell::new(Vec::new()),
+            recording: Cell::new(0),
+            overrides: RefCell::new(Vec::new()),
+            conditional: RefCell::new(Vec::new()),
         }
     }
 
@@ -241,6 +265,7 @@ impl<'a> Module<'a> {
             sh,
             d,
             var_values: HashMap::new(),
+            given: std::collections::HashSet::new(),
             args: None,
             path: String::new(),
             pin: None,
@@ -446,14 +471,35 @@ impl<'a> Module<'a> {
                     }
                 }
                 drop(vias);
-                let v = self.charged_clone(&arg.value);
+                let value = match &arg.by_provider {
+                    None => &arg.value,
+                    Some(alts) => {
+                        self.sh.key_relative.set(true);
+                        let kp = self.key_provider();
+                        match alts.iter().find(|(p, _)| *p == kp) {
+                            Some((_, d)) => d,
+                            None => {
+                                return unknown(
+                                    Why::input(format!(
+                                        "`{key}` names an account relative to the provider \
+                                         the caller passes to {}, and this key uses another \
+                                         provider",
+                                        self.path.trim_end_matches('.')
+                                    )),
+                                    loc,
+                                )
+                            }
+                        }
+                    }
+                };
+                let v = self.charged_clone(value);
                 // An explicit `null` is null: the default does not apply (Terraform).
                 return match decl.and_then(|d| d.ty) {
                     Some(ty) => self.convert(v, ty),
                     None => v,
                 };
             }
-        } else {
+        } else if !self.given.contains(name) {
             self.sh.tainted.set(true);
         }
         let def = self
@@ -585,22 +631,7 @@ impl<'a> Module<'a> {
                     None => unsupported(format!("`{name}` is not a known value here"), loc),
                 }
             }
-            Expression::Conditional(c) => {
-                let was = self.sh.tainted.replace(false);
-                let cond = self.eval_bool(sc, &c.cond_expr);
-                let tainted = self.sh.tainted.get();
-                self.sh.tainted.set(was || tainted);
-                match cond {
-                    Some(true) if !tainted => self.eval(sc, &c.true_expr),
-                    Some(false) if !tainted => self.eval(sc, &c.false_expr),
-                    // Undecided, or decided by a value a caller, a tfvars file or `-var` can
-                    // change: either may be deployed.
-                    _ => choice(
-                        vec![self.eval(sc, &c.true_expr), self.eval(sc, &c.false_expr)],
-                        loc,
-                    ),
-                }
-            }
+            Expression::Conditional(c) => self.conditional(sc, c, loc),
             Expression::FuncCall(f) => self.call(sc, f, loc),
             Expression::Traversal(t) => self.traversal(sc, t, loc),
             Expression::UnaryOp(u) => self.unary(sc, u, loc),
@@ -635,11 +666,12 @@ impl<'a> Module<'a> {
                 let Some(name) = attr(0) else {
                     return unsupported(format!("`{}` is not evaluated", short(text)), loc);
                 };
-                let base = if root == "var" {
-                    self.var(name, loc)
-                } else {
-                    self.local(name, loc)
-                };
+                if root == "var" {
+                    let attrs: Vec<&str> = (1..).map_while(attr).collect();
+                    let (base, used) = self.var_traversal(name, &attrs, loc);
+                    return self.apply_ops(sc, base, rest(used), text, loc);
+                }
+                let base = self.local(name, loc);
                 self.apply_ops(sc, base, rest(1), text, loc)
             }
             "data" => self.data_ref(sc, &ops, text, loc),

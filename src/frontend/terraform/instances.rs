@@ -10,7 +10,7 @@ use super::KEY_TYPES;
 use crate::base::limits::{MAX_INSTANCES, MAX_MODULE_DEPTH, MAX_UNIT_INSTANCES};
 use crate::base::source::Loc;
 use crate::ir::{Doc, DocEntry, DocKind, Extracted, Grant, PolicySite, SiteBody, Value, Why};
-use crate::parse::hcl::{span_of, Block, Expression};
+use crate::parse::hcl::{span_of, Block};
 use hcl_edit::expr::TraversalOperator;
 use std::collections::{HashMap, HashSet};
 
@@ -219,6 +219,8 @@ impl<'a> Module<'a> {
             let Some(f) = self.src(file) else { continue };
             let sc = self.scope_in(file, &f);
             let local = format!("{ty}.{name}");
+            // count/for_each are evaluated for this key's provider too.
+            self.sh.key_provider.set(self.provider_of(file, block));
             for (suffix, vars) in self.expand(sc, block, &local) {
                 if !self.count_instance(sc.loc(span_of(block))) {
                     return;
@@ -327,17 +329,31 @@ impl<'a> Module<'a> {
             );
             return;
         }
-        let what = format!("module.{}", call.name);
-        for (suffix, vars) in self.expand(sc, call.block, &what) {
+        let (instances, fixed) = self.expand_call(sc, call);
+        for (suffix, vars) in instances {
             if !self.count_instance(label) {
                 return;
             }
             let csc = sc.with(&vars);
-            let child = self.child(csc, call, decls, &suffix, label);
+            let child = self.child(csc, call, decls, &suffix, label, fixed);
             chain.push(idx);
             child.collect(dirs, out, chain);
             chain.pop();
         }
+    }
+
+    /// The instances of a module call, its count/for_each evaluated for the provider the called
+    /// module's keys use by default; with whether their `each`/`count` depend on it.
+    fn expand_call(&self, sc: Scope<'_>, call: &Call<'a>) -> (Vec<Instance>, bool) {
+        let default = self.call_providers(sc, call.block).get("aws").copied();
+        let saved = self.sh.key_provider.replace(default);
+        let was = self.sh.key_relative.replace(false);
+        let what = format!("module.{}", call.name);
+        let instances = self.expand(sc, call.block, &what);
+        let relative = self.sh.key_relative.get();
+        self.sh.key_relative.set(was || relative);
+        self.sh.key_provider.set(saved);
+        (instances, relative)
     }
 
     /// `module.NAME.OUTPUT` (`module.NAME[KEY].OUTPUT` for a call with count/for_each): the
@@ -368,8 +384,7 @@ impl<'a> Module<'a> {
             return output_unknown("known from a plan");
         };
         let csc = self.scope_in(call.file, &f);
-        let what = format!("module.{name}");
-        let mut instances = self.expand(csc, call.block, &what);
+        let (mut instances, fixed) = self.expand_call(csc, call);
         let meta = ["count", "for_each"]
             .iter()
             .any(|m| call.block.body.get_attribute(m).is_some());
@@ -410,8 +425,13 @@ impl<'a> Module<'a> {
         let (suffix, vars) = instances.swap_remove(want);
         let label = csc.loc(call.block.labels.first().and_then(span_of));
         let key = format!("module.{name}{suffix}.{output}");
-        let memo = format!("{}{key}", self.path);
-        let cached = self.sh.outputs.borrow().get(&memo).cloned();
+        // An output may name the key's own account: it is evaluated per key provider.
+        let memo = format!("{}{key} {:?}", self.path, self.key_provider());
+        // Inside a branch evaluated with overridden variables, the value is not the usual one.
+        let memoize = self.sh.overrides.borrow().is_empty();
+        let cached = memoize
+            .then(|| self.sh.outputs.borrow().get(&memo).cloned())
+            .flatten();
         let value = match cached {
             Some(d) => d,
             None => {
@@ -419,7 +439,7 @@ impl<'a> Module<'a> {
                 let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
                 self.sh.in_output.set(self.sh.in_output.get() + 1);
                 let d = self.guarded(&key, loc, || {
-                    let child = self.child(csc.with(&vars), call, decls, &suffix, label);
+                    let child = self.child(csc.with(&vars), call, decls, &suffix, label, fixed);
                     let Some(of) = child.src(ofile) else {
                         return output_unknown("source file missing");
                     };
@@ -429,7 +449,9 @@ impl<'a> Module<'a> {
                     .in_output
                     .set(self.sh.in_output.get().saturating_sub(1));
                 *self.sh.vias.borrow_mut() = saved;
-                self.sh.outputs.borrow_mut().insert(memo, d.clone());
+                if memoize {
+                    self.sh.outputs.borrow_mut().insert(memo, d.clone());
+                }
                 d
             }
         };
@@ -439,7 +461,10 @@ impl<'a> Module<'a> {
         repin(d, loc)
     }
 
-    /// The instance `suffix` of a module call, its arguments evaluated here.
+    /// The instance `suffix` of a module call, its arguments evaluated here. An argument that
+    /// names the key's own account (the caller identity) is evaluated for each provider the
+    /// instance's keys may use: this call's own `providers`, and the key reading an output
+    /// (`fixed`: the instance's `each`/`count` were evaluated for its default provider only).
     fn child(
         &self,
         sc: Scope<'_>,
@@ -447,7 +472,22 @@ impl<'a> Module<'a> {
         decls: &'a Decls<'a>,
         suffix: &str,
         label: Loc,
+        fixed: bool,
     ) -> Module<'a> {
+        // Providers: the default `aws` is inherited; `providers = { aws = aws.x }` maps names.
+        let inherited = self.call_providers(sc, call.block);
+        let mut cands: Vec<Option<usize>> = vec![inherited.get("aws").copied()];
+        if !fixed {
+            let mut others: Vec<Option<usize>> = inherited.values().map(|p| Some(*p)).collect();
+            others.push(self.sh.key_provider.get());
+            others.sort();
+            for p in others {
+                if !cands.contains(&p) {
+                    cands.push(p);
+                }
+            }
+        }
+        let saved_key = self.sh.key_provider.get();
         let mut args = HashMap::new();
         for a in call.block.body.attributes() {
             let k = a.key.as_str();
@@ -455,36 +495,37 @@ impl<'a> Module<'a> {
                 continue;
             }
             let was = self.sh.tainted.replace(false);
+            let was_relative = self.sh.key_relative.replace(false);
             let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
+            self.sh.key_provider.set(cands.first().copied().flatten());
             let value = self.eval(sc, &a.value);
             let vias = std::mem::replace(&mut *self.sh.vias.borrow_mut(), saved);
             let tainted = self.sh.tainted.get();
+            let relative = self.sh.key_relative.get();
+            let by_provider = relative.then(|| {
+                let mut alts = vec![(cands.first().copied().flatten(), value.clone())];
+                for p in cands.iter().skip(1) {
+                    self.sh.key_provider.set(*p);
+                    let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
+                    let v = self.eval(sc, &a.value);
+                    *self.sh.vias.borrow_mut() = saved;
+                    alts.push((*p, v));
+                }
+                alts
+            });
+            self.sh.key_provider.set(saved_key);
             self.sh.tainted.set(was);
+            self.sh.key_relative.set(was_relative || relative);
             args.insert(
                 k.to_string(),
                 Arg {
                     value,
+                    by_provider,
                     tainted,
                     loc: sc.loc(span_of(&a.value)),
                     vias,
                 },
             );
-        }
-        // Providers: the default `aws` is inherited; `providers = { aws = aws.x }` maps names.
-        let mut inherited = HashMap::new();
-        if let Some(p) = self.providers.get("aws") {
-            inherited.insert("aws".to_string(), *p);
-        }
-        if let Some(Expression::Object(o)) =
-            call.block.body.get_attribute("providers").map(|a| &a.value)
-        {
-            for (k, v) in o.iter() {
-                let name = crate::parse::hcl::object_key_name(sc.src, k).unwrap_or_default();
-                let target = sc.text(span_of(v.expr())).trim().to_string();
-                if let Some(id) = self.providers.get(&target) {
-                    inherited.insert(name, *id);
-                }
-            }
         }
         let pin = if decls.bundled {
             Some(self.pin.unwrap_or(label))

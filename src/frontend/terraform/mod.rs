@@ -16,6 +16,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
+mod conditionals;
 mod decls;
 pub(crate) mod eval;
 mod files;
@@ -157,6 +158,8 @@ pub fn extract_module_limited(
     module.register_providers(std::collections::HashMap::new());
     module.collect(&decls, &mut out, &mut vec![0]);
 
+    out.conditional
+        .extend(std::mem::take(&mut *sh.conditional.borrow_mut()));
     out.errors
         .extend(std::mem::take(&mut *sh.errors.borrow_mut()));
     for f in std::mem::take(&mut *sh.new_files.borrow_mut()) {
@@ -204,14 +207,20 @@ fn apply_tfvars<'a>(module: &mut Module<'a>, d: &'a graph::DirTrees) {
         }
     }
     vars.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    for (_, _, _, body, node, id) in vars {
+    for (rank, _, _, body, node, id) in vars {
+        // Given on kmslint's command line: what the plan uses (section "Terraform" of README).
+        let given = rank == 2;
         if let Some(body) = body {
             for a in body.attributes() {
                 let def = Def::Hcl {
                     file: id,
                     expr: &a.value,
                 };
-                module.var_values.insert(a.key.as_str().to_string(), def);
+                let name = a.key.as_str().to_string();
+                if given {
+                    module.given.insert(name.clone());
+                }
+                module.var_values.insert(name, def);
             }
         }
         if let Some(node) = node {
@@ -220,6 +229,9 @@ fn apply_tfvars<'a>(module: &mut Module<'a>, d: &'a graph::DirTrees) {
                     file: id,
                     node: &e.value,
                 };
+                if given {
+                    module.given.insert(e.key.clone());
+                }
                 module.var_values.insert(e.key.clone(), def);
             }
         }

@@ -73,14 +73,65 @@ impl<'a> Module<'a> {
         self.providers.get(&local).copied()
     }
 
+    /// The provider of the key being checked: the site's, else this instance's default `aws`.
+    pub(super) fn key_provider(&self) -> Option<usize> {
+        self.sh
+            .key_provider
+            .get()
+            .or_else(|| self.providers.get("aws").copied())
+    }
+
+    /// The provider configurations a module call passes (`providers = { aws = aws.x }`), the
+    /// default `aws` inherited unless mapped: local names in the called module -> global ids.
+    pub(super) fn call_providers(&self, sc: Scope<'_>, call: &Block) -> HashMap<String, usize> {
+        let mut inherited = HashMap::new();
+        if let Some(p) = self.providers.get("aws") {
+            inherited.insert("aws".to_string(), *p);
+        }
+        if let Some(Expression::Object(o)) = call.body.get_attribute("providers").map(|a| &a.value)
+        {
+            for (k, v) in o.iter() {
+                let name = crate::parse::hcl::object_key_name(sc.src, k).unwrap_or_default();
+                let target = sc.text(span_of(v.expr())).trim().to_string();
+                let id = match self.providers.get(&target) {
+                    Some(id) => *id,
+                    // Not configured here: an account nobody states, never the default one.
+                    None => self.unstated_provider(&target),
+                };
+                inherited.insert(name, id);
+            }
+        }
+        inherited
+    }
+
+    /// The global id of a provider named here but not configured (no block, not passed in):
+    /// one per name and module instance, its account unknown.
+    fn unstated_provider(&self, local: &str) -> usize {
+        let where_ = self.path.trim_end_matches('.');
+        let name = if where_.is_empty() {
+            local.to_string()
+        } else {
+            format!("{local} in {where_}")
+        };
+        let mut all = self.sh.providers.borrow_mut();
+        if let Some(i) = all
+            .iter()
+            .position(|p| p.name == name && p.account.is_none())
+        {
+            return i;
+        }
+        all.push(Provider {
+            name,
+            account: None,
+        });
+        all.len() - 1
+    }
+
     /// The account of provider `p`, relative to the key being checked: the key's own account,
     /// an account id, or unknown.
     fn account_of(&self, p: Option<usize>, what: &str) -> Value {
-        let key = self
-            .sh
-            .key_provider
-            .get()
-            .or_else(|| self.providers.get("aws").copied());
+        self.sh.key_relative.set(true);
+        let key = self.key_provider();
         if p.is_some() && p == key {
             return Value::self_account();
         }

@@ -1,0 +1,7 @@
+variable "admin" { type = string }
+resource "aws_kms_key" "k" {
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Sid = "Admin", Effect = "Allow", Principal = { AWS = var.admin }, Action = "kms:*", Resource = "*" }]
+  })
+}
