@@ -45,14 +45,24 @@ const AHEAD: stream::Window = stream::Window {
 /// `--jobs` is; real files are kilobytes, and run in parallel as before.
 const IN_FLIGHT_BYTES: u64 = 2 << 20;
 
+/// A unit this small is written without waiting for the bytes parsed at once: parsing it again
+/// takes a few megabytes at most.
+const SMALL_UNIT: u64 = 256 << 10;
+
 /// Most worker threads (`--jobs`): each has its own stack, and more than this gains nothing.
 pub const MAX_JOBS: usize = 256;
 
 /// The bytes of input being parsed, shared by the workers: a unit takes its size (at most all
 /// of it) before it is read and gives it back when it is judged.
 struct InFlight {
-    left: std::sync::Mutex<u64>,
+    state: std::sync::Mutex<Budget>,
     freed: std::sync::Condvar,
+}
+
+struct Budget {
+    left: u64,
+    /// Threads waiting for bytes: a notification is a system call, made only for them.
+    waiting: usize,
 }
 
 struct Taken<'a> {
@@ -63,27 +73,38 @@ struct Taken<'a> {
 impl InFlight {
     fn new() -> Self {
         InFlight {
-            left: std::sync::Mutex::new(IN_FLIGHT_BYTES),
+            state: std::sync::Mutex::new(Budget {
+                left: IN_FLIGHT_BYTES,
+                waiting: 0,
+            }),
             freed: std::sync::Condvar::new(),
         }
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, Budget> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn take(&self, bytes: u64) -> Taken<'_> {
         let bytes = bytes.min(IN_FLIGHT_BYTES);
-        let mut left = self.left.lock().unwrap_or_else(|e| e.into_inner());
-        while *left < bytes {
-            left = self.freed.wait(left).unwrap_or_else(|e| e.into_inner());
+        let mut b = self.lock();
+        while b.left < bytes {
+            b.waiting += 1;
+            b = self.freed.wait(b).unwrap_or_else(|e| e.into_inner());
+            b.waiting -= 1;
         }
-        *left -= bytes;
+        b.left -= bytes;
         Taken { from: self, bytes }
     }
 }
 
 impl Drop for Taken<'_> {
     fn drop(&mut self) {
-        let mut left = self.from.left.lock().unwrap_or_else(|e| e.into_inner());
-        *left += self.bytes;
-        self.from.freed.notify_all();
+        let mut b = self.from.lock();
+        b.left += self.bytes;
+        if b.waiting > 0 {
+            self.from.freed.notify_all();
+        }
     }
 }
 
@@ -452,9 +473,9 @@ impl<'a> Scan<'a> {
             &|(w, _)| w.size(),
             &run,
             &mut |unit, bytes| {
-                // Writing may parse the file again (the human report's excerpt of a long JSON
-                // line): it counts against the bytes parsed at once, as a worker would.
-                let _writing = in_flight.take(bytes);
+                // Writing may parse a large file again (the human report's excerpt of a long
+                // JSON line): it counts against the bytes parsed at once, as a worker would.
+                let _writing = (bytes > SMALL_UNIT).then(|| in_flight.take(bytes));
                 totals.add(&unit);
                 sink(unit)
             },

@@ -1,13 +1,13 @@
-//! Checking units in parallel while handing their results on in order, as soon as each is next.
+//! Checking units in parallel while handing their results on in order.
 //!
 //! Workers take units in order and may run ahead of the writer by a bounded window (units and
 //! bytes of input): results wait in a reorder buffer until every unit before them is written.
 //! Batches with a barrier between them left cores idle twice a batch, while its slowest unit
-//! finished and while its findings were written.
+//! finished and while its findings were written. The writer is woken for a run of results, not
+//! for each: a wake-up a unit was a context switch a unit.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// How far the workers may run ahead of the writer.
@@ -20,29 +20,76 @@ pub struct Window {
     pub bytes: u64,
 }
 
-#[derive(Default)]
-struct Progress {
-    /// The next unit to write.
+/// Results ready in order before a waiting writer is woken (sooner when a worker waits for the
+/// window, or when every unit is taken).
+const WAKE_AFTER: usize = 32;
+
+struct State<R> {
+    /// The next unit to take.
+    next: usize,
+    /// The next unit the writer takes from `ready`.
     written: usize,
+    /// The units before this one are written (the writer hands a run on after taking it).
+    flushed: usize,
     /// Bytes of the units taken and not yet written.
     ahead: u64,
     stop: bool,
+    /// Results waiting for the units before them.
+    ready: BTreeMap<usize, (u64, R)>,
+    /// Workers waiting for the window, and whether the writer waits: a notification is a
+    /// system call, made only for a thread that waits.
+    workers_waiting: usize,
+    writer_waiting: bool,
+    /// Workers that have ended (also by a panic, so the writer never waits for them).
+    ended: usize,
 }
 
-struct Shared {
-    progress: Mutex<Progress>,
-    moved: Condvar,
+struct Shared<R> {
+    state: Mutex<State<R>>,
+    for_workers: Condvar,
+    for_writer: Condvar,
+    units: usize,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Progress> {
-        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+impl<R> Shared<R> {
+    fn lock(&self) -> MutexGuard<'_, State<R>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wakes the writer if it waits and can write now: a run of results is ready, a worker
+    /// waits for the window to move, or no unit is left to take.
+    fn nudge(&self, st: &State<R>) {
+        if st.writer_waiting
+            && st.ready.contains_key(&st.written)
+            && (st.ready.len() >= WAKE_AFTER || st.workers_waiting > 0 || st.next >= self.units)
+        {
+            self.for_writer.notify_one();
+        }
     }
 }
 
-/// Runs `run` on every unit of `work` on up to `threads` threads (each with a stack of
-/// `stack` bytes) and gives the results to `sink` in the order of `work`. `size` is a unit's
-/// bytes of input, handed to `run` and `sink` too. `sink` can stop the run; the units being checked then
+/// Counts a worker as ended when it returns or unwinds.
+struct Ended<'a, R>(&'a Shared<R>);
+
+impl<R> Drop for Ended<'_, R> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.ended += 1;
+        // A worker that panicked never gives its unit: stop the run rather than wait for it
+        // (the scope then reports the panic).
+        if std::thread::panicking() {
+            st.stop = true;
+            self.0.for_workers.notify_all();
+        }
+        if st.writer_waiting {
+            self.0.for_writer.notify_one();
+        }
+    }
+}
+
+/// Runs `run` on every unit of `work` on up to `threads` threads (each with a stack of `stack`
+/// bytes) and gives the results to `sink` in the order of `work`. `size` is a unit's bytes of
+/// input, handed to `run` and `sink` too. `sink` can stop the run; the units being checked then
 /// finish, and no more are taken. With no thread to be had, runs on this one.
 #[allow(clippy::too_many_arguments)]
 pub fn ordered<T: Sync, R: Send>(
@@ -55,22 +102,32 @@ pub fn ordered<T: Sync, R: Send>(
     sink: &mut dyn FnMut(R, u64) -> ControlFlow<()>,
 ) {
     let shared = Shared {
-        progress: Mutex::new(Progress::default()),
-        moved: Condvar::new(),
+        state: Mutex::new(State {
+            next: 0,
+            written: 0,
+            flushed: 0,
+            ahead: 0,
+            stop: false,
+            ready: BTreeMap::new(),
+            workers_waiting: 0,
+            writer_waiting: false,
+            ended: 0,
+        }),
+        for_workers: Condvar::new(),
+        for_writer: Condvar::new(),
+        units: work.len(),
     };
-    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::channel::<(usize, u64, R)>();
         let mut started = 0;
         for _ in 0..threads.clamp(1, work.len().max(1)) {
-            let tx = tx.clone();
-            let (shared, next) = (&shared, &next);
+            let shared = &shared;
             let worker = move || {
-                while let Some((i, bytes)) = take(work, size, window, shared, next) {
-                    let Some(unit) = work.get(i) else { break };
-                    if tx.send((i, bytes, run(unit, bytes))).is_err() {
-                        break;
-                    }
+                let _ended = Ended(shared);
+                while let Some((i, unit, bytes)) = take(work, size, window, shared) {
+                    let result = run(unit, bytes);
+                    let mut st = shared.lock();
+                    st.ready.insert(i, (bytes, result));
+                    shared.nudge(&st);
                 }
             };
             let spawned = std::thread::Builder::new()
@@ -81,7 +138,6 @@ pub fn ordered<T: Sync, R: Send>(
                 started += 1;
             }
         }
-        drop(tx);
         if started == 0 {
             for unit in work {
                 let bytes = size(unit);
@@ -91,62 +147,105 @@ pub fn ordered<T: Sync, R: Send>(
             }
             return;
         }
-        let mut waiting: BTreeMap<usize, (u64, R)> = BTreeMap::new();
-        let mut written = 0;
-        for (i, bytes, result) in rx {
-            waiting.insert(i, (bytes, result));
-            while let Some((bytes, result)) = waiting.remove(&written) {
-                written += 1;
-                {
-                    let mut p = shared.lock();
-                    p.written = written;
-                    p.ahead = p.ahead.saturating_sub(bytes);
-                }
-                shared.moved.notify_all();
-                if sink(result, bytes).is_break() {
-                    shared.lock().stop = true;
-                    shared.moved.notify_all();
-                    return;
-                }
-            }
-        }
+        write(&shared, started, sink);
     });
 }
 
-/// The next unit for a worker and its size, once the window lets it start; None when all are
-/// taken or the run stopped.
-fn take<T>(
-    work: &[T],
+/// The writer: waits for runs of results in order and hands them on.
+fn write<R>(shared: &Shared<R>, started: usize, sink: &mut dyn FnMut(R, u64) -> ControlFlow<()>) {
+    loop {
+        let mut run = Vec::new();
+        {
+            let mut st = shared.lock();
+            while !st.ready.contains_key(&st.written) {
+                // Every worker ended and the next result is not there: all are written. Or a
+                // worker panicked (the scope reports it).
+                if st.ended == started || st.stop {
+                    return;
+                }
+                st.writer_waiting = true;
+                st = shared
+                    .for_writer
+                    .wait(st)
+                    .unwrap_or_else(|e| e.into_inner());
+                st.writer_waiting = false;
+            }
+            let mut at = st.written;
+            while let Some(r) = st.ready.remove(&at) {
+                run.push(r);
+                at += 1;
+            }
+            st.written = at;
+        }
+        // The bytes are given back once written: the texts live until then.
+        let mut bytes_written = 0u64;
+        let mut stop = false;
+        let flushed = shared.lock().written;
+        for (bytes, result) in run {
+            bytes_written = bytes_written.saturating_add(bytes);
+            if sink(result, bytes).is_break() {
+                stop = true;
+                break;
+            }
+        }
+        let mut st = shared.lock();
+        st.ahead = st.ahead.saturating_sub(bytes_written);
+        st.flushed = flushed;
+        st.stop |= stop;
+        if st.workers_waiting > 0 {
+            shared.for_workers.notify_all();
+        }
+        if stop {
+            return;
+        }
+    }
+}
+
+/// The next unit for a worker, once the window lets it start; None when all are taken or the
+/// run stopped.
+fn take<'w, T, R>(
+    work: &'w [T],
     size: &(dyn Fn(&T) -> u64 + Sync),
     window: Window,
-    shared: &Shared,
-    next: &AtomicUsize,
-) -> Option<(usize, u64)> {
-    if shared.lock().stop {
-        return None;
-    }
-    let i = next.fetch_add(1, Ordering::Relaxed);
-    let bytes = size(work.get(i)?);
-    let mut p = shared.lock();
+    shared: &Shared<R>,
+) -> Option<(usize, &'w T, u64)> {
+    let i = {
+        let mut st = shared.lock();
+        if st.stop {
+            return None;
+        }
+        st.next += 1;
+        st.next - 1
+    };
+    let unit = work.get(i)?;
+    let bytes = size(unit);
+    let mut st = shared.lock();
     // Units are taken in order, so every unit before `i` is being checked or waits to be
     // written: the writer reaches `i`, and `i` then runs whatever the window holds.
-    while !p.stop
-        && i != p.written
-        && (i >= p.written.saturating_add(window.units)
-            || p.ahead.saturating_add(bytes) > window.bytes)
+    while !st.stop
+        && i != st.written
+        && (i >= st.flushed.saturating_add(window.units)
+            || st.ahead.saturating_add(bytes) > window.bytes)
     {
-        p = shared.moved.wait(p).unwrap_or_else(|e| e.into_inner());
+        st.workers_waiting += 1;
+        shared.nudge(&st);
+        st = shared
+            .for_workers
+            .wait(st)
+            .unwrap_or_else(|e| e.into_inner());
+        st.workers_waiting -= 1;
     }
-    if p.stop {
+    if st.stop {
         return None;
     }
-    p.ahead = p.ahead.saturating_add(bytes);
-    Some((i, bytes))
+    st.ahead = st.ahead.saturating_add(bytes);
+    Some((i, unit, bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn collect(n: usize, threads: usize, window: Window) -> Vec<usize> {
         let work: Vec<usize> = (0..n).collect();
@@ -254,5 +353,42 @@ mod tests {
         );
         assert_eq!(seen, (0..10).collect::<Vec<_>>());
         assert!(taken.load(Ordering::SeqCst) < 10 + 32 + 2);
+    }
+
+    #[test]
+    fn a_worker_that_panics_ends_the_run_instead_of_hanging_it() {
+        let work: Vec<usize> = (0..100).collect();
+        let window = Window {
+            units: 4,
+            bytes: u64::MAX,
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ordered(
+                &work,
+                2,
+                1 << 20,
+                window,
+                &|_| 1,
+                &|w, _| {
+                    assert!(*w != 7, "unit 7");
+                    *w
+                },
+                &mut |_, _| ControlFlow::Continue(()),
+            );
+        }));
+        assert!(outcome.is_err());
+    }
+
+    #[test]
+    fn many_short_runs_never_lose_or_reorder_a_result() {
+        for round in 0..200usize {
+            let n = round % 37;
+            let threads = 1 + round % 4;
+            let w = Window {
+                units: 1 + round % 9,
+                bytes: 1 + (round as u64 % 5) * 3000,
+            };
+            assert_eq!(collect(n, threads, w), (0..n).collect::<Vec<_>>());
+        }
     }
 }
