@@ -62,6 +62,9 @@ impl TrustConfig {
 
     /// How an account stands against this list. `key_account` is the key's own account when
     /// the file states it literally; `full_arn` the whole principal, for trusted principals.
+    /// A `key_account` that is not an account id says why the key's account is not known (a
+    /// plan's key whose provider states none): an account neither own nor trusted is then
+    /// unknown, never taken as outside (or inside) the key's account.
     pub fn decide(
         &self,
         account: &Account,
@@ -79,6 +82,8 @@ impl TrustConfig {
                     || full_arn.is_some_and(|arn| self.trusts_principal(arn))
                 {
                     Trust::Trusted
+                } else if let Some(why) = key_account.filter(|k| !super::aws::is_account_id(k)) {
+                    Trust::Unknown(why.to_string())
                 } else {
                     Trust::Untrusted
                 }
