@@ -162,4 +162,19 @@ mod tests {
             Trust::Untrusted
         );
     }
+
+    #[test]
+    fn an_unknown_key_account_makes_other_accounts_unknown() {
+        let mut cfg = TrustConfig::default();
+        cfg.own_accounts.insert("111111111111".into());
+        cfg.accounts.insert("333333333333".into());
+        let why = "the account of the key is not known";
+        let t = |a: &str| cfg.decide(&Account::Id(a.into()), None, Some(why));
+        assert_eq!(t("111111111111"), Trust::SelfAccount);
+        assert_eq!(t("333333333333"), Trust::Trusted);
+        assert_eq!(t("222222222222"), Trust::Unknown(why.into()));
+        let known = |a: &str| cfg.decide(&Account::Id(a.into()), None, Some("222222222222"));
+        assert_eq!(known("222222222222"), Trust::SelfAccount);
+        assert_eq!(known("444444444444"), Trust::Untrusted);
+    }
 }
