@@ -260,9 +260,9 @@ pub fn record(
         .collect();
     let mut external = policy.map(|p| external_access(p, cfg)).unwrap_or_default();
     if let SiteBody::Grant(g) = &site.body {
-        let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+        let key_account = site.key_account_arg();
         let dialect = Dialect::of_resource_type(&site.resource_type);
-        for (role, p) in crate::model::grant_principals(g, cfg, key_account, dialect) {
+        for (role, p) in crate::model::grant_principals(g, cfg, key_account.as_deref(), dialect) {
             if matches!(p.trust, Trust::SelfAccount | Trust::NotApplicable) {
                 continue;
             }
@@ -295,7 +295,10 @@ pub fn record(
         key_account: site
             .key_account
             .as_ref()
-            .and_then(|v| v.as_lit().map(str::to_string))
+            .map(|v| match v.as_lit() {
+                Some(a) => a.to_string(),
+                None => "unknown".into(),
+            })
             .unwrap_or_else(|| "self".into()),
         default_policy: matches!(site.body, SiteBody::DefaultPolicy),
         owner: tag_value(&tags, tag_names.owner()).cloned(),

@@ -429,6 +429,20 @@ pub struct PolicySite {
     pub tags: Vec<(String, Value)>,
 }
 
+impl PolicySite {
+    /// The key's account for the trust decision: the literal account, or, when the site says
+    /// the account is not known, the reason (never an account id: see `TrustConfig::decide`).
+    pub fn key_account_arg(&self) -> Option<String> {
+        let v = self.key_account.as_ref()?;
+        v.as_lit().map(str::to_string).or_else(|| {
+            v.parts.iter().find_map(|p| match p {
+                Part::Unknown(w) => Some(w.reason.clone()),
+                _ => None,
+            })
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum SiteBody {
     /// A key policy document, resolved.

@@ -62,6 +62,9 @@ impl TrustConfig {
 
     /// How an account stands against this list. `key_account` is the key's own account when
     /// the file states it literally; `full_arn` the whole principal, for trusted principals.
+    /// A `key_account` that is not an account id says why the key's account is not known (a
+    /// plan's key whose provider states none): an account neither own nor trusted is then
+    /// unknown, never taken as outside (or inside) the key's account.
     pub fn decide(
         &self,
         account: &Account,
@@ -79,6 +82,8 @@ impl TrustConfig {
                     || full_arn.is_some_and(|arn| self.trusts_principal(arn))
                 {
                     Trust::Trusted
+                } else if let Some(why) = key_account.filter(|k| !super::aws::is_account_id(k)) {
+                    Trust::Unknown(why.to_string())
                 } else {
                     Trust::Untrusted
                 }
@@ -156,5 +161,20 @@ mod tests {
             t("arn:aws:iam::444455556666:role/VendorRead"),
             Trust::Untrusted
         );
+    }
+
+    #[test]
+    fn an_unknown_key_account_makes_other_accounts_unknown() {
+        let mut cfg = TrustConfig::default();
+        cfg.own_accounts.insert("111111111111".into());
+        cfg.accounts.insert("333333333333".into());
+        let why = "the account of the key is not known";
+        let t = |a: &str| cfg.decide(&Account::Id(a.into()), None, Some(why));
+        assert_eq!(t("111111111111"), Trust::SelfAccount);
+        assert_eq!(t("333333333333"), Trust::Trusted);
+        assert_eq!(t("222222222222"), Trust::Unknown(why.into()));
+        let known = |a: &str| cfg.decide(&Account::Id(a.into()), None, Some("222222222222"));
+        assert_eq!(known("222222222222"), Trust::SelfAccount);
+        assert_eq!(known("444444444444"), Trust::Untrusted);
     }
 }

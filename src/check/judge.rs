@@ -104,7 +104,7 @@ impl Judge<'_> {
         }
         let mut records = Vec::new();
         for (site_index, site) in extracted.sites.iter().enumerate() {
-            let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+            let key_account = site.key_account_arg();
             let mut policy = None;
             let mut subjects = match &site.body {
                 SiteBody::KeyPolicy(doc) => {
@@ -139,7 +139,7 @@ impl Judge<'_> {
                 SiteBody::Grant(grant) => subjects::grant_subjects(
                     grant,
                     self.trust,
-                    key_account,
+                    key_account.as_deref(),
                     crate::ir::Dialect::of_resource_type(&site.resource_type),
                 ),
             };

@@ -203,7 +203,8 @@ pub fn read_document(file: &SourceFile, opts: DocumentOptions<'_>) -> Document {
     if is_json && plan::looks_like_plan(&root) {
         let mut out = plan::extract_plan(FileId(0), &file.text, &root);
         if let Some(account) = opts.key_account {
-            for site in &mut out.sites {
+            // A key whose provider states its account (or leaves it unknown) keeps that.
+            for site in out.sites.iter_mut().filter(|s| s.key_account.is_none()) {
                 site.key_account = Some(Value::lit(account));
             }
         }

@@ -12,6 +12,9 @@ use crate::ir::{Extracted, Grant, PolicySite, SiteBody};
 use crate::parse::{json, Node, NodeKind};
 use std::collections::HashMap;
 
+mod config;
+use config::{Config, KeyAccount};
+
 /// Child modules nested deeper than this are not walked.
 const MAX_MODULE_DEPTH: usize = 64;
 
@@ -29,8 +32,15 @@ pub fn looks_like_plan(node: &Node) -> bool {
 pub fn extract_plan(file: FileId, text: &str, root: &Node) -> Extracted {
     let mut out = Extracted::default();
     let late = after_unknown(root);
+    let cfg = Config::new(root);
+    let at = Ctx {
+        file,
+        text,
+        late: &late,
+        cfg: &cfg,
+    };
     if let Some(m) = values_root(root) {
-        walk(file, text, m, 0, &late, &mut out);
+        walk(&at, m, 0, &mut out);
     }
     out
 }
@@ -57,7 +67,31 @@ fn after_unknown(root: &Node) -> std::collections::HashSet<(String, String)> {
 
 type Late = std::collections::HashSet<(String, String)>;
 
-fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out: &mut Extracted) {
+/// What every module of one plan is read with.
+struct Ctx<'a> {
+    file: FileId,
+    text: &'a str,
+    late: &'a Late,
+    cfg: &'a Config<'a>,
+}
+
+/// The account a key site gets from its provider configuration: `None` for the default
+/// provider whose account the plan does not state (`--key-account`, else "self").
+fn site_account(name: &str, conf: Option<&Node>, cfg: &Config<'_>) -> Option<Value> {
+    match cfg.key_account(conf?) {
+        KeyAccount::Known(a) => Some(Value::lit(a)),
+        KeyAccount::Default => None,
+        KeyAccount::Unknown(provider) => Some(Value::unknown(Why::input(format!(
+            "the account of {name} is not known: its provider `{provider}` states none \
+             (assume_role.role_arn, a single allowed_account_ids, or a data.aws_caller_identity \
+             read with it)"
+        )))),
+    }
+}
+
+fn walk(at: &Ctx<'_>, module: &Node, depth: usize, out: &mut Extracted) {
+    let (file, text, late) = (at.file, at.text, at.late);
+    let module_address = module.get("address").and_then(Node::as_str).unwrap_or("");
     if depth > MAX_MODULE_DEPTH {
         out.errors.push(InputError {
             file,
@@ -96,6 +130,11 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
             .map(str::to_string)
             .unwrap_or_else(|| ty.to_string());
         let loc = Loc::new(file, address.map_or(r.span, |a| a.span));
+        let conf = at.cfg.resource(module_address, r);
+        // The configuration sets no such attribute: AWS applies the default key policy (the
+        // plan shows the computed attribute as unknown). No configuration: not known.
+        let unset = |attr: &str| conf.is_some_and(|c| !config::sets(c, attr));
+        let key_account = site_account(&name, conf, at.cfg);
         let values = r.get("values");
         let get = |k: &str| {
             values
@@ -116,7 +155,7 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                 resource: name.clone(),
                 resource_type: ty.to_string(),
                 loc,
-                key_account: None,
+                key_account: key_account.clone(),
                 body,
                 tags: Vec::new(),
             };
@@ -125,6 +164,7 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                 "awscc_kms_key" | "awscc_kms_replica_key" => {
                     let body = match get("key_policy") {
                         Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
+                        None if unset("key_policy") => SiteBody::DefaultPolicy,
                         None if is_late("key_policy") => late_policy("key_policy"),
                         None => SiteBody::DefaultPolicy,
                     };
@@ -183,6 +223,8 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
         let body = if is_key {
             match get("policy") {
                 Some(p) => SiteBody::KeyPolicy(policy_string(file, text, p, out)),
+                None if ty != "aws_kms_key_policy" && unset("policy") && has_key_policy => continue,
+                None if ty != "aws_kms_key_policy" && unset("policy") => SiteBody::DefaultPolicy,
                 None if is_late("policy") => SiteBody::KeyPolicy(late_doc("policy")),
                 None if ty == "aws_kms_key_policy" => SiteBody::KeyPolicy(unknown(
                     format!("the policy of {name} is only known after apply"),
@@ -213,17 +255,19 @@ fn walk(file: FileId, text: &str, module: &Node, depth: usize, late: &Late, out:
                     .collect()
             })
             .unwrap_or_default();
+        // A grant may be made on a key of another account: its provider says nothing of it.
+        let key_account = if is_key { key_account } else { None };
         out.sites.push(PolicySite {
             resource: name,
             resource_type: ty.to_string(),
             loc,
-            key_account: None,
+            key_account,
             body,
             tags,
         });
     }
     for child in module.get("child_modules").map(Node::items).unwrap_or(&[]) {
-        walk(file, text, child, depth + 1, late, out);
+        walk(at, child, depth + 1, out);
     }
 }
 
@@ -321,5 +365,68 @@ mod tests {
         assert_eq!(out.errors.len(), 1);
         let at = out.errors.first().map(|e| e.span.start);
         assert_eq!(at, text.find(",]"));
+    }
+
+    fn sites(text: &str) -> Vec<PolicySite> {
+        let node = json::parse_json(text).ok();
+        node.as_ref()
+            .map(|n| extract_plan(FileId(0), text, n).sites)
+            .unwrap_or_default()
+    }
+
+    const UNSET: &str = r#"{"format_version":"1.2","planned_values":{"root_module":{"resources":[
+{"address":"aws_kms_key.k","mode":"managed","type":"aws_kms_key","name":"k","values":{}}]}},
+"resource_changes":[{"address":"aws_kms_key.k","change":{"after_unknown":{"policy":true}}}]"#;
+
+    #[test]
+    fn a_key_whose_configuration_sets_no_policy_has_the_default_policy() {
+        let conf = |e: &str| {
+            format!(
+                r#"{UNSET},"configuration":{{"root_module":{{"resources":[{{"address":"aws_kms_key.k",
+"mode":"managed","type":"aws_kms_key","name":"k","provider_config_key":"aws","expressions":{{{e}}}}}]}}}}}}"#
+            )
+        };
+        let body = |t: &str| sites(t).first().map(|s| s.body == SiteBody::DefaultPolicy);
+        assert_eq!(body(&conf("")), Some(true));
+        assert_eq!(
+            body(&conf(r#""policy":{"constant_value":null}"#)),
+            Some(true)
+        );
+        // Set, but only known after apply; or no configuration to tell: not known.
+        assert_eq!(
+            body(&conf(r#""policy":{"references":["var.p"]}"#)),
+            Some(false)
+        );
+        assert_eq!(body(&format!("{UNSET}}}")), Some(false));
+    }
+
+    #[test]
+    fn a_key_takes_the_account_of_its_provider() {
+        let plan = |provider: &str, expressions: &str| {
+            format!(
+                r#"{UNSET},"configuration":{{"provider_config":{{"{provider}":{{"name":"aws","expressions":{{{expressions}}}}}}},
+"root_module":{{"resources":[{{"mode":"managed","type":"aws_kms_key","name":"k","provider_config_key":"{provider}"}}]}}}}}}"#
+            )
+        };
+        let account = |t: &str| sites(t).first().map(|s| s.key_account_arg());
+        let role =
+            r#""assume_role":[{"role_arn":{"constant_value":"arn:aws:iam::222222222222:role/x"}}]"#;
+        assert_eq!(
+            account(&plan("aws.prod", role)),
+            Some(Some("222222222222".into()))
+        );
+        let allowed = r#""allowed_account_ids":{"constant_value":["333333333333"]}"#;
+        assert_eq!(
+            account(&plan("aws.x", allowed)),
+            Some(Some("333333333333".into()))
+        );
+        // The default provider stating nothing: --key-account, else "self".
+        assert_eq!(account(&plan("aws", "")), Some(None));
+        // An alias stating nothing: unknown (a reason, never an account id).
+        let unknown = account(&plan("aws.x", "")).flatten().unwrap_or_default();
+        assert!(unknown.contains("aws.x"), "{unknown}");
+        let two = r#""allowed_account_ids":{"constant_value":["333333333333","444444444444"]}"#;
+        let unknown = account(&plan("aws.x", two)).flatten().unwrap_or_default();
+        assert!(unknown.contains("not known"), "{unknown}");
     }
 }

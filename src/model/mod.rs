@@ -240,11 +240,11 @@ fn scalar_text(doc: &Doc) -> Option<String> {
 
 /// Builds the typed policy of a site: from its document, in its file's dialect.
 pub fn build_site(site: &crate::ir::PolicySite, doc: &Doc, trust: &TrustConfig) -> Policy {
-    let key_account = site.key_account.as_ref().and_then(|v| v.as_lit());
+    let key_account = site.key_account_arg();
     build_in(
         doc,
         trust,
-        key_account,
+        key_account.as_deref(),
         Dialect::of_resource_type(&site.resource_type),
     )
 }
