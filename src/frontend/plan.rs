@@ -78,15 +78,20 @@ struct Ctx<'a> {
 /// The account a key site gets from its provider configuration: `None` for the default
 /// provider whose account the plan does not state (`--key-account`, else "self").
 fn site_account(name: &str, conf: Option<&Node>, cfg: &Config<'_>) -> Option<Value> {
-    match cfg.key_account(conf?) {
-        KeyAccount::Known(a) => Some(Value::lit(a)),
-        KeyAccount::Default => None,
-        KeyAccount::Unknown(provider) => Some(Value::unknown(Why::input(format!(
+    let why = match cfg.key_account(conf) {
+        KeyAccount::Known(a) => return Some(Value::lit(a)),
+        KeyAccount::Default => return None,
+        KeyAccount::Unknown(provider) => format!(
             "the account of {name} is not known: its provider `{provider}` states none \
              (assume_role.role_arn, a single allowed_account_ids, or a data.aws_caller_identity \
              read with it)"
-        )))),
-    }
+        ),
+        KeyAccount::Unconfigured => format!(
+            "the account of {name} is not known: the plan's configuration does not say which \
+             provider creates it"
+        ),
+    };
+    Some(Value::unknown(Why::input(why)))
 }
 
 fn walk(at: &Ctx<'_>, module: &Node, depth: usize, out: &mut Extracted) {
@@ -210,7 +215,12 @@ fn walk(at: &Ctx<'_>, module: &Node, depth: usize, out: &mut Extracted) {
                             map: Some(&map),
                             fallback: t.span,
                         };
-                        out.absorb(template_in_string(at, &body, &given, &name));
+                        let mut got = template_in_string(at, &body, &given, &name);
+                        // The stack's keys are made in the account of its provider.
+                        for s in got.sites.iter_mut().filter(|s| s.key_account.is_none()) {
+                            s.key_account.clone_from(&key_account);
+                        }
+                        out.absorb(got);
                     }
                     None if is_late("template_body") => {
                         out.sites.push(site(late_policy("template_body")))
@@ -428,5 +438,50 @@ mod tests {
         let two = r#""allowed_account_ids":{"constant_value":["333333333333","444444444444"]}"#;
         let unknown = account(&plan("aws.x", two)).flatten().unwrap_or_default();
         assert!(unknown.contains("not known"), "{unknown}");
+    }
+
+    #[test]
+    fn a_key_the_configuration_does_not_place_has_no_known_account() {
+        // The configuration exists but names another resource, or this one without its
+        // provider: never the default provider's account (--key-account).
+        let plan = |resource: &str| {
+            format!(
+                r#"{UNSET},"configuration":{{"provider_config":{{"aws.x":{{"name":"aws"}}}},
+"root_module":{{"resources":[{resource}]}}}}}}"#
+            )
+        };
+        let unknown = |t: &str| {
+            sites(t)
+                .first()
+                .and_then(|s| s.key_account_arg())
+                .unwrap_or_default()
+        };
+        let other =
+            r#"{"mode":"managed","type":"aws_kms_key","name":"other","provider_config_key":"aws"}"#;
+        assert!(unknown(&plan(other)).contains("does not say"));
+        let no_provider = r#"{"mode":"managed","type":"aws_kms_key","name":"k"}"#;
+        assert!(unknown(&plan(no_provider)).contains("does not say"));
+    }
+
+    #[test]
+    fn a_stacks_keys_are_in_the_account_of_its_provider() {
+        let template = r#"{\"Resources\":{\"K\":{\"Type\":\"AWS::KMS::Key\",\"Properties\":{\"KeyPolicy\":{\"Version\":\"2012-10-17\",\"Statement\":[]}}}}}"#;
+        let text = format!(
+            r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[
+{{"address":"aws_cloudformation_stack.s","mode":"managed","type":"aws_cloudformation_stack","name":"s",
+"values":{{"template_body":"{template}"}}}}]}}}},
+"configuration":{{"provider_config":{{"aws.x":{{"name":"aws","expressions":{{"assume_role":[{{"role_arn":{{"constant_value":"arn:aws:iam::222222222222:role/x"}}}}]}}}}}},
+"root_module":{{"resources":[{{"mode":"managed","type":"aws_cloudformation_stack","name":"s","provider_config_key":"aws.x"}}]}}}}}}"#
+        );
+        let got = sites(&text);
+        assert!(!got.is_empty());
+        for s in got {
+            assert_eq!(
+                s.key_account_arg(),
+                Some("222222222222".into()),
+                "{}",
+                s.resource
+            );
+        }
     }
 }

@@ -9,7 +9,11 @@ use std::collections::HashMap;
 
 /// The configuration of a plan, and the accounts its provider configurations are known to use.
 pub(super) struct Config<'a> {
-    root: Option<&'a Node>,
+    /// Whether the plan has a configuration at all (a state has none).
+    configured: bool,
+    /// Resource blocks by their module's call names (`a.b`), mode, type and name: looked up
+    /// once per planned resource, so indexed once per plan.
+    resources: HashMap<(String, &'a str, &'a str, &'a str), &'a Node>,
     providers: Option<&'a Node>,
     /// provider_config_key -> the accounts `data.aws_caller_identity` read with it.
     identities: HashMap<String, Vec<String>>,
@@ -25,6 +29,8 @@ pub(super) enum KeyAccount {
     Default,
     /// Another configuration whose account nothing in the plan states (its name).
     Unknown(String),
+    /// The plan has a configuration, but not for this resource, or without its provider.
+    Unconfigured,
 }
 
 /// The call names of a module address: `module.a["k"].module.b[0]` -> `["a", "b"]`; the root
@@ -34,9 +40,8 @@ pub(super) fn module_names(address: &str) -> Option<Vec<String>> {
     let mut rest = address;
     while !rest.is_empty() {
         rest = rest.strip_prefix("module.")?;
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(rest.len());
+        // A name runs to its index or to the next step (Terraform names may be any letters).
+        let end = rest.find(['[', '.']).unwrap_or(rest.len());
         let (name, after) = rest.split_at(end);
         if name.is_empty() {
             return None;
@@ -84,10 +89,14 @@ impl<'a> Config<'a> {
     pub(super) fn new(plan: &'a Node) -> Self {
         let conf = plan.get("configuration");
         let mut c = Config {
-            root: conf.and_then(|c| c.get("root_module")),
+            configured: conf.is_some(),
+            resources: HashMap::new(),
             providers: conf.and_then(|c| c.get("provider_config")),
             identities: HashMap::new(),
         };
+        if let Some(root) = conf.and_then(|c| c.get("root_module")) {
+            c.index(root, String::new(), 0);
+        }
         for values in [
             plan.get("prior_state").and_then(|s| s.get("values")),
             plan.get("planned_values"),
@@ -99,28 +108,35 @@ impl<'a> Config<'a> {
         c
     }
 
-    /// The configuration of the module at `address` (a child module's `address`, `""` for the
-    /// root).
-    fn module(&self, address: &str) -> Option<&'a Node> {
-        let mut m = self.root?;
-        for name in module_names(address)? {
-            m = m.get("module_calls")?.get(&name)?.get("module")?;
+    /// Indexes the resource blocks of a configuration module and of the modules it calls.
+    fn index(&mut self, module: &'a Node, calls: String, depth: usize) {
+        if depth > super::MAX_MODULE_DEPTH {
+            return;
         }
-        Some(m)
+        for r in module.get("resources").map(Node::items).unwrap_or(&[]) {
+            if let (Some(mode), Some(ty), Some(name)) =
+                (str_of(r, "mode"), str_of(r, "type"), str_of(r, "name"))
+            {
+                self.resources.insert((calls.clone(), mode, ty, name), r);
+            }
+        }
+        for call in module.get("module_calls").map(Node::entries).unwrap_or(&[]) {
+            if let Some(child) = call.value.get("module") {
+                let inner = match calls.as_str() {
+                    "" => call.key.clone(),
+                    outer => format!("{outer}.{}", call.key),
+                };
+                self.index(child, inner, depth + 1);
+            }
+        }
     }
 
-    /// The configuration block of a resource of the module at `module_address`.
+    /// The configuration block of a resource of the module at `module_address` (a child
+    /// module's `address`, `""` for the root).
     pub(super) fn resource(&self, module_address: &str, r: &Node) -> Option<&'a Node> {
         let (mode, ty, name) = (str_of(r, "mode")?, str_of(r, "type")?, str_of(r, "name")?);
-        self.module(module_address)?
-            .get("resources")?
-            .items()
-            .iter()
-            .find(|c| {
-                str_of(c, "mode") == Some(mode)
-                    && str_of(c, "type") == Some(ty)
-                    && str_of(c, "name") == Some(name)
-            })
+        let calls = module_names(module_address)?.join(".");
+        self.resources.get(&(calls, mode, ty, name)).copied()
     }
 
     fn read_identities(&mut self, module: &'a Node, depth: usize) {
@@ -152,8 +168,14 @@ impl<'a> Config<'a> {
     }
 
     /// The account of the provider configuration a resource's configuration block `conf` uses.
-    pub(super) fn key_account(&self, conf: &Node) -> KeyAccount {
-        let key = str_of(conf, "provider_config_key").unwrap_or("aws");
+    /// A plan without configuration (a state) states none: the default provider's.
+    pub(super) fn key_account(&self, conf: Option<&Node>) -> KeyAccount {
+        if !self.configured {
+            return KeyAccount::Default;
+        }
+        let Some(key) = conf.and_then(|c| str_of(c, "provider_config_key")) else {
+            return KeyAccount::Unconfigured;
+        };
         if let Some(a) = self.stated(key) {
             return KeyAccount::Known(a);
         }
@@ -217,6 +239,8 @@ mod tests {
         );
         assert_eq!(n("module.a[\"k\\\"]\"]"), Some(vec!["a".to_string()]));
         assert_eq!(n("module.a[x]"), None);
+        // Terraform names may hold any letters.
+        assert_eq!(n("module.ключ[0]"), Some(vec!["ключ".to_string()]));
         assert_eq!(n("aws_kms_key.k"), None);
         assert_eq!(n("module.a[\"open"), None);
     }
