@@ -32,8 +32,9 @@ pub fn read_bytes(p: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     }
     match usize::try_from(len) {
         // A regular file is read to the size it states: no extra read to see the end, which
-        // across a scan of small files is a system call in five.
-        Ok(len) if meta.is_file() => read_exactly(file, len),
+        // across a scan of small files is a system call in five. One stating no size (a
+        // `/proc` file) is read to its end.
+        Ok(len) if meta.is_file() && len > 0 => read_exactly(file, len),
         _ => read_limited(file, limits),
     }
 }
@@ -69,4 +70,28 @@ fn read_limited(r: impl Read, limits: &Limits) -> Result<Vec<u8>, String> {
 /// Reads a file as text, within the size limit.
 pub fn read_text(p: &Path, limits: &Limits) -> Result<String, String> {
     decode(read_bytes(p, limits)?).map_err(|(_, m, _)| m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_read_to_its_stated_size_or_to_its_end_when_it_states_none() {
+        let dir = std::env::temp_dir().join(format!("kmslint-read-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let p = dir.join("t.json");
+        let _ = std::fs::write(&p, b"{\"a\": 1}");
+        assert_eq!(
+            read_bytes(&p, &Limits::default()),
+            Ok(b"{\"a\": 1}".to_vec())
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        // A regular file that states size 0 and holds bytes.
+        #[cfg(target_os = "linux")]
+        {
+            let status = read_bytes(Path::new("/proc/self/status"), &Limits::default());
+            assert!(status.is_ok_and(|b| !b.is_empty()));
+        }
+    }
 }
