@@ -38,6 +38,14 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// The account a role ARN names (`assume_role.role_arn` of a provider), if it is an ARN with an
+/// account id.
+pub fn role_account(arn: &str) -> Option<&str> {
+    Arn::parse(arn)
+        .map(|a| a.account)
+        .filter(|a| is_account_id(a))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +63,11 @@ mod tests {
         );
         assert_eq!(a.map(|a| a.resource), Some("assumed-role/R/s:x"));
         assert!(Arn::parse("arn:aws:iam::1").is_none());
+        assert_eq!(
+            role_account("arn:aws:iam::222222222222:role/x"),
+            Some("222222222222")
+        );
+        assert_eq!(role_account("arn:aws:iam::${var.a}:role/x"), None);
+        assert_eq!(role_account("222222222222"), None);
     }
 }

@@ -3,7 +3,7 @@
 //! it uses. A plan of a state (`terraform show -json` of a state) has no configuration: nothing
 //! is known from it, and the caller keeps to what the values say.
 
-use crate::base::aws::is_account_id;
+use crate::base::aws::{is_account_id, role_account};
 use crate::parse::{Node, NodeKind};
 use std::collections::HashMap;
 
@@ -197,8 +197,7 @@ impl<'a> Config<'a> {
                 .get("role_arn")
                 .and_then(constant)
                 .and_then(Node::as_str)
-                .and_then(|arn| arn.split(':').nth(4))
-                .filter(|a| is_account_id(a));
+                .and_then(role_account);
             if let Some(a) = acct {
                 return Some(a.to_string());
             }
