@@ -77,8 +77,8 @@ struct Ctx<'a> {
 
 /// The account a key site gets from its provider configuration: `None` for the default
 /// provider whose account the plan does not state (`--key-account`, else "self").
-fn site_account(name: &str, conf: Option<&Node>, cfg: &Config<'_>) -> Option<Value> {
-    let why = match cfg.key_account(conf) {
+fn site_account(name: &str, ty: &str, conf: Option<&Node>, cfg: &Config<'_>) -> Option<Value> {
+    let why = match cfg.key_account(conf, ty) {
         KeyAccount::Known(a) => return Some(Value::lit(a)),
         KeyAccount::Default => return None,
         KeyAccount::Unknown(provider) => format!(
@@ -139,7 +139,7 @@ fn walk(at: &Ctx<'_>, module: &Node, depth: usize, out: &mut Extracted) {
         // The configuration sets no such attribute: AWS applies the default key policy (the
         // plan shows the computed attribute as unknown). No configuration: not known.
         let unset = |attr: &str| conf.is_some_and(|c| !config::sets(c, attr));
-        let key_account = site_account(&name, conf, at.cfg);
+        let key_account = site_account(&name, ty, conf, at.cfg);
         let values = r.get("values");
         let get = |k: &str| {
             values
@@ -461,6 +461,18 @@ mod tests {
         assert!(unknown(&plan(other)).contains("does not say"));
         let no_provider = r#"{"mode":"managed","type":"aws_kms_key","name":"k"}"#;
         assert!(unknown(&plan(no_provider)).contains("does not say"));
+        // The default configuration is the only aws one: it creates every aws resource.
+        let only_default =
+            plan(other).replace(r#"{"aws.x":{"name":"aws"}}"#, r#"{"aws":{"name":"aws"}}"#);
+        assert_eq!(
+            sites(&only_default).first().map(|s| s.key_account_arg()),
+            Some(None)
+        );
+        let two = plan(other).replace(
+            r#"{"aws.x":{"name":"aws"}}"#,
+            r#"{"aws":{"name":"aws"},"aws.x":{"name":"aws"}}"#,
+        );
+        assert!(unknown(&two).contains("does not say"));
     }
 
     #[test]

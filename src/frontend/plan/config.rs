@@ -169,11 +169,13 @@ impl<'a> Config<'a> {
 
     /// The account of the provider configuration a resource's configuration block `conf` uses.
     /// A plan without configuration (a state) states none: the default provider's.
-    pub(super) fn key_account(&self, conf: Option<&Node>) -> KeyAccount {
+    /// `resource_type` names the provider (`aws_kms_key` -> `aws`) when the block is missing.
+    pub(super) fn key_account(&self, conf: Option<&Node>, resource_type: &str) -> KeyAccount {
         if !self.configured {
             return KeyAccount::Default;
         }
-        let Some(key) = conf.and_then(|c| str_of(c, "provider_config_key")) else {
+        let key = conf.and_then(|c| str_of(c, "provider_config_key"));
+        let Some(key) = key.or_else(|| self.only_configuration(resource_type)) else {
             return KeyAccount::Unconfigured;
         };
         if let Some(a) = self.stated(key) {
@@ -185,6 +187,22 @@ impl<'a> Config<'a> {
             Some(_) => KeyAccount::Unknown(key.to_string()),
             None if key == "aws" || key == "awscc" => KeyAccount::Default,
             None => KeyAccount::Unknown(key.to_string()),
+        }
+    }
+
+    /// The root module's default configuration of a resource type's provider when it is the
+    /// only configuration of that provider: every such resource is created by it, whatever
+    /// the configuration says (or leaves out) about the resource itself.
+    fn only_configuration(&self, resource_type: &str) -> Option<&'a str> {
+        let provider = resource_type.split('_').next()?;
+        let mut of_provider = self
+            .providers?
+            .entries()
+            .iter()
+            .filter(|e| str_of(&e.value, "name") == Some(provider));
+        match (of_provider.next(), of_provider.next()) {
+            (Some(only), None) if only.key == provider => Some(only.key.as_str()),
+            _ => None,
         }
     }
 
