@@ -10,6 +10,7 @@ mod fs;
 mod hash;
 mod net;
 mod numbers;
+mod re2;
 mod strings;
 mod text;
 mod yaml;
@@ -178,12 +179,30 @@ impl<'a> Module<'a> {
         })
     }
 
+    /// Counts `n` evaluation steps (work a function does, such as comparing pairs), unknown
+    /// when the module's step budget is spent.
+    pub(super) fn charge(&self, n: usize, loc: Loc) -> Result<(), Bad> {
+        let steps = self.sh.steps.get().saturating_add(n);
+        self.sh.steps.set(steps);
+        if steps > crate::base::limits::MAX_EVAL_STEPS {
+            let msg = format!(
+                "the module needs more than {} steps to evaluate",
+                crate::base::limits::MAX_EVAL_STEPS
+            );
+            return Err(match self.limit(loc, msg).kind {
+                DocKind::Unknown(w) => Bad::Unknown(w),
+                _ => Bad::Unknown(Why::reported(String::new())),
+            });
+        }
+        Ok(())
+    }
+
     /// One function over evaluated arguments; `None` when kmslint does not implement it.
     fn apply(&self, name: &str, a: &[Doc], loc: Loc) -> Option<R> {
         for r in [
             strings::apply(name, a, loc),
             text::apply(name, a, loc),
-            collections::apply(name, a, loc),
+            collections::apply(self, name, a, loc),
             numbers::apply(name, a, loc),
             encoding::apply(self, name, a, loc),
             hash::apply(name, a, loc),

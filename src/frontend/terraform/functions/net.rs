@@ -12,7 +12,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
     match (name, a) {
         ("cidrsubnet", [p, bits, num]) => {
             let net = Net::parse(&string(p)?)?;
-            let bits = int(bits)?;
+            let bits = newbits(bits)?;
             let num = int(num)?;
             net.subnet(bits, num).map(|n| str_doc(n.to_string(), loc))
         }
@@ -34,7 +34,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             let net = Net::parse(&string(p)?)?;
             let mut lens = Vec::new();
             for d in rest {
-                lens.push(int(d)?);
+                lens.push(newbits(d)?);
             }
             net.subnets(&lens).map(|ns| {
                 list_doc(
@@ -58,6 +58,15 @@ fn int(d: &Doc) -> Result<i128, Bad> {
         return Err(Bad::Fault(format!("{s} must be a whole number")));
     }
     Ok(f as i128)
+}
+
+/// A newbits argument: Terraform converts it to a Go `int` (64 bits), an error beyond that.
+fn newbits(d: &Doc) -> Result<i128, Bad> {
+    let n = int(d)?;
+    if i64::try_from(n).is_err() {
+        return Err(Bad::Fault(format!("{n} does not fit a 64-bit integer")));
+    }
+    Ok(n)
 }
 
 fn full(width: u32) -> u128 {
@@ -138,7 +147,7 @@ impl Net {
         if bits < 0 || num < 0 {
             return Err(Bad::Fault("a negative newbits or netnum".into()));
         }
-        let new_len = i128::from(self.len) + bits;
+        let new_len = i128::from(self.len).saturating_add(bits);
         if new_len > i128::from(self.width) {
             return Err(Bad::Fault(format!(
                 "insufficient address space to extend prefix of {} by {bits}",
@@ -207,7 +216,9 @@ impl Net {
             return Ok(Vec::new());
         };
         let w = self.width;
-        let first_len = (i128::from(self.len) + first).clamp(0, i128::from(w)) as u32;
+        let first_len = i128::from(self.len)
+            .saturating_add(*first)
+            .clamp(0, i128::from(w)) as u32;
         let prev_ip = self.ip.wrapping_sub(1) & full(w);
         let mut current = Net {
             ip: prev_ip & mask(first_len, w),
@@ -224,7 +235,7 @@ impl Net {
                     "may not extend prefix by more than 32 bits".into(),
                 ));
             }
-            let len = i128::from(self.len) + l;
+            let len = i128::from(self.len).saturating_add(l);
             if len > i128::from(w) {
                 let proto = if w == 32 { "IPv4" } else { "IPv6" };
                 return Err(Bad::Fault(format!(
