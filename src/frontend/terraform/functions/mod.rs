@@ -24,6 +24,7 @@ use crate::parse::hcl::{span_of, Expression};
 pub(super) const MAX_DISTINCT: usize = 10_000;
 
 /// What a function's arguments are not.
+#[derive(Clone)]
 pub(super) enum Bad {
     /// Not known statically: the result is unknown for this reason.
     Unknown(Why),

@@ -541,3 +541,71 @@ fn yaml_many_keys() {
     let got = rx.recv_timeout(std::time::Duration::from_secs(20));
     assert_eq!(got, Ok(Some((60_000, Some(r#""0""#.to_string())))));
 }
+
+/// `fileset()` as Terraform 1.11 lists it (outputs of `terraform console` over the same tree):
+/// symbolic links followed, the pattern cleaned after it is joined to the directory, paths
+/// relative to the directory even when the pattern leaves it. A link or a pattern reaching
+/// outside the scan root is unknown, never a shorter list.
+#[cfg(unix)]
+#[test]
+fn fileset_walks_as_terraform_does() {
+    use std::os::unix::fs::symlink;
+    let dir = format!("target/fileset-{}", std::process::id());
+    let outside = std::env::temp_dir().join(format!("kmslint-fileset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let made = (|| -> std::io::Result<()> {
+        for d in ["t/real", "t/p", "o"] {
+            std::fs::create_dir_all(format!("{dir}/{d}"))?;
+        }
+        std::fs::create_dir_all(&outside)?;
+        for f in ["t/a.json", "t/real/c.json", "t/p/d.json", "o/plain.txt"] {
+            std::fs::write(format!("{dir}/{f}"), "{}")?;
+        }
+        std::fs::write(outside.join("x.json"), "{}")?;
+        symlink("a.json", format!("{dir}/t/b.json"))?;
+        symlink("real", format!("{dir}/t/sub"))?;
+        symlink(outside.join("x.json"), format!("{dir}/o/x.json"))?;
+        symlink("nothing", format!("{dir}/o/gone.txt"))
+    })();
+    assert!(made.is_ok(), "{made:?}");
+    let t = format!("{dir}/t");
+    let o = format!("{dir}/o");
+    let rows: Vec<(String, &str)> = vec![
+        (
+            format!(r#"fileset("{t}", "**/*.json")"#),
+            r#"["a.json","b.json","p/d.json","real/c.json","sub/c.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "*.json")"#),
+            r#"["a.json","b.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "p/../p/*.json")"#),
+            r#"["p/d.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}/p", "../*.json")"#),
+            r#"["../a.json","../b.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "sub/*.json")"#),
+            r#"["sub/c.json"]"#,
+        ),
+        (format!(r#"fileset("{t}/sub", "*")"#), r#"["c.json"]"#),
+        (
+            format!(r#"fileset("{t}", "real/c.json")"#),
+            r#"["real/c.json"]"#,
+        ),
+        (format!(r#"fileset("{t}", "none/*.json")"#), "[]"),
+        // A link out of the scan root, or a dangling one, that the pattern reaches.
+        (format!(r#"fileset("{o}", "*.json")"#), "UNKNOWN"),
+        (format!(r#"fileset("{o}", "*.txt")"#), "UNKNOWN"),
+        (format!(r#"fileset("{o}", "p*.txt")"#), r#"["plain.txt"]"#),
+        // A pattern leaving the scan root.
+        (r#"fileset(".", "../*")"#.to_string(), "UNKNOWN"),
+    ];
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(e, w)| (e.as_str(), *w)).collect();
+    check(&rows);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
+}
