@@ -4,7 +4,7 @@
 //! setsubtract, sum, max, min, range, alltrue, anytrue, chunklist, matchkeys, transpose,
 //! setproduct.
 
-use super::{items, list_doc, number, str_doc, string, Bad, MAX_DISTINCT, R};
+use super::{items, list_doc, number, str_doc, string, whole, Bad, MAX_DISTINCT, R};
 use crate::base::source::Loc;
 use crate::frontend::terraform::eval::{lit, why_unknown, Module};
 use crate::frontend::terraform::ops::{equal, fmt_num};
@@ -336,12 +336,7 @@ pub(super) fn apply(m: &Module<'_>, name: &str, a: &[Doc], loc: Loc) -> R {
         }
         ("chunklist", [l, size]) => {
             let l = items(l)?;
-            let size = number(size)?;
-            if size.fract() != 0.0 {
-                return Err(Bad::Fault(
-                    "invalid size: value must be a whole number".into(),
-                ));
-            }
+            let size = whole(number(size)?, "invalid size: value")?;
             if size < 0.0 {
                 return Err(Bad::Fault("the size argument must be positive".into()));
             }

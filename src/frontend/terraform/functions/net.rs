@@ -3,7 +3,7 @@
 //! Terraform's `ipaddr` fork of Go's `net`, which reads `010.0.0.0` as decimal). Addresses are
 //! 128-bit integers of width 32 (IPv4) or 128 (IPv6); results are written as Go writes them.
 
-use super::{list_doc, number, str_doc, string, Bad, R};
+use super::{list_doc, number, str_doc, string, whole, Bad, R};
 use crate::base::source::Loc;
 use crate::ir::Doc;
 use std::net::Ipv6Addr;
@@ -53,9 +53,9 @@ fn int(d: &Doc) -> Result<i128, Bad> {
     if let Ok(i) = s.trim().parse::<i128>() {
         return Ok(i);
     }
-    let f = number(d)?;
-    if f.fract() != 0.0 || !f.is_finite() || f.abs() > 1e30 {
-        return Err(Bad::Fault(format!("{s} must be a whole number")));
+    let f = whole(number(d)?, &s)?;
+    if f.abs() > 1e30 {
+        return Err(Bad::Fault(format!("{s} is out of range")));
     }
     Ok(f as i128)
 }

@@ -3,7 +3,7 @@
 //! urlencode, textencodebase64/textdecodebase64, csvdecode, basename, dirname, and
 //! sensitive/nonsensitive (sensitivity never changes a value).
 
-use super::{list_doc, number, str_doc, string, Bad, R};
+use super::{list_doc, number, str_doc, string, whole, Bad, R};
 use crate::base::limits::MAX_VALUE_LEN;
 use crate::base::source::Loc;
 use crate::ir::{Doc, DocEntry, DocKind, Why};
@@ -41,9 +41,11 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             Ok(list_doc(out, loc))
         }
         ("indent", [n, s]) => {
-            let n = number(n)?;
-            if n.fract() != 0.0 || n < 0.0 {
-                return Err(Bad::Fault("the number of spaces must be whole".into()));
+            let n = whole(number(n)?, "the number of spaces")?;
+            if n < 0.0 {
+                return Err(Bad::Fault(
+                    "the number of spaces must not be negative".into(),
+                ));
             }
             let s = string(s)?;
             let lines = s.matches('\n').count();
