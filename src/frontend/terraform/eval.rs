@@ -87,6 +87,9 @@ pub struct Shared<'a> {
     /// Variables (`module.a.partner.role`: path, name, attributes) a caller, a tfvars file or
     /// `-var` can change, read while a conditional's condition is evaluated (`recording` > 0).
     pub cond_reads: RefCell<Vec<(String, String)>>,
+    /// `fileset()` results by the pattern joined to its directory: a module instantiated many
+    /// times walks the disk once.
+    pub filesets: RefCell<HashMap<PathBuf, Result<Vec<PathBuf>, Why>>>,
     pub recording: Cell<usize>,
     /// Variables whose value is not the one given while the branch of a conditional that value
     /// does not select is evaluated: a caller sets them so that the branch is taken.
@@ -206,6 +209,7 @@ impl<'a> Shared<'a> {
             outputs: RefCell::new(HashMap::new()),
             in_output: Cell::new(0),
             cond_reads: RefCell::new(Vec::new()),
+            filesets: RefCell::new(HashMap::new()),
             recording: Cell::new(0),
             overrides: RefCell::new(Vec::new()),
             conditional: RefCell::new(Vec::new()),

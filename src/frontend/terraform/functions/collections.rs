@@ -4,12 +4,13 @@
 //! setsubtract, sum, max, min, range, alltrue, anytrue, chunklist, matchkeys, transpose,
 //! setproduct.
 
-use super::{items, list_doc, number, str_doc, string, Bad, MAX_DISTINCT, R};
+use super::{items, list_doc, number, str_doc, string, whole, Bad, MAX_DISTINCT, R};
 use crate::base::source::Loc;
-use crate::frontend::terraform::eval::{lit, why_unknown};
+use crate::frontend::terraform::eval::{lit, why_unknown, Module};
 use crate::frontend::terraform::ops::{equal, fmt_num};
 use crate::frontend::terraform::types::set_order;
 use crate::ir::{Doc, DocEntry, DocKind, Why};
+use std::collections::BTreeMap;
 
 fn map_entries(d: &Doc) -> Result<&[DocEntry], Bad> {
     match &d.kind {
@@ -49,7 +50,7 @@ fn guard(n: usize) -> Result<(), Bad> {
     Ok(())
 }
 
-pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
+pub(super) fn apply(m: &Module<'_>, name: &str, a: &[Doc], loc: Loc) -> R {
     let null = || Doc::new(DocKind::Null, loc);
     match (name, a) {
         ("length", [x]) => match &x.kind {
@@ -335,12 +336,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
         }
         ("chunklist", [l, size]) => {
             let l = items(l)?;
-            let size = number(size)?;
-            if size.fract() != 0.0 {
-                return Err(Bad::Fault(
-                    "invalid size: value must be a whole number".into(),
-                ));
-            }
+            let size = whole(number(size)?, "invalid size: value")?;
             if size < 0.0 {
                 return Err(Bad::Fault("the size argument must be positive".into()));
             }
@@ -366,6 +362,8 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             }
             guard(ks.len())?;
             guard(search.len())?;
+            // Each key is compared with each searched value: the pairs count as steps.
+            m.charge(ks.len().saturating_mul(search.len()), loc)?;
             let mut out = Vec::new();
             for (v, k) in vals.iter().zip(ks) {
                 if contains(search, k)? {
@@ -374,9 +372,9 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             }
             Ok(list_doc(out, loc))
         }
-        ("transpose", [m]) => {
-            let mut out: Vec<DocEntry> = Vec::new();
-            for e in map_entries(m)? {
+        ("transpose", [x]) => {
+            let mut out: BTreeMap<String, DocEntry> = BTreeMap::new();
+            for e in map_entries(x)? {
                 if matches!(e.value.kind, DocKind::Null) {
                     return Err(Bad::Fault("input must not contain null list".into()));
                 }
@@ -386,27 +384,30 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
                     }
                     let key = string(v)?;
                     let inner = str_doc(e.key.clone(), e.key_loc);
-                    match out.iter_mut().find(|o| o.key == key) {
+                    match out.get_mut(&key) {
                         Some(o) => {
                             if let DocKind::List(l) = &mut o.value.kind {
                                 guard(l.len())?;
                                 l.push(inner);
                             }
                         }
-                        None => out.push(DocEntry {
-                            key,
-                            key_loc: v.loc,
-                            value: list_doc(vec![inner], loc),
-                        }),
+                        None => {
+                            let e = DocEntry {
+                                key: key.clone(),
+                                key_loc: v.loc,
+                                value: list_doc(vec![inner], loc),
+                            };
+                            out.insert(key, e);
+                        }
                     }
                 }
             }
+            let mut out: Vec<DocEntry> = out.into_values().collect();
             for o in &mut out {
                 if let DocKind::List(l) = &mut o.value.kind {
                     l.sort_by(|x, y| lit(x).cmp(&lit(y)));
                 }
             }
-            out.sort_by(|x, y| x.key.cmp(&y.key));
             Ok(Doc::new(DocKind::Map(out), loc))
         }
         ("setproduct", _) if a.len() >= 2 => {

@@ -91,7 +91,7 @@ impl<'a> Module<'a> {
             ("fileexists", [path]) => {
                 let p = self.eval(sc, path);
                 Some(self.over(vec![p], loc, &|v| {
-                    fail(super::string(&v[0]).and_then(|rel| self.file_exists(&rel))).with_loc(loc)
+                    fail(super::string(&v[0]).and_then(|rel| self.file_exists(&rel, loc)))
                 }))
             }
             ("fileset", [dir, pattern]) => {
@@ -112,7 +112,12 @@ impl<'a> Module<'a> {
     /// A path named relative to the module, if it is inside the scan root (canonical form).
     fn inside_root(&self, rel: &str) -> Result<Option<PathBuf>, Bad> {
         let rel = rel.strip_prefix("./").unwrap_or(rel);
-        let joined = normalize(&self.d.dir.join(rel));
+        self.inside_root_path(&normalize(&self.d.dir.join(rel)), rel)
+    }
+
+    /// `joined` (named `rel` in messages) in canonical form if it is inside the scan root;
+    /// `None` when nothing is there and its nearest existing directory is inside.
+    fn inside_root_path(&self, joined: &Path, rel: &str) -> Result<Option<PathBuf>, Bad> {
         let Some(root) = &self.sh.scan_root else {
             return Err(Bad::Unknown(Why::unsupported("the scan root is not known")));
         };
@@ -120,8 +125,7 @@ impl<'a> Module<'a> {
         match joined.canonicalize() {
             Ok(c) if c.starts_with(root) => Ok(Some(c)),
             Ok(_) => Err(outside()),
-            // Not there: it does not exist when its nearest existing directory is inside.
-            Err(_) => match std::path::absolute(&joined)
+            Err(_) => match std::path::absolute(joined)
                 .ok()
                 .and_then(|a| a.ancestors().find_map(|p| p.canonicalize().ok()))
             {
@@ -133,8 +137,7 @@ impl<'a> Module<'a> {
 
     /// hashicorp/terraform `filesystem.go` fileexists: true for a regular file, false when
     /// nothing is there, an error for anything else.
-    fn file_exists(&self, rel: &str) -> Result<Doc, Bad> {
-        let loc = Loc::default();
+    fn file_exists(&self, rel: &str, loc: Loc) -> Result<Doc, Bad> {
         match self.inside_root(rel)? {
             None => Ok(str_doc("false", loc)),
             Some(c) => match std::fs::metadata(&c) {
@@ -145,29 +148,97 @@ impl<'a> Module<'a> {
         }
     }
 
-    /// `fileset(path, pattern)`: the regular files under `path` matching `pattern` (doublestar
-    /// globbing: `*` within a name, `**` across directories), relative to `path`, sorted.
+    /// hashicorp/terraform `filesystem.go` fileset: the pattern is joined to `path` (which
+    /// cleans `..` away), globbed (doublestar: `*` within a name, `**` across directories,
+    /// symbolic links followed), and the regular files found are listed relative to `path`
+    /// (`../x.json` when the pattern leaves it), sorted. Only the scan root is walked: a pattern
+    /// or a link that reaches outside it makes the result unknown.
     fn fileset(&self, dir: &str, pattern: &str, loc: Loc) -> Result<Doc, Bad> {
-        let Some(base) = self.inside_root(dir)? else {
-            return Ok(list_doc(Vec::new(), loc));
-        };
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| Bad::Fault(format!("failed to glob pattern {pattern:?}: {e}")))?
-            .compile_matcher();
-        let mut found = Vec::new();
-        let mut seen = 0usize;
-        walk(&base, &base, 0, &mut seen, &mut |rel| {
-            if glob.is_match(rel) {
-                found.push(rel.to_string());
+        let base = normalize(&self.d.dir.join(dir));
+        let joined = normalize(&base.join(pattern));
+        let cached = self.sh.filesets.borrow().get(&joined).cloned();
+        let found = match cached {
+            Some(r) => r,
+            None => {
+                let r = self.glob(&joined, pattern);
+                self.sh.filesets.borrow_mut().insert(joined, r.clone());
+                r
             }
-        })?;
-        found.sort();
+        };
+        let mut rels = Vec::new();
+        for f in found.map_err(Bad::Unknown)? {
+            let Some(rel) = relative(&base, &f) else {
+                return Err(Bad::Unknown(Why::unsupported(format!(
+                    "where {} is relative to {dir:?} is not known",
+                    f.display()
+                ))));
+            };
+            rels.push(rel);
+        }
+        rels.sort();
+        rels.dedup();
         Ok(list_doc(
-            found.into_iter().map(|f| str_doc(f, loc)).collect(),
+            rels.into_iter().map(|f| str_doc(f, loc)).collect(),
             loc,
         ))
+    }
+
+    /// The regular files matching `joined` (a cleaned path whose later components may hold
+    /// glob syntax), as paths beginning with its literal leading directories.
+    fn glob(&self, joined: &Path, pattern: &str) -> Result<Vec<PathBuf>, Why> {
+        let parts: Vec<&std::ffi::OsStr> = joined.iter().collect();
+        let literal = parts
+            .iter()
+            .take_while(|c| !c.to_string_lossy().contains(['*', '?', '[', '{', '\\']))
+            .count();
+        let start: PathBuf = parts.iter().take(literal).collect();
+        let fail = |b: Bad| match b {
+            Bad::Unknown(w) => w,
+            Bad::Fault(f) => Why::unsupported(f),
+            Bad::NoSuch => Why::unsupported("fileset() is not evaluated"),
+        };
+        let Some(root) = self.sh.scan_root.clone() else {
+            return Err(Why::unsupported("the scan root is not known"));
+        };
+        if self
+            .inside_root_path(&start, pattern)
+            .map_err(fail)?
+            .is_none()
+        {
+            return Ok(Vec::new());
+        }
+        let glob = globset::GlobBuilder::new(&joined.to_string_lossy())
+            .literal_separator(true)
+            .build()
+            .map_err(|e| Why::unsupported(format!("the pattern {pattern:?} is not read: {e}")))?
+            .compile_matcher();
+        let mut found = Vec::new();
+        if literal == parts.len() {
+            // No glob syntax: the path itself, when it is a regular file.
+            if std::fs::metadata(&start).is_ok_and(|m| m.is_file()) {
+                found.push(start);
+            }
+            return Ok(found);
+        }
+        // Without `**` the pattern reaches only as deep as it has components.
+        let depth = if parts
+            .iter()
+            .skip(literal)
+            .any(|c| c.to_string_lossy().contains("**"))
+        {
+            MAX_FILESET_DEPTH
+        } else {
+            parts.len() - literal - 1
+        };
+        let mut walk = Walk {
+            root: &root,
+            max_depth: depth,
+            seen: 0,
+            found: &mut found,
+            glob: &glob,
+        };
+        walk.dir(&start, 0)?;
+        Ok(found)
     }
 
     /// `templatestring(ref, vars)`: the string `ref` names, rendered as a template with `vars`.
@@ -241,59 +312,96 @@ impl<'a> Module<'a> {
     }
 }
 
-/// Visits the regular files under `dir` (paths relative to `base`, `/`-separated), bounded in
-/// entries and depth; `.git` is never entered and symbolic links are not followed.
-fn walk(
-    base: &Path,
-    dir: &Path,
-    depth: usize,
-    seen: &mut usize,
-    f: &mut dyn FnMut(&str),
-) -> Result<(), Bad> {
-    let limit = || {
-        Bad::Unknown(Why::unsupported(format!(
-            "fileset() over more than {MAX_FILESET_ENTRIES} entries or {MAX_FILESET_DEPTH} levels"
-        )))
-    };
-    if depth > MAX_FILESET_DEPTH {
-        return Err(limit());
+/// `path` relative to `base`, `/`-separated (Go's `filepath.Rel` of two cleaned paths).
+fn relative(base: &Path, path: &Path) -> Option<String> {
+    let (b, p): (Vec<_>, Vec<_>) = (base.components().collect(), path.components().collect());
+    let common = b.iter().zip(&p).take_while(|(x, y)| x == y).count();
+    let ups = b.get(common..)?;
+    if ups
+        .iter()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return None;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        *seen += 1;
-        if *seen > MAX_FILESET_ENTRIES {
-            return Err(limit());
-        }
-        let Ok(ft) = e.file_type() else { continue };
-        let path = e.path();
-        if ft.is_dir() {
-            if e.file_name() != ".git" {
-                walk(base, &path, depth + 1, seen, f)?;
-            }
-        } else if ft.is_file() {
-            if let Ok(rel) = path.strip_prefix(base) {
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                f(&rel.join("/"));
-            }
-        }
+    let mut out: Vec<String> = ups.iter().map(|_| "..".to_string()).collect();
+    for c in p.get(common..)? {
+        out.push(c.as_os_str().to_str()?.to_string());
     }
-    Ok(())
+    Some(if out.is_empty() {
+        ".".into()
+    } else {
+        out.join("/")
+    })
 }
 
-trait WithLoc {
-    fn with_loc(self, loc: Loc) -> Self;
+/// A bounded walk for `fileset()`: regular files (through symbolic links) whose path the glob
+/// matches. Terraform follows links; one leading outside the scan root is not followed and
+/// makes the result unknown (what is there is not kmslint's to read).
+struct Walk<'w> {
+    root: &'w Path,
+    max_depth: usize,
+    seen: usize,
+    found: &'w mut Vec<PathBuf>,
+    glob: &'w globset::GlobMatcher,
 }
 
-impl WithLoc for Doc {
-    fn with_loc(mut self, loc: Loc) -> Doc {
-        self.loc = loc;
-        self
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path, depth: usize) -> Result<(), Why> {
+        let limit = || {
+            Why::unsupported(format!(
+                "fileset() over more than {MAX_FILESET_ENTRIES} entries or {MAX_FILESET_DEPTH} \
+                 levels"
+            ))
+        };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return Ok(());
+        };
+        for e in rd.filter_map(|e| e.ok()) {
+            self.seen += 1;
+            if self.seen > MAX_FILESET_ENTRIES {
+                return Err(limit());
+            }
+            let Ok(mut ft) = e.file_type() else { continue };
+            let path = dir.join(e.file_name());
+            if ft.is_symlink() {
+                let Ok(meta) = std::fs::metadata(&path) else {
+                    // Dangling: Terraform fails to stat it when it matches.
+                    if self.glob.is_match(&path) {
+                        return Err(Why::unsupported(format!(
+                            "fileset() matches {}, a symbolic link to nothing",
+                            path.display()
+                        )));
+                    }
+                    continue;
+                };
+                ft = meta.file_type();
+                let inside = std::fs::canonicalize(&path).is_ok_and(|t| t.starts_with(self.root));
+                let reached = match ft.is_dir() {
+                    true => depth < self.max_depth,
+                    false => self.glob.is_match(&path),
+                };
+                if !inside {
+                    if reached {
+                        return Err(Why::unsupported(format!(
+                            "fileset() meets {}, a symbolic link leading outside the scan root",
+                            path.display()
+                        )));
+                    }
+                    continue;
+                }
+            }
+            if ft.is_dir() {
+                if depth >= self.max_depth {
+                    if self.max_depth == MAX_FILESET_DEPTH {
+                        return Err(limit());
+                    }
+                    continue;
+                }
+                self.dir(&path, depth + 1)?;
+            } else if ft.is_file() && self.glob.is_match(&path) {
+                self.found.push(path);
+            }
+        }
+        Ok(())
     }
 }

@@ -11,11 +11,19 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     match (name, a) {
-        ("md5", [x]) => Ok(str_doc(hex(&Md5::digest(string(x)?.as_bytes())), loc)),
-        ("sha1", [x]) => Ok(str_doc(hex(&Sha1::digest(string(x)?.as_bytes())), loc)),
-        ("sha256", [x]) => Ok(str_doc(hex(&Sha256::digest(string(x)?.as_bytes())), loc)),
+        ("md5", [x]) => Ok(str_doc(
+            format!("{:x}", Md5::digest(string(x)?.as_bytes())),
+            loc,
+        )),
+        ("sha1", [x]) => Ok(str_doc(
+            format!("{:x}", Sha1::digest(string(x)?.as_bytes())),
+            loc,
+        )),
+        ("sha256", [x]) => Ok(str_doc(
+            format!("{:x}", Sha256::digest(string(x)?.as_bytes())),
+            loc,
+        )),
         ("base64sha256", [x]) => Ok(str_doc(
             base64::engine::general_purpose::STANDARD.encode(Sha256::digest(string(x)?.as_bytes())),
             loc,

@@ -10,6 +10,7 @@ mod fs;
 mod hash;
 mod net;
 mod numbers;
+mod re2;
 mod strings;
 mod text;
 mod yaml;
@@ -22,7 +23,17 @@ use crate::parse::hcl::{span_of, Expression};
 /// Longest list `distinct()` and the set functions are evaluated on (they compare pairs).
 pub(super) const MAX_DISTINCT: usize = 10_000;
 
+/// A whole number (go-cty converts it to a Go int: a fraction is an error); `what` names it
+/// in the error.
+pub(super) fn whole(x: f64, what: &str) -> Result<f64, Bad> {
+    if x.fract() != 0.0 || !x.is_finite() {
+        return Err(Bad::Fault(format!("{what} must be a whole number")));
+    }
+    Ok(x)
+}
+
 /// What a function's arguments are not.
+#[derive(Clone)]
 pub(super) enum Bad {
     /// Not known statically: the result is unknown for this reason.
     Unknown(Why),
@@ -178,23 +189,40 @@ impl<'a> Module<'a> {
         })
     }
 
-    /// One function over evaluated arguments; `None` when kmslint does not implement it.
-    fn apply(&self, name: &str, a: &[Doc], loc: Loc) -> Option<R> {
-        for r in [
-            strings::apply(name, a, loc),
-            text::apply(name, a, loc),
-            collections::apply(name, a, loc),
-            numbers::apply(name, a, loc),
-            encoding::apply(self, name, a, loc),
-            hash::apply(name, a, loc),
-            net::apply(name, a, loc),
-        ] {
-            match r {
-                Err(Bad::NoSuch) => continue,
-                r => return Some(r),
-            }
+    /// Counts `n` evaluation steps (work a function does, such as comparing pairs), unknown
+    /// when the module's step budget is spent.
+    pub(super) fn charge(&self, n: usize, loc: Loc) -> Result<(), Bad> {
+        let steps = self.sh.steps.get().saturating_add(n);
+        self.sh.steps.set(steps);
+        if steps > crate::base::limits::MAX_EVAL_STEPS {
+            let msg = format!(
+                "the module needs more than {} steps to evaluate",
+                crate::base::limits::MAX_EVAL_STEPS
+            );
+            return Err(match self.limit(loc, msg).kind {
+                DocKind::Unknown(w) => Bad::Unknown(w),
+                _ => Bad::Unknown(Why::reported(String::new())),
+            });
         }
-        None
+        Ok(())
+    }
+
+    /// One function over evaluated arguments; `None` when kmslint does not implement it.
+    /// Families are tried in turn, each only when the ones before do not have the name.
+    fn apply(&self, name: &str, a: &[Doc], loc: Loc) -> Option<R> {
+        let families: [&dyn Fn() -> R; 7] = [
+            &|| strings::apply(name, a, loc),
+            &|| text::apply(name, a, loc),
+            &|| collections::apply(self, name, a, loc),
+            &|| numbers::apply(name, a, loc),
+            &|| encoding::apply(self, name, a, loc),
+            &|| hash::apply(name, a, loc),
+            &|| net::apply(name, a, loc),
+        ];
+        families
+            .iter()
+            .map(|f| f())
+            .find(|r| !matches!(r, Err(Bad::NoSuch)))
     }
 }
 

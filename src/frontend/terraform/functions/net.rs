@@ -3,7 +3,7 @@
 //! Terraform's `ipaddr` fork of Go's `net`, which reads `010.0.0.0` as decimal). Addresses are
 //! 128-bit integers of width 32 (IPv4) or 128 (IPv6); results are written as Go writes them.
 
-use super::{list_doc, number, str_doc, string, Bad, R};
+use super::{list_doc, number, str_doc, string, whole, Bad, R};
 use crate::base::source::Loc;
 use crate::ir::Doc;
 use std::net::Ipv6Addr;
@@ -12,7 +12,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
     match (name, a) {
         ("cidrsubnet", [p, bits, num]) => {
             let net = Net::parse(&string(p)?)?;
-            let bits = int(bits)?;
+            let bits = newbits(bits)?;
             let num = int(num)?;
             net.subnet(bits, num).map(|n| str_doc(n.to_string(), loc))
         }
@@ -34,7 +34,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             let net = Net::parse(&string(p)?)?;
             let mut lens = Vec::new();
             for d in rest {
-                lens.push(int(d)?);
+                lens.push(newbits(d)?);
             }
             net.subnets(&lens).map(|ns| {
                 list_doc(
@@ -53,11 +53,20 @@ fn int(d: &Doc) -> Result<i128, Bad> {
     if let Ok(i) = s.trim().parse::<i128>() {
         return Ok(i);
     }
-    let f = number(d)?;
-    if f.fract() != 0.0 || !f.is_finite() || f.abs() > 1e30 {
-        return Err(Bad::Fault(format!("{s} must be a whole number")));
+    let f = whole(number(d)?, &s)?;
+    if f.abs() > 1e30 {
+        return Err(Bad::Fault(format!("{s} is out of range")));
     }
     Ok(f as i128)
+}
+
+/// A newbits argument: Terraform converts it to a Go `int` (64 bits), an error beyond that.
+fn newbits(d: &Doc) -> Result<i128, Bad> {
+    let n = int(d)?;
+    if i64::try_from(n).is_err() {
+        return Err(Bad::Fault(format!("{n} does not fit a 64-bit integer")));
+    }
+    Ok(n)
 }
 
 fn full(width: u32) -> u128 {
@@ -138,7 +147,7 @@ impl Net {
         if bits < 0 || num < 0 {
             return Err(Bad::Fault("a negative newbits or netnum".into()));
         }
-        let new_len = i128::from(self.len) + bits;
+        let new_len = i128::from(self.len).saturating_add(bits);
         if new_len > i128::from(self.width) {
             return Err(Bad::Fault(format!(
                 "insufficient address space to extend prefix of {} by {bits}",
@@ -207,7 +216,9 @@ impl Net {
             return Ok(Vec::new());
         };
         let w = self.width;
-        let first_len = (i128::from(self.len) + first).clamp(0, i128::from(w)) as u32;
+        let first_len = i128::from(self.len)
+            .saturating_add(*first)
+            .clamp(0, i128::from(w)) as u32;
         let prev_ip = self.ip.wrapping_sub(1) & full(w);
         let mut current = Net {
             ip: prev_ip & mask(first_len, w),
@@ -224,7 +235,7 @@ impl Net {
                     "may not extend prefix by more than 32 bits".into(),
                 ));
             }
-            let len = i128::from(self.len) + l;
+            let len = i128::from(self.len).saturating_add(l);
             if len > i128::from(w) {
                 let proto = if w == 32 { "IPv4" } else { "IPv6" };
                 return Err(Bad::Fault(format!(

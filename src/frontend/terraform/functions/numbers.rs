@@ -2,7 +2,7 @@
 //! hashicorp/terraform `internal/lang/funcs/number.go`). Numbers are kept as their decimal text;
 //! integers too large for a float keep every digit where the function allows it (abs, parseint).
 
-use super::{number, str_doc, string, Bad, R};
+use super::{number, str_doc, string, whole, Bad, R};
 use crate::base::source::Loc;
 use crate::frontend::terraform::ops::fmt_num;
 use crate::ir::Doc;
@@ -26,7 +26,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
         ("floor", 1) => Ok(str_doc(exact_or(&a[0], n(0)?.floor())?, loc)),
         ("signum", 1) => {
             // go-cty converts the argument to a Go int: a fraction is an error.
-            let x = whole(n(0)?)?;
+            let x = whole(n(0)?, "value")?;
             let sign = if x < 0.0 {
                 "-1"
             } else if x > 0.0 {
@@ -52,7 +52,7 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
         }
         ("parseint", 2) => {
             let text = string(&a[0])?;
-            let base = whole(n(1)?)?;
+            let base = whole(n(1)?, "value")?;
             if !(2.0..=62.0).contains(&base) {
                 return Err(Bad::Fault(
                     "base must be a whole number between 2 and 62 inclusive".into(),
@@ -87,13 +87,6 @@ fn exact_or(d: &Doc, rounded: f64) -> Result<String, Bad> {
         return Ok(if neg { format!("-{digits}") } else { digits });
     }
     Ok(fmt_num(rounded))
-}
-
-fn whole(x: f64) -> Result<f64, Bad> {
-    if x.fract() != 0.0 || !x.is_finite() {
-        return Err(Bad::Fault("value must be a whole number".into()));
-    }
-    Ok(x)
 }
 
 fn finite(x: f64) -> Result<f64, Bad> {

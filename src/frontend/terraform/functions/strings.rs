@@ -93,8 +93,7 @@ fn substr(x: &str, off: i64, len: i64) -> Result<String, Bad> {
 /// (`$1` refers to a group); otherwise every occurrence is replaced.
 pub(super) fn replace(x: &str, search: &str, with: &str) -> Result<String, Bad> {
     if search.len() > 1 && search.starts_with('/') && search.ends_with('/') {
-        let re = regex::Regex::new(&search[1..search.len() - 1])
-            .map_err(|e| Bad::Fault(format!("invalid regular expression: {e}")))?;
+        let re = super::re2::compile(search.get(1..search.len() - 1).unwrap_or_default())?;
         return Ok(re.replace_all(x, with).into_owned());
     }
     if search.is_empty() {

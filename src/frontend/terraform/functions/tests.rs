@@ -262,12 +262,25 @@ fn more_strings() {
         (r#"regex("(?P<a>x)(y)", "xy")"#, "ERROR"),
         (r#"regex("z", "abc")"#, "ERROR"),
         (r#"regexall("[0-9]+", "1 22 333")"#, r#"["1","22","333"]"#),
+        // Go's RE2: Unicode classes by name, `\d \w \s \b` ASCII only.
+        (r#"regex("\\p{L}+", "héllo!")"#, r#""héllo""#),
+        (r#"length(regexall("\\d", "١٢٣4"))"#, r#""1""#),
+        (r#"regex("\\w+", "añb")"#, r#""a""#),
+        (r#"regex("[\\d]+", "١2")"#, r#""2""#),
+        (r#"regex("x\\b", "xé")"#, r#""x""#),
+        // Read differently by the two engines, or a name Go may not know: not evaluated.
+        (r#"regex("[a&&b]", "a")"#, "UNKNOWN"),
+        (r#"regex("\\p{Greek_Extended}", "a")"#, "UNKNOWN"),
+        (r#"regex("a{1001}", "a")"#, "UNKNOWN"),
         (r#"regexall("z", "abc")"#, "[]"),
         (
             r#"regexall("(?P<k>\\w)=(?P<v>\\d)", "a=1 b=2")"#,
             r#"[{"k":"a","v":"1"},{"k":"b","v":"2"}]"#,
         ),
         (r#"indent(2, "a\nb")"#, r#""a\n  b""#),
+        // No newline: unchanged, however large the count (no padding is built).
+        (r#"indent(100000000000000, "x")"#, r#""x""#),
+        (r#"indent(100000000000000, "x\ny")"#, "UNKNOWN"),
         (
             r#"trimspace(indent(2, "999999999999"))"#,
             r#""999999999999""#,
@@ -391,6 +404,19 @@ fn more_collections() {
             r#"["999999999999"]"#,
         ),
         (r#"matchkeys(["a"], ["x", "y"], ["x"])"#, "ERROR"),
+        // A million key-value comparisons count against the step budget.
+        (
+            r#"length(matchkeys(range(1000), range(1000), range(1000)))"#,
+            "UNKNOWN",
+        ),
+        (
+            r#"length(matchkeys(range(100), range(100), range(100)))"#,
+            r#""100""#,
+        ),
+        (
+            r#"transpose({ c = ["2", "3"], b = ["3", "1"], a = ["3"] })"#,
+            r#"{"1":["b"],"2":["c"],"3":["a","b","c"]}"#,
+        ),
         (
             r#"transpose({ b = ["2"], a = ["1", "2"] })"#,
             r#"{"1":["a"],"2":["a","b"]}"#,
@@ -436,6 +462,19 @@ fn networks() {
             r#"["fd00:fd12:3456:7800::/72","fd00:fd12:3456:7800:100::/72","fd00:fd12:3456:7800:200::/72","fd00:fd12:3456:7800:300::/88"]"#,
         ),
         (r#"cidrsubnets("10.0.0.0/30", 1, 1, 1)"#, "ERROR"),
+        // newbits is a Go int: beyond 64 bits an error, never an overflow.
+        (
+            r#"cidrsubnet("10.0.0.0/8", 170141183460469231731687303715884105727, 0)"#,
+            "ERROR",
+        ),
+        (
+            r#"cidrsubnets("10.0.0.0/8", 170141183460469231731687303715884105727)"#,
+            "ERROR",
+        ),
+        (
+            r#"cidrsubnet("10.0.0.0/8", 9223372036854775807, 0)"#,
+            "ERROR",
+        ),
         (r#"cidrsubnet("10.0.0.0/8", 8, var.missing)"#, "UNKNOWN"),
     ]);
 }
@@ -482,4 +521,91 @@ fn yaml() {
         (r#"yamldecode("a: .nan")"#, "ERROR"),
         (r#"yamldecode("a: !Ref x")"#, "ERROR"),
     ]);
+}
+
+/// A map of many keys decodes in linear time (a later duplicate still wins).
+#[test]
+fn yaml_many_keys() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::from("k0: old\n");
+        for i in 0..60_000 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        let d = super::yaml::decode(&text, crate::base::source::FileId(0), &|s| s);
+        let _ = tx.send(d.ok().and_then(|d| match d.kind {
+            DocKind::Map(es) => Some((es.len(), es.first().and_then(|e| json_text(&e.value)))),
+            _ => None,
+        }));
+    });
+    let got = rx.recv_timeout(std::time::Duration::from_secs(20));
+    assert_eq!(got, Ok(Some((60_000, Some(r#""0""#.to_string())))));
+}
+
+/// `fileset()` as Terraform 1.11 lists it (outputs of `terraform console` over the same tree):
+/// symbolic links followed, the pattern cleaned after it is joined to the directory, paths
+/// relative to the directory even when the pattern leaves it. A link or a pattern reaching
+/// outside the scan root is unknown, never a shorter list.
+#[cfg(unix)]
+#[test]
+fn fileset_walks_as_terraform_does() {
+    use std::os::unix::fs::symlink;
+    let dir = format!("target/fileset-{}", std::process::id());
+    let outside = std::env::temp_dir().join(format!("kmslint-fileset-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let made = (|| -> std::io::Result<()> {
+        for d in ["t/real", "t/p", "o"] {
+            std::fs::create_dir_all(format!("{dir}/{d}"))?;
+        }
+        std::fs::create_dir_all(&outside)?;
+        for f in ["t/a.json", "t/real/c.json", "t/p/d.json", "o/plain.txt"] {
+            std::fs::write(format!("{dir}/{f}"), "{}")?;
+        }
+        std::fs::write(outside.join("x.json"), "{}")?;
+        symlink("a.json", format!("{dir}/t/b.json"))?;
+        symlink("real", format!("{dir}/t/sub"))?;
+        symlink(outside.join("x.json"), format!("{dir}/o/x.json"))?;
+        symlink("nothing", format!("{dir}/o/gone.txt"))
+    })();
+    assert!(made.is_ok(), "{made:?}");
+    let t = format!("{dir}/t");
+    let o = format!("{dir}/o");
+    let rows: Vec<(String, &str)> = vec![
+        (
+            format!(r#"fileset("{t}", "**/*.json")"#),
+            r#"["a.json","b.json","p/d.json","real/c.json","sub/c.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "*.json")"#),
+            r#"["a.json","b.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "p/../p/*.json")"#),
+            r#"["p/d.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}/p", "../*.json")"#),
+            r#"["../a.json","../b.json"]"#,
+        ),
+        (
+            format!(r#"fileset("{t}", "sub/*.json")"#),
+            r#"["sub/c.json"]"#,
+        ),
+        (format!(r#"fileset("{t}/sub", "*")"#), r#"["c.json"]"#),
+        (
+            format!(r#"fileset("{t}", "real/c.json")"#),
+            r#"["real/c.json"]"#,
+        ),
+        (format!(r#"fileset("{t}", "none/*.json")"#), "[]"),
+        // A link out of the scan root, or a dangling one, that the pattern reaches.
+        (format!(r#"fileset("{o}", "*.json")"#), "UNKNOWN"),
+        (format!(r#"fileset("{o}", "*.txt")"#), "UNKNOWN"),
+        (format!(r#"fileset("{o}", "p*.txt")"#), r#"["plain.txt"]"#),
+        // A pattern leaving the scan root.
+        (r#"fileset(".", "../*")"#.to_string(), "UNKNOWN"),
+    ];
+    let rows: Vec<(&str, &str)> = rows.iter().map(|(e, w)| (e.as_str(), *w)).collect();
+    check(&rows);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&outside);
 }

@@ -3,7 +3,7 @@
 //! urlencode, textencodebase64/textdecodebase64, csvdecode, basename, dirname, and
 //! sensitive/nonsensitive (sensitivity never changes a value).
 
-use super::{list_doc, number, str_doc, string, Bad, R};
+use super::{list_doc, number, str_doc, string, whole, Bad, R};
 use crate::base::limits::MAX_VALUE_LEN;
 use crate::base::source::Loc;
 use crate::ir::{Doc, DocEntry, DocKind, Why};
@@ -41,19 +41,32 @@ pub(super) fn apply(name: &str, a: &[Doc], loc: Loc) -> R {
             Ok(list_doc(out, loc))
         }
         ("indent", [n, s]) => {
-            let n = number(n)?;
-            if n.fract() != 0.0 || n < 0.0 {
-                return Err(Bad::Fault("the number of spaces must be whole".into()));
+            let n = whole(number(n)?, "the number of spaces")?;
+            if n < 0.0 {
+                return Err(Bad::Fault(
+                    "the number of spaces must not be negative".into(),
+                ));
             }
             let s = string(s)?;
             let lines = s.matches('\n').count();
-            if (n as usize).saturating_mul(lines).saturating_add(s.len()) > MAX_VALUE_LEN {
-                return Err(Bad::Unknown(Why::unsupported(format!(
+            if lines == 0 {
+                return Ok(str_doc(s, loc));
+            }
+            // `n` is bounded before the padding is built (a float may exceed usize).
+            let too_long = || {
+                Bad::Unknown(Why::unsupported(format!(
                     "a string longer than {MAX_VALUE_LEN} bytes"
-                ))));
+                )))
+            };
+            if n > MAX_VALUE_LEN as f64 {
+                return Err(too_long());
+            }
+            let n = n as usize;
+            if n.saturating_mul(lines).saturating_add(s.len()) > MAX_VALUE_LEN {
+                return Err(too_long());
             }
             Ok(str_doc(
-                s.replace('\n', &format!("\n{}", " ".repeat(n as usize))),
+                s.replace('\n', &format!("\n{}", " ".repeat(n))),
                 loc,
             ))
         }
@@ -132,8 +145,7 @@ struct Pattern {
 
 impl Pattern {
     fn new(p: &str) -> Result<Pattern, Bad> {
-        let re =
-            regex::Regex::new(p).map_err(|e| Bad::Fault(format!("invalid regexp pattern: {e}")))?;
+        let re = super::re2::compile(p)?;
         let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
         let named = names.iter().filter(|n| n.is_some()).count();
         let named = match (named, names.len() - named) {

@@ -9,6 +9,7 @@ use crate::base::source::{FileId, Loc, Span};
 use crate::frontend::terraform::ops::fmt_num;
 use crate::ir::{Doc, DocEntry, DocKind, Why};
 use crate::parse::{Node, NodeKind};
+use std::collections::BTreeMap;
 
 /// The document `text` holds; locations are `file` at `span(node span)`.
 pub(super) fn decode(text: &str, file: FileId, span: &dyn Fn(Span) -> Span) -> R {
@@ -48,18 +49,21 @@ fn to_doc(node: &Node, file: FileId, span: &dyn Fn(Span) -> Span) -> R {
             loc,
         ),
         NodeKind::Map(entries) => {
-            let mut out: Vec<DocEntry> = Vec::new();
+            // A later duplicate key wins (go-cty-yaml sets the object attribute again); the
+            // entries are then sorted by key, so where each one stood does not matter.
+            let mut out: BTreeMap<&str, DocEntry> = BTreeMap::new();
             for e in entries {
                 let value = to_doc(&e.value, file, span)?;
-                out.retain(|x| x.key != e.key);
-                out.push(DocEntry {
-                    key: e.key.clone(),
-                    key_loc: Loc::new(file, span(e.key_span)),
-                    value,
-                });
+                out.insert(
+                    &e.key,
+                    DocEntry {
+                        key: e.key.clone(),
+                        key_loc: Loc::new(file, span(e.key_span)),
+                        value,
+                    },
+                );
             }
-            out.sort_by(|x, y| x.key.cmp(&y.key));
-            Doc::new(DocKind::Map(out), loc)
+            Doc::new(DocKind::Map(out.into_values().collect()), loc)
         }
     })
 }
