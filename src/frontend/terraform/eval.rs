@@ -631,7 +631,7 @@ impl<'a> Module<'a> {
                     None => unsupported(format!("`{name}` is not a known value here"), loc),
                 }
             }
-            Expression::Conditional(c) => self.conditional(sc, c, loc),
+            Expression::Conditional(c) => self.conditional(sc, c, loc, &|sc, e| self.eval(sc, e)),
             Expression::FuncCall(f) => self.call(sc, f, loc),
             Expression::Traversal(t) => self.traversal(sc, t, loc),
             Expression::UnaryOp(u) => self.unary(sc, u, loc),
