@@ -378,6 +378,14 @@ impl Doc {
         out
     }
 
+    /// The values a `Choice` may be (nested choices included), or the value itself.
+    pub fn alternatives(&self) -> Vec<&Doc> {
+        match &self.kind {
+            DocKind::Choice(alts) => alts.iter().flat_map(Doc::alternatives).collect(),
+            _ => vec![self],
+        }
+    }
+
     fn flatten_into<'a>(&'a self, out: &mut Vec<&'a Doc>) {
         match &self.kind {
             DocKind::List(items) => items.iter().for_each(|d| d.flatten_into(out)),
