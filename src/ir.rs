@@ -507,6 +507,15 @@ pub struct Conditional {
     pub when: String,
 }
 
+impl Conditional {
+    /// Each branch once, in source order: a branch evaluated again (another instance of a
+    /// resource, another reference to a condition) is still one note.
+    pub fn dedup(all: &mut Vec<Conditional>) {
+        all.sort_by(|a, b| (a.scope, a.at, &a.when).cmp(&(b.scope, b.at, &b.when)));
+        all.dedup();
+    }
+}
+
 /// A name declared more than once where it must be unique: a logical id in `Resources` (or a
 /// `Parameters`/`Conditions`/`Mappings` entry), or a top-level section. CloudFormation keeps the
 /// last copy (observed; AWS documents only that logical ids "must be unique" and that duplicate
