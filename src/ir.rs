@@ -378,6 +378,14 @@ impl Doc {
         out
     }
 
+    /// The values a `Choice` may be (nested choices included), or the value itself.
+    pub fn alternatives(&self) -> Vec<&Doc> {
+        match &self.kind {
+            DocKind::Choice(alts) => alts.iter().flat_map(Doc::alternatives).collect(),
+            _ => vec![self],
+        }
+    }
+
     fn flatten_into<'a>(&'a self, out: &mut Vec<&'a Doc>) {
         match &self.kind {
             DocKind::List(items) => items.iter().for_each(|d| d.flatten_into(out)),
@@ -497,6 +505,15 @@ pub struct Conditional {
     pub at: Loc,
     /// When it is deployed: "condition `IsPublic` is true (`Mode` = `public`)".
     pub when: String,
+}
+
+impl Conditional {
+    /// Each branch once, in source order: a branch evaluated again (another instance of a
+    /// resource, another reference to a condition) is still one note.
+    pub fn dedup(all: &mut Vec<Conditional>) {
+        all.sort_by(|a, b| (a.scope, a.at, &a.when).cmp(&(b.scope, b.at, &b.when)));
+        all.dedup();
+    }
 }
 
 /// A name declared more than once where it must be unique: a logical id in `Resources` (or a

@@ -84,8 +84,7 @@ impl<'a> Template<'a> {
     /// The branches only some deployments select, seen so far (each once).
     pub fn take_conditional(&self) -> Vec<Conditional> {
         let mut all = std::mem::take(&mut *self.conditional.borrow_mut());
-        all.sort_by(|a, b| (a.scope, a.at, &a.when).cmp(&(b.scope, b.at, &b.when)));
-        all.dedup();
+        Conditional::dedup(&mut all);
         all
     }
 

@@ -14,12 +14,14 @@ impl<'a> Module<'a> {
     /// decided at all, either branch may be deployed: both are checked, each finding in one
     /// naming the condition. The branch the values given do not select is evaluated with the
     /// variables the condition reads unknown (a caller sets them so that it is taken): never
-    /// with values that rule it out (`var.org_id != "" ? {…var.org_id…} : {}`).
+    /// with values that rule it out (`var.org_id != "" ? {…var.org_id…} : {}`). `each`
+    /// evaluates a branch: `eval` for a value, `eval_policy` for a policy (JSON text parsed).
     pub(super) fn conditional(
         &self,
         sc: Scope<'_>,
         c: &hcl_edit::expr::Conditional,
         loc: Loc,
+        each: &dyn Fn(Scope<'_>, &Expression) -> Doc,
     ) -> Doc {
         let was = self.sh.tainted.replace(false);
         let mark = self.sh.cond_reads.borrow().len();
@@ -43,8 +45,8 @@ impl<'a> Module<'a> {
         reads.sort();
         reads.dedup();
         match cond {
-            Some(true) if !tainted => return self.eval(sc, &c.true_expr),
-            Some(false) if !tainted => return self.eval(sc, &c.false_expr),
+            Some(true) if !tainted => return each(sc, &c.true_expr),
+            Some(false) if !tainted => return each(sc, &c.false_expr),
             _ => {}
         }
         let text = short(sc.text(span_of(&c.cond_expr)));
@@ -64,7 +66,7 @@ impl<'a> Module<'a> {
                     });
             }
             if cond.is_none() || cond == Some(b) || reads.is_empty() {
-                return self.eval(sc, expr);
+                return each(sc, expr);
             }
             let base = self.sh.overrides.borrow().len();
             for (path, var) in &reads {
@@ -74,7 +76,7 @@ impl<'a> Module<'a> {
                     .borrow_mut()
                     .push((format!("{path}{var}"), unknown(why, loc)));
             }
-            let d = self.eval(sc, expr);
+            let d = each(sc, expr);
             self.sh.overrides.borrow_mut().truncate(base);
             d
         };

@@ -66,18 +66,29 @@ impl<'a> Module<'a> {
                 let Some(state) = arg("desired_state", true) else {
                     return out;
                 };
-                let body = match state.get("KeyPolicy") {
-                    Some(p) => SiteBody::KeyPolicy(p.clone()),
-                    // A state not known statically may hold any policy.
-                    None if is_key
-                        && state.entries().is_empty()
-                        && why_unknown(&state).is_some() =>
-                    {
-                        SiteBody::KeyPolicy(state)
+                // A state chosen by a conditional: each alternative's policy. One without a
+                // policy gets the default key policy (nothing to report there).
+                let mut alternatives = Vec::new();
+                let mut defaults = false;
+                for alt in state.alternatives() {
+                    match alt.get("KeyPolicy") {
+                        Some(p) => alternatives.push(p.clone()),
+                        // A state not known statically may hold any policy.
+                        None if is_key
+                            && alt.entries().is_empty()
+                            && why_unknown(alt).is_some() =>
+                        {
+                            alternatives.push(alt.clone())
+                        }
+                        None => defaults = true,
                     }
-                    None if is_key => SiteBody::DefaultPolicy,
+                }
+                let body = match alternatives.len() {
+                    0 if is_key => SiteBody::DefaultPolicy,
                     // A type not known statically: a key only if its state holds a policy.
-                    None => return out,
+                    0 => return out,
+                    1 if !defaults => SiteBody::KeyPolicy(alternatives.remove(0)),
+                    _ => SiteBody::KeyPolicy(Doc::new(DocKind::Choice(alternatives), state.loc)),
                 };
                 out.sites.push(site(body));
             }

@@ -433,24 +433,34 @@ impl<'a> Module<'a> {
             .then(|| self.sh.outputs.borrow().get(&memo).cloned())
             .flatten();
         let value = match cached {
-            Some(d) => d,
+            Some((d, effects)) => {
+                // What reading it did the first time (a variable a caller can change) holds
+                // here too: a conditional on it is not decided.
+                self.replay(&effects);
+                d
+            }
             None => {
                 // Crossings met inside belong to that instance, not to the site read here.
                 let saved = std::mem::take(&mut *self.sh.vias.borrow_mut());
                 self.sh.in_output.set(self.sh.in_output.get() + 1);
-                let d = self.guarded(&key, loc, || {
-                    let child = self.child(csc.with(&vars), call, decls, &suffix, label, fixed);
-                    let Some(of) = child.src(ofile) else {
-                        return output_unknown("source file missing");
-                    };
-                    child.eval(child.scope_in(ofile, &of), oexpr)
+                let (d, effects) = self.with_effects(|| {
+                    self.guarded(&key, loc, || {
+                        let child = self.child(csc.with(&vars), call, decls, &suffix, label, fixed);
+                        let Some(of) = child.src(ofile) else {
+                            return output_unknown("source file missing");
+                        };
+                        child.eval(child.scope_in(ofile, &of), oexpr)
+                    })
                 });
                 self.sh
                     .in_output
                     .set(self.sh.in_output.get().saturating_sub(1));
                 *self.sh.vias.borrow_mut() = saved;
                 if memoize {
-                    self.sh.outputs.borrow_mut().insert(memo, d.clone());
+                    self.sh
+                        .outputs
+                        .borrow_mut()
+                        .insert(memo, (d.clone(), effects));
                 }
                 d
             }

@@ -112,17 +112,9 @@ impl<'a> Module<'a> {
                 self.parse_policy_text(sc, &text, &map, &parts, loc)
             }
             Expression::Parenthesis(p) => self.eval_policy(sc, p.inner()),
-            Expression::Conditional(c) => match self.eval_bool(sc, &c.cond_expr) {
-                Some(true) => self.eval_policy(sc, &c.true_expr),
-                Some(false) => self.eval_policy(sc, &c.false_expr),
-                None => Doc::new(
-                    DocKind::Choice(vec![
-                        self.eval_policy(sc, &c.true_expr),
-                        self.eval_policy(sc, &c.false_expr),
-                    ]),
-                    loc,
-                ),
-            },
+            Expression::Conditional(c) => {
+                self.conditional(sc, c, loc, &|sc, e| self.eval_policy(sc, e))
+            }
             Expression::FuncCall(f) if !f.name.is_namespaced() => {
                 let args: Vec<&Expression> = f.args.iter().collect();
                 match (f.name.name.as_str(), args.as_slice()) {

@@ -160,6 +160,7 @@ pub fn extract_module_limited(
 
     out.conditional
         .extend(std::mem::take(&mut *sh.conditional.borrow_mut()));
+    crate::ir::Conditional::dedup(&mut out.conditional);
     out.errors
         .extend(std::mem::take(&mut *sh.errors.borrow_mut()));
     for f in std::mem::take(&mut *sh.new_files.borrow_mut()) {

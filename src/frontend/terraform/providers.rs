@@ -70,7 +70,13 @@ impl<'a> Module<'a> {
             (Some(a), Some(f)) => provider_name(&a.value, self.scope_in(file, &f).src),
             _ => "aws".to_string(),
         };
-        self.providers.get(&local).copied()
+        // Named but not configured or passed in: an account nobody states, never the default.
+        Some(
+            self.providers
+                .get(&local)
+                .copied()
+                .unwrap_or_else(|| self.unstated_provider(&local)),
+        )
     }
 
     /// The provider of the key being checked: the site's, else this instance's default `aws`.
@@ -91,7 +97,15 @@ impl<'a> Module<'a> {
         if let Some(Expression::Object(o)) = call.body.get_attribute("providers").map(|a| &a.value)
         {
             for (k, v) in o.iter() {
-                let name = crate::parse::hcl::object_key_name(sc.src, k).unwrap_or_default();
+                // `aws.dst = …` is a traversal key: its text is the name.
+                let name = crate::parse::hcl::object_key_name(sc.src, k)
+                    .or_else(|| {
+                        let span = crate::parse::hcl::span_of(k)?;
+                        sc.src
+                            .get(span.start..span.end)
+                            .map(|t| t.trim().to_string())
+                    })
+                    .unwrap_or_default();
                 let target = sc.text(span_of(v.expr())).trim().to_string();
                 let id = match self.providers.get(&target) {
                     Some(id) => *id,

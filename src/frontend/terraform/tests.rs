@@ -451,6 +451,16 @@ fn conditional_gives_a_choice_unless_decided() {
     assert_eq!(sids, ["Root"]);
 }
 
+/// A branch evaluated once per instance is one note ("deployed only when …"), not one per
+/// instance drawn three times on the same line.
+#[test]
+fn a_branch_of_many_instances_is_named_once() {
+    let (_, out) = run("conditional_count");
+    assert_eq!(out.sites.len(), 3);
+    // Its two branches, each once (three times each before).
+    assert_eq!(out.conditional.len(), 2, "{:?}", out.conditional);
+}
+
 #[test]
 fn broken_file_is_an_error_and_the_others_still_run() {
     let (_, out) = run("broken_hcl");

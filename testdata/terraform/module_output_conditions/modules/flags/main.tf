@@ -1,0 +1,2 @@
+variable "public" { type = bool }
+output "public" { value = var.public }
