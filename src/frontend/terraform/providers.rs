@@ -6,7 +6,7 @@
 //! apply.
 
 use super::eval::*;
-use crate::base::aws::is_account_id;
+use crate::base::aws::{is_account_id, role_account};
 use crate::base::source::Loc;
 use crate::ir::{Doc, DocKind, Part, Value, Why};
 use crate::parse::hcl::{span_of, Block, Expression};
@@ -429,10 +429,7 @@ fn provider_account(m: &Module<'_>, sc: Scope<'_>, block: &Block) -> Option<Stri
     for ar in block.body.get_blocks("assume_role") {
         if let Some(a) = ar.body.get_attribute("role_arn") {
             let d = m.eval(sc, &a.value);
-            let acct = lit(&d)
-                .and_then(|s| s.split(':').nth(4))
-                .filter(|a| is_account_id(a))
-                .map(str::to_string);
+            let acct = lit(&d).and_then(role_account).map(str::to_string);
             if acct.is_some() {
                 return acct;
             }
