@@ -12,16 +12,27 @@ use std::sync::Arc;
 
 impl<'a> Module<'a> {
     /// Reads a file named by `file()`/`templatefile()`, relative to the module directory, only
-    /// when it is inside the scan root. Returns its id and contents.
+    /// when it is inside the scan root. Returns its id and contents, or why it is not read: a
+    /// path not known statically (its own reason: `file(var.p)` is as unknown as `var.p`), or
+    /// an error already reported here.
     pub(super) fn read_file(
         &self,
         sc: Scope<'_>,
         path: &Expression,
         loc: Loc,
         func: &str,
-    ) -> Option<(FileId, Arc<SourceFile>)> {
+    ) -> Result<(FileId, Arc<SourceFile>), Why> {
         let p = self.eval(sc, path);
-        let rel = p.as_value().and_then(|v| v.as_lit()).map(str::to_string)?;
+        let Some(rel) = p.as_value().and_then(|v| v.as_lit()).map(str::to_string) else {
+            let w = why_unknown(&p).unwrap_or_else(|| {
+                Why::unsupported(format!("the path {func}() reads is not a string"))
+            });
+            return Err(Why {
+                reason: format!("{func}() reads a path not known statically: {}", w.reason),
+                cause: w.cause,
+            });
+        };
+        let reported = |msg: &str| Why::reported(format!("{func}() did not read {rel}: {msg}"));
         let rel = rel.strip_prefix("./").unwrap_or(&rel);
         let joined = normalize(&self.d.dir.join(rel));
         let inside = match (&self.sh.scan_root, joined.canonicalize()) {
@@ -34,15 +45,15 @@ impl<'a> Module<'a> {
             } else {
                 format!("{func}() names a file that does not exist: {rel}")
             };
-            self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
-            return None;
+            self.error(loc.file, loc.span, msg.clone(), code::TERRAFORM_FILE);
+            return Err(reported(&msg));
         };
         // A checkout's `.git/` holds credentials (a CI token in `.git/config`), never policies.
         let in_git = |p: &Path| p.components().any(|c| c.as_os_str() == ".git");
         if in_git(&joined) || in_git(&canonical) {
             let msg = format!("{func}() names a file inside .git/: {rel} is not read");
-            self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
-            return None;
+            self.error(loc.file, loc.span, msg.clone(), code::TERRAFORM_FILE);
+            return Err(reported(&msg));
         }
         // Already read (the same policy file used twice)?
         let display = joined;
@@ -54,26 +65,29 @@ impl<'a> Module<'a> {
             .position(|f| f.path == display);
         if let Some(i) = existing {
             let id = FileId(i as u32);
-            return self.src(id).map(|f| (id, f));
+            return self
+                .src(id)
+                .map(|f| (id, f))
+                .ok_or_else(|| reported("the file is gone"));
         }
         let text = match read_regular(&canonical, self.sh.max_file_size) {
             Ok(t) => t,
             Err(why) => {
                 let msg = format!("{func}() could not read {rel}: {why}");
-                self.error(loc.file, loc.span, msg, code::TERRAFORM_FILE);
-                return None;
+                self.error(loc.file, loc.span, msg.clone(), code::TERRAFORM_FILE);
+                return Err(reported(&msg));
             }
         };
         let f = SourceFile::new(display, text);
         let mut new_files = self.sh.new_files.borrow_mut();
         let id = FileId((self.sh.files.len() + new_files.len()) as u32);
         new_files.push(f.clone());
-        Some((id, f))
+        Ok((id, f))
     }
 
     pub(super) fn file_policy(&self, sc: Scope<'_>, path: &Expression, loc: Loc) -> Doc {
         match self.read_file(sc, path, loc, "file") {
-            Some((id, f)) => {
+            Ok((id, f)) => {
                 let whole = Loc::new(id, Span::new(0, f.text.len()));
                 let fsc = Scope {
                     file: id,
@@ -85,10 +99,7 @@ impl<'a> Module<'a> {
                 };
                 self.parse_policy_text(fsc, &f.text, &OffsetMap::shifted(0), &[], whole)
             }
-            None => unknown(
-                Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
-                loc,
-            ),
+            Err(why) => unknown(why, loc),
         }
     }
 
@@ -100,11 +111,9 @@ impl<'a> Module<'a> {
         loc: Loc,
         as_policy: bool,
     ) -> Doc {
-        let Some((id, f)) = self.read_file(sc, path, loc, "templatefile") else {
-            return unknown(
-                Why::reported(format!("`{}` is not read", short(sc.text(Some(loc.span))))),
-                loc,
-            );
+        let (id, f) = match self.read_file(sc, path, loc, "templatefile") {
+            Ok(read) => read,
+            Err(why) => return unknown(why, loc),
         };
         // The variables are evaluated first: `templatefile("a", {x = templatefile("a", …)})`
         // is fine. The template's own text calling templatefile() on itself is a cycle.

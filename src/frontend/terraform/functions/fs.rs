@@ -49,11 +49,9 @@ impl<'a> Module<'a> {
                 let (true, [path]) = (f.name.name.as_str() == "file", inner.as_slice()) else {
                     return None;
                 };
-                let Some((id, file)) = self.read_file(sc, path, loc, "file") else {
-                    return Some(unknown(
-                        Why::reported(format!("`{}` could not be read", short(text))),
-                        loc,
-                    ));
+                let (id, file) = match self.read_file(sc, path, loc, "file") {
+                    Ok(read) => read,
+                    Err(why) => return Some(unknown(why, loc)),
                 };
                 let r = if name == "yamldecode" {
                     super::yaml::decode(&file.text, id, &|s| s).map(|d| self.pinned(d))

@@ -141,11 +141,8 @@ impl<'a> Module<'a> {
             }
             ("file", [path]) => {
                 return match self.read_file(sc, path, loc, "file") {
-                    Some((_, f)) => Doc::scalar(super::files::file_value(&f.path, &f.text), loc),
-                    None => unknown(
-                        Why::reported(format!("`{}` could not be read", short(text))),
-                        loc,
-                    ),
+                    Ok((_, f)) => Doc::scalar(super::files::file_value(&f.path, &f.text), loc),
+                    Err(why) => unknown(why, loc),
                 }
             }
             ("templatefile", [path, vars]) => return self.templatefile(sc, path, vars, loc, false),
