@@ -110,6 +110,12 @@ impl<'a> Module<'a> {
                 }
             }
         }
+        // The keys are created in the account of this resource's provider, when it states it.
+        if let Some(account) = self.stated_key_account() {
+            for s in out.sites.iter_mut().filter(|s| s.key_account.is_none()) {
+                s.key_account = Some(account.clone());
+            }
+        }
         out
     }
 

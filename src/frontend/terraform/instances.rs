@@ -663,11 +663,16 @@ impl<'a> Module<'a> {
             .resource_arg(sc, local, b, "tags", false)
             .map(|d| super::tags_of(&d))
             .unwrap_or_default();
+        // Grants keep --key-account: the key a grant names may be in another account.
+        let key_account = match ty {
+            "aws_kms_grant" => None,
+            _ => self.stated_key_account(),
+        };
         Some(PolicySite {
             resource: address,
             resource_type: ty.to_string(),
             loc,
-            key_account: None,
+            key_account,
             body,
             tags,
         })

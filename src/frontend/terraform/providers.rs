@@ -87,6 +87,15 @@ impl<'a> Module<'a> {
             .or_else(|| self.providers.get("aws").copied())
     }
 
+    /// The account of the key being checked when its provider configuration states it
+    /// (`assume_role.role_arn`, a single `allowed_account_ids`), as a plan places it: a literal
+    /// of that account in its policy is the key's own. `None` leaves it to `--key-account`.
+    pub(super) fn stated_key_account(&self) -> Option<Value> {
+        let p = self.key_provider()?;
+        let account = self.sh.providers.borrow().get(p)?.account.clone()?;
+        Some(Value::lit(account))
+    }
+
     /// The provider configurations a module call passes (`providers = { aws = aws.x }`), the
     /// default `aws` inherited unless mapped: local names in the called module -> global ids.
     pub(super) fn call_providers(&self, sc: Scope<'_>, call: &Block) -> HashMap<String, usize> {
