@@ -378,6 +378,41 @@ impl Doc {
         out
     }
 
+    /// The same document with "the key's own account" written as `account`: a value evaluated
+    /// for a key in that account, made independent of the key.
+    pub fn with_self_account(&self, account: &str) -> Doc {
+        let kind = match &self.kind {
+            DocKind::Scalar(v) => {
+                let mut out = Value::default();
+                for p in &v.parts {
+                    out.push(match p {
+                        Part::SelfAccount => Part::Lit(account.to_string()),
+                        other => other.clone(),
+                    });
+                }
+                DocKind::Scalar(out)
+            }
+            DocKind::List(items) => {
+                DocKind::List(items.iter().map(|d| d.with_self_account(account)).collect())
+            }
+            DocKind::Choice(items) => {
+                DocKind::Choice(items.iter().map(|d| d.with_self_account(account)).collect())
+            }
+            DocKind::Map(entries) => DocKind::Map(
+                entries
+                    .iter()
+                    .map(|e| DocEntry {
+                        key: e.key.clone(),
+                        key_loc: e.key_loc,
+                        value: e.value.with_self_account(account),
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        Doc::new(kind, self.loc)
+    }
+
     /// The values a `Choice` may be (nested choices included), or the value itself.
     pub fn alternatives(&self) -> Vec<&Doc> {
         match &self.kind {

@@ -525,6 +525,7 @@ impl<'a> Module<'a> {
                     }
                 }
                 drop(vias);
+                let absolute;
                 let value = match &arg.by_provider {
                     None => &arg.value,
                     Some(alts) => {
@@ -532,17 +533,25 @@ impl<'a> Module<'a> {
                         let kp = self.key_provider();
                         match alts.iter().find(|(p, _)| *p == kp) {
                             Some((_, d)) => d,
-                            None => {
-                                return unknown(
-                                    Why::input(format!(
-                                        "`{key}` names an account relative to the provider \
-                                         the caller passes to {}, and this key uses another \
-                                         provider",
-                                        self.path.trim_end_matches('.')
-                                    )),
-                                    loc,
-                                )
-                            }
+                            // Evaluated for a provider that states its account: "the own
+                            // account" there is that account, whichever provider this key uses.
+                            None => match self.stated_alternative(alts) {
+                                Some(d) => {
+                                    absolute = d;
+                                    &absolute
+                                }
+                                None => {
+                                    return unknown(
+                                        Why::input(format!(
+                                            "`{key}` names an account relative to the provider \
+                                             the caller passes to {}, and this key uses another \
+                                             provider",
+                                            self.path.trim_end_matches('.')
+                                        )),
+                                        loc,
+                                    )
+                                }
+                            },
                         }
                     }
                 };

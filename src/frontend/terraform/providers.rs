@@ -96,6 +96,16 @@ impl<'a> Module<'a> {
         Some(Value::lit(account))
     }
 
+    /// The first of a module argument's values (one per provider it was evaluated for) whose
+    /// provider states its account, with "the key's own account" written as that account.
+    pub(super) fn stated_alternative(&self, alts: &[(Option<usize>, Doc)]) -> Option<Doc> {
+        let all = self.sh.providers.borrow();
+        alts.iter().find_map(|(p, d)| {
+            let account = all.get((*p)?)?.account.as_deref()?;
+            Some(d.with_self_account(account))
+        })
+    }
+
     /// The provider configurations a module call passes (`providers = { aws = aws.x }`), the
     /// default `aws` inherited unless mapped: local names in the called module -> global ids.
     pub(super) fn call_providers(&self, sc: Scope<'_>, call: &Block) -> HashMap<String, usize> {
