@@ -216,6 +216,68 @@ fn file_on_a_named_pipe_is_an_error_not_a_hang() {
 
 /// `kmslint .` (the default path) lists module directories as `./kms`: a module a root calls is
 /// still checked once, as its instance, not a second time alone with its defaults.
+/// A module whose local source lies outside the path scanned (an environment directory scanned
+/// alone, or named file by file as pre-commit does) is not read: the call is a KMS005 that says
+/// so, whatever its arguments (`readers = ["*"]` passed unseen, exit 0, "0 key policies"). The
+/// module named too is checked alone, not skipped as "called" by a caller that cannot read it.
+#[test]
+fn a_module_outside_the_scanned_path_is_reported_and_checked_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "envs/prod/main.tf",
+        "module \"logs\" {\n  source  = \"../../modules/key\"\n  readers = [\"*\"]\n}\n",
+    );
+    write(
+        tmp.path(),
+        "modules/key/main.tf",
+        "variable \"readers\" {\n  type    = list(string)\n  default = [\"arn:aws:iam::111122223333:root\"]\n}\nresource \"aws_kms_key\" \"k\" {\n  policy = jsonencode({Statement = [{Effect = \"Allow\", Principal = { AWS = var.readers }, Action = \"kms:Decrypt\", Resource = \"*\"}]})\n}\n",
+    );
+    let run = |paths: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kmslint"))
+            .args(["--isolated", "--format", "json"])
+            .args(paths)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut got: Vec<(String, String)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let r = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                (r("rule"), r("resource"))
+            })
+            .collect();
+        got.sort();
+        let outside = v["findings"].as_array().unwrap().iter().any(|f| {
+            f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("outside the scanned path"))
+        });
+        (got, outside)
+    };
+    let call = ("KMS005".to_string(), "module.logs".to_string());
+    // The module alone: its default reader is another account.
+    let alone = ("KMS002".to_string(), "aws_kms_key.k".to_string());
+    assert_eq!(run(&["envs/prod"]), (vec![call.clone()], true));
+    assert_eq!(run(&["envs/prod/main.tf"]), (vec![call.clone()], true));
+    assert_eq!(
+        run(&["envs/prod/main.tf", "modules/key/main.tf"]),
+        (vec![alone, call], true)
+    );
+    // Scanned from a directory holding both, the call is evaluated with its argument.
+    let (got, _) = run(&["."]);
+    assert_eq!(
+        got,
+        [(
+            "KMS001".to_string(),
+            "module.logs.aws_kms_key.k".to_string()
+        )]
+    );
+}
+
 #[test]
 fn a_called_module_is_checked_once_when_the_current_directory_is_scanned() {
     let tmp = tempfile::tempdir().unwrap();

@@ -308,7 +308,7 @@ impl<'a> Scan<'a> {
         if let Some(e) = configs.take_error() {
             return Err(ScanError::Config(e));
         }
-        let roots = opts
+        let roots: HashSet<PathBuf> = opts
             .paths
             .iter()
             .map(|p| {
@@ -319,8 +319,9 @@ impl<'a> Scan<'a> {
                 }
             })
             .collect();
-        let called =
-            frontend::terraform::called_dirs(&found.modules, &|p| read_text(p, &limits).ok());
+        let called = frontend::terraform::called_dirs(&found.modules, &roots, &|p| {
+            read_text(p, &limits).ok()
+        });
         Ok(Scan {
             opts,
             configs,

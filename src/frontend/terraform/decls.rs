@@ -23,6 +23,9 @@ pub enum Target {
     Dir(usize),
     /// Not on disk: why, and what to run.
     Missing(String),
+    /// A local source kmslint does not read (outside the scan root, not there, over a limit),
+    /// or one it cannot tell: whatever it creates is unchecked, so the call is always reported.
+    Unread(String),
 }
 
 /// A `module` block.
@@ -117,7 +120,7 @@ impl<'a> Decls<'a> {
                     let (target, note) = targets
                         .get(name.as_str())
                         .cloned()
-                        .unwrap_or((Target::Missing("its source is not a string".into()), None));
+                        .unwrap_or((Target::Unread("its source is not a string".into()), None));
                     self.calls.push(Call {
                         name: name.as_str().to_string(),
                         file,

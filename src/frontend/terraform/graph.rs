@@ -463,11 +463,12 @@ fn locate(
     errors: &mut Vec<InputError>,
 ) -> Target {
     let Ok(canonical) = p.canonicalize() else {
-        return Target::Missing(format!("{} does not exist", p.display()));
+        return Target::Unread(format!("{} does not exist", p.display()));
     };
     if !scan_root.as_ref().is_some_and(|r| canonical.starts_with(r)) {
-        return Target::Missing(format!(
-            "{} is outside the scan root: not read",
+        return Target::Unread(format!(
+            "{} is outside the scanned path and is not read: scan a directory holding both \
+             (the repository root) to check the keys it creates",
             p.display()
         ));
     }
@@ -478,7 +479,7 @@ fn locate(
         return Target::Dir(i);
     }
     if dirs.len() >= MAX_MODULE_DIRS {
-        return Target::Missing(format!(
+        return Target::Unread(format!(
             "more than {MAX_MODULE_DIRS} module directories: {} is not read",
             p.display()
         ));
@@ -533,9 +534,11 @@ fn module_files(dir: &Path) -> Vec<(PathBuf, Kind)> {
 
 /// The discovered module directories some other discovered directory calls through a local
 /// source: they are checked through their callers. A directory only reachable through a cycle
-/// of calls stays a root.
+/// of calls stays a root, and so does one outside its callers' scan roots (`roots`: the paths
+/// scanned; a caller reads no module outside the deepest one holding it).
 pub fn called_dirs(
     modules: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    roots: &HashSet<PathBuf>,
     read: &(dyn Fn(&Path) -> Option<String> + Sync),
 ) -> HashSet<PathBuf> {
     use rayon::prelude::*;
@@ -581,8 +584,11 @@ pub fn called_dirs(
                         .and_then(|a| a.value.as_str().map(str::to_string));
                     if let Some(s) = src.filter(|s| is_local(s)) {
                         let target = normalize(&dir.join(s));
+                        let root = dir.ancestors().find(|a| roots.contains(*a)).unwrap_or(dir);
                         match by_form.get(&target) {
-                            Some(&found) if found != dir => out.push(found.clone()),
+                            Some(&found) if found != dir && target.starts_with(normalize(root)) => {
+                                out.push(found.clone())
+                            }
                             _ => {}
                         }
                     }

@@ -304,8 +304,10 @@ impl<'a> Module<'a> {
         let label = sc.loc(call.block.labels.first().and_then(span_of));
         let idx = match &call.target {
             Target::Dir(i) => *i,
-            Target::Missing(why) => {
-                if could_reach_key(call) {
+            Target::Missing(why) | Target::Unread(why) => {
+                // A module not installed is reported when its arguments name keys; one on disk
+                // that is not read, always (any module may create keys with its defaults).
+                if matches!(call.target, Target::Unread(_)) || could_reach_key(call) {
                     out.sites.push(PolicySite {
                         resource: format!("{}module.{}", self.path, call.name),
                         resource_type: "module".into(),
