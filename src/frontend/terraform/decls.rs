@@ -14,6 +14,8 @@ pub struct Var<'a> {
     pub default: Option<Def<'a>>,
     /// The type constraint (HCL), applied to every value the variable takes.
     pub ty: Option<(FileId, &'a Expression)>,
+    /// `nullable = false`: a null value takes the default instead (Terraform).
+    pub non_null: bool,
 }
 
 /// Where a module call's source is.
@@ -82,6 +84,11 @@ impl<'a> Decls<'a> {
                     }
                     if !is_override || ty.is_some() {
                         v.ty = ty;
+                    }
+                    if let Some(a) = block.body.get_attribute("nullable") {
+                        v.non_null = matches!(&a.value, Expression::Bool(b) if !*b.value());
+                    } else if !is_override {
+                        v.non_null = false;
                     }
                 }
                 ("output", [name]) => {

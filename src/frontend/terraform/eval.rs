@@ -556,7 +556,9 @@ impl<'a> Module<'a> {
                     }
                 };
                 let v = self.charged_clone(value);
-                // An explicit `null` is null: the default does not apply (Terraform).
+                // An explicit `null` is null: the default does not apply (Terraform), unless
+                // the variable is declared `nullable = false`.
+                let v = self.not_null(v, decl, &key);
                 return match decl.and_then(|d| d.ty) {
                     Some(ty) => self.convert(v, ty),
                     None => v,
@@ -589,9 +591,33 @@ impl<'a> Module<'a> {
                 return unsupported(format!("{key} is not declared in this module"), loc)
             }
         };
+        let v = self.not_null(v, decl, &key);
         match decl.and_then(|d| d.ty) {
             Some(ty) => self.convert(v, ty),
             None => v,
+        }
+    }
+
+    /// A variable declared `nullable = false` set to null takes its default (an error without
+    /// one); each alternative of a choice on its own.
+    fn not_null(&self, v: Doc, decl: Option<&super::decls::Var<'a>>, key: &str) -> Doc {
+        let Some(decl) = decl.filter(|d| d.non_null) else {
+            return v;
+        };
+        match v.kind {
+            DocKind::Null => match decl.default {
+                Some(def) => self.guarded(key, v.loc, || self.eval_def(def)),
+                None => self.fault(format!("{key} must not be null (nullable = false)"), v.loc),
+            },
+            DocKind::Choice(alts) => Doc::new(
+                DocKind::Choice(
+                    alts.into_iter()
+                        .map(|a| self.not_null(a, Some(decl), key))
+                        .collect(),
+                ),
+                v.loc,
+            ),
+            kind => Doc::new(kind, v.loc),
         }
     }
 
