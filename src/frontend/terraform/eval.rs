@@ -97,6 +97,9 @@ pub struct Shared<'a> {
     /// Variables (`module.a.partner.role`: path, name, attributes) a caller, a tfvars file or
     /// `-var` can change, read while a conditional's condition is evaluated (`recording` > 0).
     pub cond_reads: RefCell<Vec<(String, String)>>,
+    /// Set when a reference names an instance that only some values of its `count`/`for_each`
+    /// create: `try()` then keeps its later arguments as alternatives too.
+    pub maybe_absent: Cell<bool>,
     /// `fileset()` results by the pattern joined to its directory: a module instantiated many
     /// times walks the disk once.
     pub filesets: RefCell<HashMap<PathBuf, Result<Vec<PathBuf>, Why>>>,
@@ -219,6 +222,7 @@ impl<'a> Shared<'a> {
             outputs: RefCell::new(HashMap::new()),
             in_output: Cell::new(0),
             cond_reads: RefCell::new(Vec::new()),
+            maybe_absent: Cell::new(false),
             filesets: RefCell::new(HashMap::new()),
             recording: Cell::new(0),
             overrides: RefCell::new(Vec::new()),

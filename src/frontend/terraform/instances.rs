@@ -79,7 +79,64 @@ fn could_reach_key(call: &Call<'_>) -> bool {
     })
 }
 
+/// Whether an instance of a block with `count`/`for_each` exists: with every value they may
+/// take, with some only, with none, or not known.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Presence {
+    Always,
+    Sometimes,
+    Never,
+    Unknown,
+}
+
 impl<'a> Module<'a> {
+    /// Whether instance `key` (a count index or a for_each key, as text) of `block` exists.
+    /// Referring to one that does not exist is an error in Terraform (which `try()` catches);
+    /// one that only some deployments create is flagged (`maybe_absent`) for `try()`.
+    pub(super) fn presence(&self, sc: Scope<'_>, block: &Block, key: &str) -> Presence {
+        let count = block.body.get_attribute("count");
+        let (attr, is_count) = match (count, block.body.get_attribute("for_each")) {
+            (Some(c), _) => (c, true),
+            (None, Some(f)) => (f, false),
+            (None, None) => return Presence::Unknown,
+        };
+        let v = self.eval(sc, &attr.value);
+        let (mut has, mut lacks) = (false, false);
+        for alt in v.alternatives() {
+            let present = if is_count {
+                match (super::ops::num(alt), key.parse::<u64>()) {
+                    (Some(n), Ok(i)) => Some((i as f64) < n),
+                    (Some(_), Err(_)) => Some(false),
+                    _ => None,
+                }
+            } else {
+                match &alt.kind {
+                    DocKind::Map(_) => Some(alt.get(key).is_some()),
+                    DocKind::List(items) if items.iter().all(|i| lit(i).is_some()) => {
+                        Some(items.iter().any(|i| lit(i) == Some(key)))
+                    }
+                    DocKind::Null => Some(false),
+                    _ => None,
+                }
+            };
+            match present {
+                Some(true) => has = true,
+                Some(false) => lacks = true,
+                None => return Presence::Unknown,
+            }
+        }
+        let p = match (has, lacks) {
+            (true, false) => Presence::Always,
+            (true, true) => Presence::Sometimes,
+            (false, true) => Presence::Never,
+            (false, false) => Presence::Unknown,
+        };
+        if p == Presence::Sometimes {
+            self.sh.maybe_absent.set(true);
+        }
+        p
+    }
+
     /// The instances of a block with `count` or `for_each`. A count or collection that is not
     /// known gives one instance (`[*]`) whose `count.index`/`each` are unknown; one that a
     /// caller, a tfvars file or `-var` can change and that is empty by default too.
@@ -403,6 +460,12 @@ impl<'a> Module<'a> {
             let Some(key) = key else {
                 return output_unknown("which instance is not known statically");
             };
+            if self.presence(csc, call.block, &key) == Presence::Never {
+                return self.fault(
+                    format!("`{}`: module.{name} has no instance [{key}]", short(text)),
+                    loc,
+                );
+            }
             let quoted = format!("[{}]", serde_json::Value::String(key.clone()));
             let bare = format!("[{key}]");
             let found = instances

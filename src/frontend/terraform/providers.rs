@@ -272,6 +272,19 @@ impl<'a> Module<'a> {
             ("aws_iam_policy_document", Some("json" | "minified_json")) => {
                 match self.d.policy_docs.get(name).copied() {
                     Some((file, block)) => {
+                        if let (Some(i), Some(f)) = (index.as_ref().and_then(lit), self.src(file)) {
+                            let bsc = self.scope_in(file, &f);
+                            if self.presence(bsc, block, i) == super::instances::Presence::Never {
+                                return self.fault(
+                                    format!(
+                                        "`{}`: data.aws_iam_policy_document.{name} has no \
+                                         instance [{i}]",
+                                        short(text)
+                                    ),
+                                    loc,
+                                );
+                            }
+                        }
                         let tvars = match index {
                             Some(i) => match self.instance_vars(sc, file, block, &i) {
                                 Ok(v) => Some(v),

@@ -32,6 +32,14 @@ pub(super) fn whole(x: f64, what: &str) -> Result<f64, Bad> {
     Ok(x)
 }
 
+/// One value, or a choice between the values a deployment may give.
+fn one_or_choice(mut alts: Vec<Doc>, loc: Loc) -> Doc {
+    match alts.len() {
+        1 => alts.remove(0),
+        _ => Doc::new(DocKind::Choice(alts), loc),
+    }
+}
+
 /// What a function's arguments are not.
 #[derive(Clone)]
 pub(super) enum Bad {
@@ -117,25 +125,43 @@ impl<'a> Module<'a> {
             // `try` and `can` catch the errors of their arguments: evaluated one by one.
             ("try", _) => {
                 let start = self.sh.faults.get();
+                // Arguments that succeed only where an instance they name exists: the later
+                // ones are deployed where it does not (`try(x[0].json, local.open)` with
+                // `count = var.on ? 1 : 0`).
+                let mut maybe = Vec::new();
                 for a in &args {
                     let before = self.sh.faults.get();
+                    let was = self.sh.maybe_absent.replace(false);
                     let d = self.eval(sc, a);
+                    let absent = self.sh.maybe_absent.replace(was);
                     if self.sh.faults.get() == before {
-                        // The errors caught here do not reach an enclosing try() or can().
-                        self.sh.faults.set(start);
-                        return d;
+                        maybe.push(d);
+                        if !absent {
+                            // The errors caught here do not reach an enclosing try() or can().
+                            self.sh.faults.set(start);
+                            return one_or_choice(maybe, loc);
+                        }
                     }
+                }
+                if !maybe.is_empty() {
+                    self.sh.faults.set(start);
+                    return one_or_choice(maybe, loc);
                 }
                 return self.fault(format!("no argument of `{}` succeeds", short(text)), loc);
             }
             ("can", [a]) => {
                 let before = self.sh.faults.get();
+                let was = self.sh.maybe_absent.replace(false);
                 let d = self.eval(sc, a);
+                let absent = self.sh.maybe_absent.replace(was);
                 let failed = self.sh.faults.get() != before;
                 self.sh.faults.set(before);
                 return match why_unknown(&d) {
                     _ if failed => str_doc("false", loc),
                     Some(w) => unknown(w, loc),
+                    None if absent => {
+                        one_or_choice(vec![str_doc("true", loc), str_doc("false", loc)], loc)
+                    }
                     None => str_doc("true", loc),
                 };
             }
