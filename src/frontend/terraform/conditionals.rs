@@ -2,7 +2,9 @@
 //! caller, a tfvars file or `-var` can change (or that is not decided at all) gives both
 //! branches, each named by its condition in the findings inside it (`ir::Conditional`). The
 //! branch the values given do not select sees the variables the condition reads as unknown: a
-//! caller sets them so that the branch is taken, never to the values that rule it out.
+//! caller sets them so that the branch is taken, never to the values that rule it out. What
+//! evaluating a value set on the way (a variable read, relative to the key's provider) is
+//! recorded with a value reused elsewhere (`Effects`).
 
 use super::eval::*;
 use crate::base::source::Loc;
@@ -155,4 +157,54 @@ fn replace_at(mut d: Doc, path: &[&str], with: &Doc) -> Doc {
         _ => {}
     }
     d
+}
+
+/// What evaluating a value set besides the value: whether it read a variable a caller can
+/// change, whether it is relative to the key's provider, and the variables it read that way.
+/// A value evaluated once and reused (a module output) replays them where it is reused.
+#[derive(Clone, Debug, Default)]
+pub struct Effects {
+    tainted: bool,
+    key_relative: bool,
+    reads: Vec<(String, String)>,
+}
+
+impl<'a> Module<'a> {
+    /// Evaluates `f`, and returns its value with the effects it had (which stay set).
+    pub(super) fn with_effects(&self, f: impl FnOnce() -> Doc) -> (Doc, Effects) {
+        let sh = self.sh;
+        let was_tainted = sh.tainted.replace(false);
+        let was_relative = sh.key_relative.replace(false);
+        let mark = sh.cond_reads.borrow().len();
+        // Reads are recorded even outside a condition: a later reuse may be inside one.
+        sh.recording.set(sh.recording.get() + 1);
+        let d = f();
+        sh.recording.set(sh.recording.get().saturating_sub(1));
+        let reads = sh.cond_reads.borrow().get(mark..).unwrap_or(&[]).to_vec();
+        if sh.recording.get() == 0 {
+            sh.cond_reads.borrow_mut().truncate(mark);
+        }
+        let e = Effects {
+            tainted: sh.tainted.get(),
+            key_relative: sh.key_relative.get(),
+            reads,
+        };
+        sh.tainted.set(was_tainted || e.tainted);
+        sh.key_relative.set(was_relative || e.key_relative);
+        (d, e)
+    }
+
+    /// Sets again the effects a reused value had when it was evaluated.
+    pub(super) fn replay(&self, e: &Effects) {
+        let sh = self.sh;
+        if e.tainted {
+            sh.tainted.set(true);
+        }
+        if e.key_relative {
+            sh.key_relative.set(true);
+        }
+        if sh.recording.get() > 0 {
+            sh.cond_reads.borrow_mut().extend(e.reads.iter().cloned());
+        }
+    }
 }

@@ -47,16 +47,6 @@ pub struct Via {
     pub fallback: bool,
 }
 
-/// What evaluating a value set besides the value: whether it read a variable a caller can
-/// change, whether it is relative to the key's provider, and the variables it read that way.
-/// A value evaluated once and reused (a module output) replays them where it is reused.
-#[derive(Clone, Debug, Default)]
-pub struct Effects {
-    tainted: bool,
-    key_relative: bool,
-    reads: Vec<(String, String)>,
-}
-
 /// What every instance of one unit shares: the files, the errors, the budget.
 pub struct Shared<'a> {
     /// The unit's files when evaluation started; `FileId(i)` is `files[i]`.
@@ -92,7 +82,7 @@ pub struct Shared<'a> {
     /// Every module directory of the unit (`Target::Dir(i)` is `dirs[i]`): for module outputs.
     pub dirs: &'a [super::decls::Decls<'a>],
     /// Module outputs evaluated so far (`module.a["x"].out`), and how many are being evaluated.
-    pub outputs: RefCell<HashMap<String, (Doc, Effects)>>,
+    pub outputs: RefCell<HashMap<String, (Doc, super::conditionals::Effects)>>,
     pub in_output: Cell<usize>,
     /// Variables (`module.a.partner.role`: path, name, attributes) a caller, a tfvars file or
     /// `-var` can change, read while a conditional's condition is evaluated (`recording` > 0).
@@ -273,46 +263,6 @@ impl<'a> Shared<'a> {
                 .borrow()
                 .get(i.saturating_sub(self.files.len()))
                 .cloned(),
-        }
-    }
-}
-
-impl<'a> Module<'a> {
-    /// Evaluates `f`, and returns its value with the effects it had (which stay set).
-    pub(super) fn with_effects(&self, f: impl FnOnce() -> Doc) -> (Doc, Effects) {
-        let sh = self.sh;
-        let was_tainted = sh.tainted.replace(false);
-        let was_relative = sh.key_relative.replace(false);
-        let mark = sh.cond_reads.borrow().len();
-        // Reads are recorded even outside a condition: a later reuse may be inside one.
-        sh.recording.set(sh.recording.get() + 1);
-        let d = f();
-        sh.recording.set(sh.recording.get().saturating_sub(1));
-        let reads = sh.cond_reads.borrow().get(mark..).unwrap_or(&[]).to_vec();
-        if sh.recording.get() == 0 {
-            sh.cond_reads.borrow_mut().truncate(mark);
-        }
-        let e = Effects {
-            tainted: sh.tainted.get(),
-            key_relative: sh.key_relative.get(),
-            reads,
-        };
-        sh.tainted.set(was_tainted || e.tainted);
-        sh.key_relative.set(was_relative || e.key_relative);
-        (d, e)
-    }
-
-    /// Sets again the effects a reused value had when it was evaluated.
-    pub(super) fn replay(&self, e: &Effects) {
-        let sh = self.sh;
-        if e.tainted {
-            sh.tainted.set(true);
-        }
-        if e.key_relative {
-            sh.key_relative.set(true);
-        }
-        if sh.recording.get() > 0 {
-            sh.cond_reads.borrow_mut().extend(e.reads.iter().cloned());
         }
     }
 }
@@ -831,6 +781,18 @@ impl<'a> Module<'a> {
                 },
                 (DocKind::Null, TraversalOperator::GetAttr(_)) => {
                     return self.fault(format!("{} reads an attribute of null", short(text)), loc)
+                }
+                // Strings, numbers, bools and lists have no attributes (Terraform: "Unsupported
+                // attribute"; `try()` falls back).
+                (DocKind::Scalar(_) | DocKind::List(_), TraversalOperator::GetAttr(k)) => {
+                    return self.fault(
+                        format!(
+                            "{} reads attribute `{}` of a value that has none",
+                            short(text),
+                            k.as_str()
+                        ),
+                        loc,
+                    )
                 }
                 (DocKind::List(items), TraversalOperator::LegacyIndex(n)) => {
                     match usize::try_from(*n.value()).ok().and_then(|n| items.get(n)) {

@@ -296,7 +296,15 @@ impl<'a> Module<'a> {
                                 items.push(value);
                             }
                         }
-                        Some(e) => e.value = value,
+                        Some(_) => {
+                            return self.fault(
+                                format!(
+                                    "two items of a `for` produce the key \"{key}\" (`...` \
+                                     groups them)"
+                                ),
+                                loc,
+                            )
+                        }
                         None => {
                             let value = if f.grouping {
                                 Doc::new(DocKind::List(vec![value]), loc)

@@ -268,13 +268,18 @@ pub(super) fn apply(m: &Module<'_>, name: &str, a: &[Doc], loc: Loc) -> R {
             Ok(list_doc(set_order(acc), loc))
         }
         ("sum", [l]) => {
+            let l = items(l)?;
+            if l.is_empty() {
+                return Err(Bad::Fault("cannot sum an empty list".into()));
+            }
             let mut t = 0.0;
-            for it in items(l)? {
+            for it in l {
                 t += number(it)?;
             }
             Ok(str_doc(fmt_num(t), loc))
         }
-        ("max" | "min", _) if !a.is_empty() => {
+        ("max" | "min", []) => Err(Bad::Fault("must pass at least one number".into())),
+        ("max" | "min", _) => {
             let mut best: Option<f64> = None;
             for d in a {
                 let n = number(d)?;

@@ -609,3 +609,27 @@ fn fileset_walks_as_terraform_does() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&outside);
 }
+
+/// Terraform errors that `try()` catches (terraform console, 1.11): each falls back.
+#[test]
+fn errors_try_catches() {
+    check(&[
+        (r#"sum([])"#, "ERROR"),
+        (r#"min()"#, "ERROR"),
+        (r#"max()"#, "ERROR"),
+        (r#"["x"][0].x"#, "ERROR"),
+        (r#"{ a = "x" }.a.b"#, "ERROR"),
+        (r#"["x"][*].x"#, "ERROR"),
+        (r#"{ for k in ["a", "a"] : k => 1 }"#, "ERROR"),
+        (
+            r#"{ for k in ["a", "a"] : k => 1... }"#,
+            r#"{"a":["1","1"]}"#,
+        ),
+        (r#"try(sum([]), "*")"#, r#""*""#),
+        (
+            r#"try({ for k in ["a", "a"] : k => "own" }["a"], "*")"#,
+            r#""*""#,
+        ),
+        (r#"try("x".y, "*")"#, r#""*""#),
+    ]);
+}
