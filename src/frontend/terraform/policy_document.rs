@@ -526,9 +526,76 @@ pub(super) struct PolicyParts {
     by_sid: HashMap<String, usize>,
 }
 
+/// Go's `encoding/json` matches a JSON key to a struct field ignoring case (`ſ` and the Kelvin
+/// sign fold to `s` and `k`), the last match winning; fields the struct lacks are dropped. The
+/// provider decodes source and override documents that way, and renders the canonical names
+/// (empty ones left out): `{"principal": "*"}` and a later `"PRINCIPAL"` are `Principal`.
+fn go_decoded(d: &Doc, fields: &[&str]) -> Doc {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '\u{17f}' => 's',
+                '\u{212a}' => 'k',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    let DocKind::Map(entries) = &d.kind else {
+        return d.clone();
+    };
+    let mut out: Vec<DocEntry> = Vec::new();
+    for e in entries {
+        let Some(name) = fields.iter().find(|f| fold(f) == fold(&e.key)) else {
+            continue;
+        };
+        let value = match (*name, &e.value.kind) {
+            ("Statement", DocKind::List(items)) => Doc::new(
+                DocKind::List(items.iter().map(|s| go_decoded(s, STATEMENT)).collect()),
+                e.value.loc,
+            ),
+            ("Statement", _) => go_decoded(&e.value, STATEMENT),
+            _ => e.value.clone(),
+        };
+        out.retain(|o| o.key != *name);
+        // Rendered with `omitempty`: an empty map, list or string is left out.
+        let empty = match &value.kind {
+            DocKind::Map(es) => es.is_empty(),
+            DocKind::List(items) => items.is_empty(),
+            DocKind::Scalar(v) => v.parts.is_empty(),
+            _ => false,
+        };
+        if empty {
+            continue;
+        }
+        out.push(DocEntry {
+            key: name.to_string(),
+            key_loc: e.key_loc,
+            value,
+        });
+    }
+    Doc::new(DocKind::Map(out), d.loc)
+}
+
+const DOCUMENT: &[&str] = &["Version", "Id", "Statement"];
+const STATEMENT: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+];
+
 impl PolicyParts {
     fn merge(&mut self, doc: Doc) {
         let mut parts = PolicyParts::default();
+        let doc = match &doc.kind {
+            DocKind::Map(_) => go_decoded(&doc, DOCUMENT),
+            _ => doc,
+        };
         match &doc.kind {
             DocKind::Map(entries) => {
                 for e in entries {
