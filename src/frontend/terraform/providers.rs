@@ -216,6 +216,17 @@ impl<'a> Module<'a> {
                 && b.labels.get(1).map(|l| l.as_str()) == Some(name)
         });
         let what = format!("data.{ty}.{name}");
+        // A policy document read whole (`one(data.d[*].json)`, `values(data.fe)[0].json`): its
+        // instances, each an object with its `json`.
+        if ty == "aws_iam_policy_document"
+            && index.is_none()
+            && !matches!(attr(2), Some("json" | "minified_json"))
+        {
+            if let Some(&(file, block)) = self.d.policy_docs.get(name) {
+                let whole = self.policy_document_instances(file, block, &what, loc);
+                return self.apply_ops(sc, whole, ops.get(2..).unwrap_or(&[]), text, loc);
+            }
+        }
         let d = match (ty, attr(at)) {
             ("aws_caller_identity", Some("account_id" | "id")) => {
                 let p = match block {
@@ -316,6 +327,67 @@ impl<'a> Module<'a> {
     }
 
     /// `count.index` / `each` of the instance `index` of a block with `count`/`for_each`.
+    /// Every instance of a policy document as Terraform holds it: one object, a list (count)
+    /// or a map by key (for_each), each object with its `json` and `minified_json`.
+    fn policy_document_instances(
+        &self,
+        file: crate::base::source::FileId,
+        block: &'a Block,
+        what: &str,
+        loc: Loc,
+    ) -> Doc {
+        let Some(f) = self.src(file) else {
+            return unsupported(format!("{what}: source file missing"), loc);
+        };
+        let bsc = self.scope_in(file, &f);
+        let object = |vars: Option<&HashMap<String, Doc>>| {
+            let doc = self.guarded(what, loc, || self.policy_document(file, block, vars));
+            let entry = |key: &str| crate::ir::DocEntry {
+                key: key.into(),
+                key_loc: loc,
+                value: doc.clone(),
+            };
+            Doc::new(
+                DocKind::Map(vec![entry("json"), entry("minified_json")]),
+                loc,
+            )
+        };
+        let is_count = block.body.get_attribute("count").is_some();
+        if !is_count && block.body.get_attribute("for_each").is_none() {
+            return object(None);
+        }
+        let mut items = Vec::new();
+        let mut entries = Vec::new();
+        for (suffix, vars) in self.expand(bsc, block, what) {
+            if suffix == "[*]" {
+                // Instances not known statically: which one a key reads is not known either.
+                return unknown(
+                    Why::input(format!("the instances of {what} are not known statically")),
+                    loc,
+                );
+            }
+            let o = object(Some(&vars));
+            // `["key"]` or `[0]`: the key a for_each instance is found by.
+            let key = suffix
+                .strip_prefix('[')
+                .and_then(|s| s.strip_suffix(']'))
+                .map(|k| serde_json::from_str::<String>(k).unwrap_or_else(|_| k.to_string()));
+            match (is_count, key) {
+                (false, Some(k)) => entries.push(crate::ir::DocEntry {
+                    key: k,
+                    key_loc: loc,
+                    value: o,
+                }),
+                _ => items.push(o),
+            }
+        }
+        if is_count {
+            Doc::new(DocKind::List(items), loc)
+        } else {
+            Doc::new(DocKind::Map(entries), loc)
+        }
+    }
+
     fn instance_vars(
         &self,
         sc: Scope<'_>,
