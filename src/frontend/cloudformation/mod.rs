@@ -20,6 +20,7 @@ mod policy;
 pub mod serverless;
 mod strings;
 pub mod syntax;
+mod yaml11;
 
 use crate::base::diag::InputError;
 use crate::base::source::{FileId, Loc, SourceFile};
@@ -138,6 +139,12 @@ pub fn extract(
     is_json: bool,
     origin: Origin<'_>,
 ) -> Extracted {
+    let resolved = if is_json {
+        None
+    } else {
+        yaml11::booleans(root)
+    };
+    let root = resolved.as_ref().unwrap_or(root);
     let expanded = foreach::expand(root);
     let root = expanded.as_ref().map_or(root, |(r, _)| r);
     let mut out = Extracted {
