@@ -206,19 +206,25 @@ impl<'a> Config<'a> {
         }
     }
 
-    /// `assume_role[].role_arn`'s account, else a single `allowed_account_ids`.
+    /// The last `assume_role[].role_arn`'s account (blocks chain), else a single
+    /// `allowed_account_ids`.
     fn stated(&self, key: &str) -> Option<String> {
         let e = self.providers?.get(key)?.get("expressions")?;
         let constant = |n: &'a Node| n.get("constant_value");
-        for ar in e.get("assume_role").map(Node::items).unwrap_or(&[]) {
-            let acct = ar
-                .get("role_arn")
-                .and_then(constant)
-                .and_then(Node::as_str)
-                .and_then(role_account);
-            if let Some(a) = acct {
-                return Some(a.to_string());
-            }
+        // Several assume_role blocks are a chain: the provider ends in the last role's account.
+        let last = e
+            .get("assume_role")
+            .map(Node::items)
+            .unwrap_or(&[])
+            .iter()
+            .rev()
+            .find_map(|ar| ar.get("role_arn"));
+        let acct = last
+            .and_then(constant)
+            .and_then(Node::as_str)
+            .and_then(role_account);
+        if let Some(a) = acct {
+            return Some(a.to_string());
         }
         match e.get("allowed_account_ids").and_then(constant)?.items() {
             [one] => one

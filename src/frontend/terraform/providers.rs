@@ -527,16 +527,19 @@ impl<'a> Module<'a> {
     }
 }
 
-/// The account a `provider "aws"` block states: `assume_role { role_arn }`'s account, else a
-/// single entry of `allowed_account_ids`.
+/// The account a `provider "aws"` block states: the last `assume_role { role_arn }`'s account
+/// (blocks chain), else a single entry of `allowed_account_ids`.
 fn provider_account(m: &Module<'_>, sc: Scope<'_>, block: &Block) -> Option<String> {
-    for ar in block.body.get_blocks("assume_role") {
-        if let Some(a) = ar.body.get_attribute("role_arn") {
-            let d = m.eval(sc, &a.value);
-            let acct = lit(&d).and_then(role_account).map(str::to_string);
-            if acct.is_some() {
-                return acct;
-            }
+    // Several assume_role blocks are a chain: the provider ends in the last role's account.
+    let last = block
+        .body
+        .get_blocks("assume_role")
+        .filter_map(|ar| ar.body.get_attribute("role_arn"))
+        .last();
+    if let Some(a) = last {
+        let d = m.eval(sc, &a.value);
+        if let Some(acct) = lit(&d).and_then(role_account) {
+            return Some(acct.to_string());
         }
     }
     let a = block.body.get_attribute("allowed_account_ids")?;
