@@ -104,6 +104,9 @@ pub struct Origin<'a> {
     pub given: Option<&'a HashMap<String, Doc>>,
     /// Another tool's variables in its strings (`serverless.yml`).
     pub variables: Option<&'a dyn Variables>,
+    /// Read as YAML 1.2 by that tool (the Serverless Framework's js-yaml: `yes` stays a word),
+    /// not as YAML 1.1 by CloudFormation.
+    pub yaml12: bool,
 }
 
 /// What reading a template gave, with the other files it read (nested stacks): their ids follow
@@ -139,7 +142,7 @@ pub fn extract(
     is_json: bool,
     origin: Origin<'_>,
 ) -> Extracted {
-    let resolved = if is_json {
+    let resolved = if is_json || origin.yaml12 {
         None
     } else {
         yaml11::booleans(root)

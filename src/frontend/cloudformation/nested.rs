@@ -113,6 +113,7 @@ fn walk(
         let origin = Origin {
             given: Some(&params),
             variables: None,
+            yaml12: false,
         };
         let mut got = extract(child_id, &child_file.text, &child_root, child_json, origin);
         if !explicit {
@@ -369,6 +370,7 @@ pub fn template_in_string(
     let origin = Origin {
         given: Some(given),
         variables: None,
+        yaml12: false,
     };
     let mut got = extract(at.file, at.text, &root, inner_json, origin);
     for site in &mut got.sites {

@@ -60,6 +60,7 @@ pub fn extract_serverless(file: FileId, text: &str, root: &Node, template: &Node
     let origin = Origin {
         given: None,
         variables: Some(&vars),
+        yaml12: true,
     };
     extract(file, text, template, false, origin)
 }
@@ -280,6 +281,35 @@ mod tests {
     use crate::parse::yaml::parse_yaml;
 
     const FILE: &str = "service: s\nprovider:\n  name: aws\n  stage: prod\ncustom:\n  acct: '222222222222'\n  alias: ${self:custom.acct}\n  loop: ${self:custom.loop}\n  list: ['*', x]\nresources:\n  Resources: {}\n";
+
+    /// The framework reads YAML 1.2 (`yes` is a word), where CloudFormation reads YAML 1.1
+    /// (`yes` is "true"): the same resources decide the condition the other way.
+    #[test]
+    fn serverless_yes_stays_a_word() {
+        let body = "Conditions:\n    Word: !Equals [yes, 'yes']\n  Resources:\n    K:\n      Type: AWS::KMS::Key\n      Properties:\n        KeyPolicy:\n          Statement:\n            - Effect: Allow\n              Principal: {AWS: !If [Word, '111111111111', '*']}\n              Action: kms:Decrypt\n              Resource: '*'\n";
+        let sls = format!("service: s\nprovider:\n  name: aws\nresources:\n  {body}");
+        let root = parse_yaml(&sls).unwrap();
+        let tpl = template_of(&root).unwrap();
+        let principals = |got: &Extracted| {
+            let mut out = String::new();
+            for s in &got.sites {
+                if let crate::ir::SiteBody::KeyPolicy(d) = &s.body {
+                    for st in d.get("Statement").map(|l| l.flatten()).unwrap_or_default() {
+                        let aws = st.get("Principal").and_then(|p| p.get("AWS"));
+                        out.push_str(&format!("{:?}", aws.map(|a| &a.kind)));
+                    }
+                }
+            }
+            out
+        };
+        let got = extract_serverless(FileId(0), &sls, &root, &tpl);
+        assert!(!principals(&got).contains("\"*\""), "{}", principals(&got));
+        let cfn = format!("Resources:{}", body.split_once("Resources:").unwrap().1);
+        let cfn = format!("Conditions:\n  Word: !Equals [yes, 'yes']\n{cfn}");
+        let root = parse_yaml(&cfn).unwrap();
+        let got = super::super::extract_template(FileId(0), &cfn, &root, false);
+        assert!(principals(&got).contains("\"*\""), "{}", principals(&got));
+    }
 
     #[test]
     fn variables_resolve_as_the_framework_does() {
